@@ -1,0 +1,41 @@
+import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
+import {LossBreakdownEvaluator} from './core/evaluators/loss-breakdown.js'
+import {buildReport} from './core/report.js'
+import type {FileFormat, Report, ScoreKind} from './core/result.js'
+import type {LayoutFlags} from './readers/layout.js'
+import {assertSameLayout, openPredictions} from './readers/open-predictions.js'
+
+export interface AnalyzeOptions extends LayoutFlags {
+  format?: FileFormat
+  gammas: number[]
+  alpha: number | null
+  easyThreshold: number
+  eps: number
+  scores?: ScoreKind
+}
+
+/**
+ * The whole job of `report`: stream every file (one dataset) through the loss-breakdown evaluator and
+ * build the report. Files are read one after another, chunk by chunk, so memory does not grow with size.
+ */
+export async function analyzePredictions(files: string[], options: AnalyzeOptions): Promise<Report> {
+  const first = await openPredictions(files[0], options, options.format)
+  const config: EvaluationConfig = {
+    task: first.layout.task,
+    scores: first.layout.scores,
+    numClasses: first.layout.classes.length,
+    gammas: options.gammas,
+    alpha: options.alpha,
+    easyThreshold: options.easyThreshold,
+    eps: options.eps,
+    probTolerance: DEFAULT_PROB_TOLERANCE,
+  }
+  const evaluator = new LossBreakdownEvaluator(config)
+  const state = evaluator.init()
+  for (let f = 0; f < files.length; f++) {
+    const opened = f === 0 ? first : await openPredictions(files[f], options, options.format)
+    if (f > 0) assertSameLayout(first.layout, opened.layout, files[f])
+    for await (const chunk of opened.chunks) evaluator.update(state, chunk)
+  }
+  return buildReport(state, config, {files, format: first.format, classes: first.layout.classes})
+}

@@ -1,0 +1,44 @@
+import {UsageError} from '../core/errors.js'
+
+/**
+ * Flag values arrive as strings and are checked here, so a bad value is a UsageError (exit 2) with a
+ * message that says what was expected — the same path as every other input error.
+ */
+
+function parseNumber(text: string, flag: string): number {
+  const t = text.trim()
+  const value = t === '' ? NaN : Number(t)
+  if (!Number.isFinite(value)) throw new UsageError(`--${flag}: expected a number, got ${JSON.stringify(text)}`)
+  return value
+}
+
+/** "0,0.5,1,2,5" → [0, 0.5, 1, 2, 5]: non-negative, finite, no repeats, kept in the given order. */
+export function parseGammas(text: string): number[] {
+  const parts = text.split(',')
+  const gammas = parts.map((p) => parseNumber(p, 'gammas'))
+  for (const g of gammas) {
+    if (g < 0 || g > 100) throw new UsageError(`--gammas: expected values from 0 to 100, got ${g}`)
+  }
+  if (new Set(gammas).size !== gammas.length) throw new UsageError(`--gammas: expected distinct values, got "${text}"`)
+  return gammas
+}
+
+/** "none" → null; otherwise α in [0, 1]. */
+export function parseAlpha(text: string): number | null {
+  if (text.trim().toLowerCase() === 'none') return null
+  const alpha = parseNumber(text, 'alpha')
+  if (alpha < 0 || alpha > 1) throw new UsageError(`--alpha: expected "none" or a number from 0 to 1, got ${alpha}`)
+  return alpha
+}
+
+export function parseEasyThreshold(text: string): number {
+  const t = parseNumber(text, 'easy-threshold')
+  if (t < 0 || t >= 1) throw new UsageError(`--easy-threshold: expected a number in [0, 1), got ${t}`)
+  return t
+}
+
+export function parseEps(text: string): number {
+  const eps = parseNumber(text, 'eps')
+  if (!(eps > 0 && eps < 0.5)) throw new UsageError(`--eps: expected a number in (0, 0.5), got ${eps}`)
+  return eps
+}

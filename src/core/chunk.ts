@@ -1,0 +1,19 @@
+import type {InputLocation} from './errors.js'
+
+/**
+ * A block of prediction rows as a reader hands it to the evaluators.
+ *
+ * Invariants: `labels[i]` is a valid class index in [0, numClasses) for i < rows (readers check this,
+ * because only they know the line to blame); `scores` holds `rows × width` values row-major, where width
+ * is 1 for a binary task (the positive class's logit or probability) and K for a multi-class task.
+ * Scores are not yet checked for finiteness: the evaluator does that in its hot loop and asks
+ * `locate` for the row to blame.
+ */
+export interface PredictionChunk {
+  rows: number
+  width: number
+  labels: Int32Array
+  scores: Float64Array | Float32Array
+  /** Where row i (0-based within this chunk) came from, for error messages; `score` picks a score column. */
+  locate(row: number, score?: number): InputLocation
+}

@@ -1,0 +1,46 @@
+/**
+ * Errors the core and readers throw. Commands map both to exit code 2 and print `message` as one line.
+ * Message template: "<where>: <column>: expected …, got …".
+ */
+
+/** Where in an input a bad value sits: a CSV line, or an Arrow batch and row (both 1-based for people). */
+export interface InputLocation {
+  file: string
+  line?: number
+  batch?: number
+  row?: number
+  column?: string
+}
+
+export function formatLocation(loc: InputLocation): string {
+  let where = loc.file
+  if (loc.line !== undefined) where += `:${loc.line}`
+  if (loc.batch !== undefined) where += ` (batch ${loc.batch}, row ${loc.row ?? '?'})`
+  if (loc.column !== undefined) where += `: column "${loc.column}"`
+  return where
+}
+
+/** The input file is unreadable or holds a value we cannot compute with. */
+export class InputError extends Error {
+  readonly location: InputLocation | undefined
+
+  constructor(message: string, location?: InputLocation) {
+    super(location ? `${formatLocation(location)}: ${message}` : message)
+    this.name = 'InputError'
+    this.location = location
+  }
+}
+
+/** The flags or their combination make no sense for this input. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+/** Shows a value from an input in an error message: quoted, and cut short if long. */
+export function quoteValue(text: string): string {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text
+  return JSON.stringify(shown)
+}

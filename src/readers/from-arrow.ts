@@ -1,0 +1,247 @@
+import {open} from 'node:fs/promises'
+import {createReadStream} from 'node:fs'
+
+import type {Data, DataType, RecordBatch, Schema} from 'apache-arrow'
+
+import type {PredictionChunk} from '../core/chunk.js'
+import {InputError, quoteValue, UsageError} from '../core/errors.js'
+import {type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+
+// Type ids from apache-arrow's `Type` enum (kept here so this module needs no runtime import of arrow
+// until a file is actually opened: importing apache-arrow costs ~100 ms of start-up).
+const TYPE_INT = 2
+const TYPE_FLOAT = 3
+const TYPE_UTF8 = 5
+const TYPE_BOOL = 6
+const TYPE_FIXED_SIZE_LIST = 16
+const TYPE_LARGE_UTF8 = 20
+const TYPE_DICTIONARY = -1
+
+/** The first bytes of an Arrow IPC file (the stream format has none). */
+export const ARROW_FILE_MAGIC = 'ARROW1'
+
+export interface ArrowSource {
+  schema: Schema
+  columns: ColumnInfo[]
+  batches: AsyncIterable<RecordBatch>
+  close(): Promise<void>
+}
+
+/**
+ * Opens an Arrow IPC file (file format by file handle: random access, flat memory) or stream
+ * (by Node stream). A file-format file handed over as a stream would be loaded whole first.
+ */
+export async function openArrow(path: string): Promise<ArrowSource> {
+  const {RecordBatchReader} = await import('apache-arrow')
+  const fh = await open(path, 'r')
+  const magic = Buffer.alloc(6)
+  const {bytesRead} = await fh.read(magic, 0, 6, 0)
+  const isFile = bytesRead === 6 && magic.toString('latin1') === ARROW_FILE_MAGIC
+  let reader
+  try {
+    if (isFile) {
+      reader = await RecordBatchReader.from(fh)
+    } else {
+      await fh.close()
+      reader = await RecordBatchReader.from(createReadStream(path))
+    }
+    await reader.open()
+  } catch (error) {
+    await fh.close().catch(() => undefined)
+    throw new InputError(`expected an Arrow IPC file or stream, could not read it (${describe(error)})`, {file: path})
+  }
+  const schema = reader.schema
+  if (!schema) throw new InputError('expected an Arrow IPC file or stream, found no schema', {file: path})
+  const columns = schema.fields.map((f) => ({
+    name: f.name,
+    listSize: f.type.typeId === TYPE_FIXED_SIZE_LIST ? (f.type as {listSize: number}).listSize : undefined,
+  }))
+  const opened = reader
+  return {
+    schema,
+    columns,
+    batches: (async function* () {
+      try {
+        for await (const batch of opened) yield batch as RecordBatch
+      } catch (error) {
+        if (error instanceof InputError || error instanceof UsageError) throw error
+        throw new InputError(`expected a complete Arrow IPC file, reading failed (${describe(error)})`, {
+          file: path,
+        })
+      }
+    })(),
+    close: async () => {
+      await opened.cancel().catch(() => undefined)
+      if (isFile) await fh.close().catch(() => undefined)
+    },
+  }
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0]
+}
+
+/** Streams record batches as PredictionChunks. Float64/Float32 scores are used in place, not copied. */
+export async function* readArrowChunks(path: string, source: ArrowSource, layout: Layout): AsyncGenerator<PredictionChunk> {
+  const fieldIndex = (name: string): number => source.schema.fields.findIndex((f) => f.name === name)
+  const labelIndex = fieldIndex(layout.labelColumn)
+  const scoreIndices = layout.listColumn ? [fieldIndex(layout.listColumn)] : layout.scoreColumns.map(fieldIndex)
+  const scoreNames = layout.listColumn ? [layout.listColumn] : layout.scoreColumns
+  const width = layout.task === "binary" ? 1 : layout.classes.length
+  const lookupLabel = makeLabelLookup(layout)
+
+  let batchNumber = 0
+  try {
+    for await (const batch of source.batches) {
+      batchNumber++
+      const b = batchNumber
+      if (batch.numRows === 0) continue
+      const where = (row: number, column: string): {file: string; batch: number; row: number; column: string} => ({
+        file: path,
+        batch: b,
+        row: row + 1,
+        column,
+      })
+      const labelData = columnData(batch, labelIndex, layout.labelColumn, path, b)
+      const labels = readLabels(labelData, layout, lookupLabel, (row, message) => {
+        throw new InputError(message, where(row, layout.labelColumn))
+      })
+      const scores = layout.listColumn
+        ? readListScores(columnData(batch, scoreIndices[0], scoreNames[0], path, b), width, (row, message) => {
+            throw new InputError(message, where(row, scoreNames[0]))
+          })
+        : readWideScores(
+            scoreIndices.map((index, j) => columnData(batch, index, scoreNames[j], path, b)),
+            batch.numRows,
+            (row, j, message) => {
+              throw new InputError(message, where(row, scoreNames[j]))
+            },
+          )
+      yield {
+        rows: batch.numRows,
+        width,
+        labels,
+        scores,
+        locate: (row, score) => where(row, layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn),
+      }
+    }
+  } finally {
+    await source.close()
+  }
+}
+
+/** A column of one batch as a single Data (IPC batches hold one Data per column). */
+function columnData(batch: RecordBatch, index: number, name: string, path: string, b: number): Data {
+  const vector = batch.getChildAt(index)
+  if (!vector) throw new InputError(`expected column "${name}" in every batch`, {file: path, batch: b})
+  if (vector.data.length !== 1) {
+    throw new InputError(`expected one data block per column, got ${vector.data.length}`, {file: path, batch: b})
+  }
+  return vector.data[0]
+}
+
+function firstNull(data: Data): number {
+  for (let i = 0; i < data.length; i++) if (!data.getValid(i)) return i
+  return -1
+}
+
+function typeName(type: DataType): string {
+  return String(type)
+}
+
+type Fail = (row: number, message: string) => never
+
+function readLabels(data: Data, layout: Layout, lookup: (text: string) => number, fail: Fail): Int32Array {
+  const n = data.length
+  if (data.nullCount > 0) fail(firstNull(data), 'expected a label, got null')
+  const k = layout.classes.length
+  const out = new Int32Array(n)
+  const typeId = data.type.typeId
+  if (typeId === TYPE_INT || typeId === TYPE_FLOAT) {
+    const values = data.values as ArrayLike<number | bigint>
+    for (let i = 0; i < n; i++) {
+      const v = Number(values[data.offset + i])
+      if (!(Number.isInteger(v) && v >= 0 && v < k)) fail(i, `${expectedLabel(layout)}, got ${String(v)}`)
+      out[i] = v
+    }
+    return out
+  }
+  if (typeId === TYPE_BOOL) {
+    if (layout.task !== 'binary') fail(0, `${expectedLabel(layout)}, got a boolean column`)
+    for (let i = 0; i < n; i++) {
+      const bit = data.offset + i
+      out[i] = (data.values[bit >> 3] >> (bit & 7)) & 1
+    }
+    return out
+  }
+  if (typeId === TYPE_DICTIONARY || typeId === TYPE_UTF8 || typeId === TYPE_LARGE_UTF8) {
+    // Decode each distinct dictionary entry once; plain strings one by one (the slow, rare case).
+    const dictionary = data.dictionary
+    if (dictionary) {
+      const codes = new Int32Array(dictionary.length)
+      for (let d = 0; d < dictionary.length; d++) codes[d] = lookup(String(dictionary.get(d)))
+      const indices = data.values as ArrayLike<number>
+      for (let i = 0; i < n; i++) {
+        const code = codes[Number(indices[data.offset + i])]
+        if (code < 0) fail(i, `${expectedLabel(layout)}, got ${quoteValue(String(dictionary.get(Number(indices[data.offset + i]))))}`)
+        out[i] = code
+      }
+      return out
+    }
+    const decoder = new TextDecoder()
+    const offsets = data.valueOffsets as ArrayLike<number | bigint>
+    for (let i = 0; i < n; i++) {
+      const from = Number(offsets[data.offset + i])
+      const to = Number(offsets[data.offset + i + 1])
+      const text = decoder.decode((data.values as Uint8Array).subarray(from, to))
+      const code = lookup(text)
+      if (code < 0) fail(i, `${expectedLabel(layout)}, got ${quoteValue(text)}`)
+      out[i] = code
+    }
+    return out
+  }
+  return fail(0, `expected an integer, boolean or string label column, got ${typeName(data.type)}`)
+}
+
+function isFloatData(data: Data): boolean {
+  return data.type.typeId === TYPE_FLOAT && (data.values instanceof Float64Array || data.values instanceof Float32Array)
+}
+
+function readListScores(data: Data, width: number, fail: Fail): Float64Array | Float32Array {
+  if (data.nullCount > 0) fail(firstNull(data), 'expected a list of scores, got null')
+  const child = data.children[0]
+  if (!child || !isFloatData(child)) {
+    fail(0, `expected a FixedSizeList of Float32 or Float64, got ${typeName(data.type)}`)
+  }
+  if (child.nullCount > 0) {
+    const bad = firstNull(child)
+    fail(Math.floor(bad / width) - data.offset, 'expected a score, got null inside the list')
+  }
+  const from = (data.offset + child.offset) * width
+  return (child.values as Float64Array | Float32Array).subarray(from, from + data.length * width)
+}
+
+/** Binary: the one score column in place. Multi-class wide: K columns interleaved into rows × K. */
+function readWideScores(
+  columns: Data[],
+  n: number,
+  fail: (row: number, column: number, message: string) => never,
+): Float64Array | Float32Array {
+  columns.forEach((data, j) => {
+    if (!isFloatData(data)) fail(0, j, `expected a Float32 or Float64 score column, got ${typeName(data.type)}`)
+    if (data.nullCount > 0) fail(firstNull(data), j, 'expected a score, got null')
+  })
+  if (columns.length === 1) {
+    const data = columns[0]
+    return (data.values as Float64Array | Float32Array).subarray(data.offset, data.offset + n)
+  }
+  const k = columns.length
+  const out = new Float64Array(n * k)
+  for (let j = 0; j < k; j++) {
+    const values = columns[j].values as Float64Array | Float32Array
+    const offset = columns[j].offset
+    for (let i = 0; i < n; i++) out[i * k + j] = values[offset + i]
+  }
+  return out
+}

@@ -1,0 +1,388 @@
+import {open, type FileHandle} from 'node:fs/promises'
+
+import type {PredictionChunk} from '../core/chunk.js'
+import {InputError, quoteValue, UsageError} from '../core/errors.js'
+import {expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
+
+const COMMA = 0x2c
+const CR = 0x0d
+const LF = 0x0a
+const QUOTE = 0x22
+
+/** Bytes read from disk at a time. */
+const BLOCK_BYTES = 1 << 22
+/** The header must end within this many bytes: sniffing never reads the whole file. */
+const MAX_HEADER_BYTES = 1 << 20
+/** Roughly this many score values per chunk (2^19 doubles = 4 MiB). */
+const CHUNK_VALUES = 1 << 19
+
+export interface CsvHeader {
+  columns: string[]
+  /** Byte offset where the first data record starts (after BOM and header). */
+  dataOffset: number
+  /** Physical lines the header took (1 unless a quoted name holds a newline). */
+  headerLines: number
+}
+
+/** Reads the header record from a bounded prefix of the file. */
+export async function readCsvHeader(path: string): Promise<CsvHeader> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(Math.min(MAX_HEADER_BYTES, 1 << 16))
+    let bytes = buf
+    let length = 0
+    for (;;) {
+      const {bytesRead} = await fh.read(bytes, length, bytes.length - length, length)
+      length += bytesRead
+      const header = parseHeader(bytes, length, bytesRead === 0, path)
+      if (header) return header
+      if (length >= MAX_HEADER_BYTES) {
+        throw new InputError(`expected a header line shorter than ${MAX_HEADER_BYTES} bytes`, {file: path, line: 1})
+      }
+      if (length === bytes.length) {
+        const bigger = Buffer.alloc(Math.min(MAX_HEADER_BYTES, bytes.length * 4))
+        bytes.copy(bigger, 0, 0, length)
+        bytes = bigger
+      }
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** Parses the header record; null when more bytes are needed. */
+function parseHeader(buf: Buffer, length: number, eof: boolean, path: string): CsvHeader | null {
+  let p = 0
+  if (length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3
+  if (length === p && eof) throw new InputError('expected a header line, got an empty file', {file: path, line: 1})
+  for (let i = p; i < Math.min(length, 4096); i++) {
+    if (buf[i] === 0) throw new InputError('expected a CSV text file, got binary data (a NUL byte)', {file: path})
+  }
+  const columns: string[] = []
+  let lines = 1
+  for (;;) {
+    let text: string
+    if (p < length && buf[p] === QUOTE) {
+      const quoted = readQuoted(buf, p, length)
+      if (quoted === null) {
+        if (eof) throw new InputError('unterminated quoted field in the header', {file: path, line: 1})
+        return null
+      }
+      text = quoted.text
+      lines += quoted.newlines
+      p = quoted.end
+    } else {
+      const start = p
+      while (p < length && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) p++
+      if (p === length && !eof) return null
+      text = buf.toString('utf8', start, p)
+    }
+    columns.push(text)
+    if (p === length) return {columns, dataOffset: p, headerLines: lines}
+    const c = buf[p]
+    if (c === COMMA) {
+      p++
+      continue
+    }
+    if (c === CR) {
+      if (p + 1 === length && !eof) return null
+      p += buf[p + 1] === LF ? 2 : 1
+    } else if (c === LF) p++
+    else throw new InputError(`expected "," or a line end after a quoted column name`, {file: path, line: 1})
+    if (columns.length === 1 && columns[0] === '') {
+      throw new InputError('expected a header line, got an empty line', {file: path, line: 1})
+    }
+    return {columns, dataOffset: p, headerLines: lines}
+  }
+}
+
+/** Reads a quoted field starting at the opening quote; null if it does not close before `length`. */
+function readQuoted(
+  buf: Uint8Array,
+  start: number,
+  length: number,
+): {text: string; end: number; newlines: number} | null {
+  let p = start + 1
+  let newlines = 0
+  const parts: string[] = []
+  let from = p
+  for (;;) {
+    if (p >= length) return null
+    const c = buf[p]
+    if (c === QUOTE) {
+      if (p + 1 >= length) return null // cannot tell "" from the closing quote yet
+      if (buf[p + 1] === QUOTE) {
+        parts.push(Buffer.from(buf.buffer, buf.byteOffset + from, p + 1 - from).toString('utf8'))
+        p += 2
+        from = p
+        continue
+      }
+      parts.push(Buffer.from(buf.buffer, buf.byteOffset + from, p - from).toString('utf8'))
+      return {text: parts.join(''), end: p + 1, newlines}
+    }
+    if (c === LF) newlines++
+    p++
+  }
+}
+
+/** What each column of a record is for: -1 ignored, -2 the label, j ≥ 0 score j. */
+const IGNORED = -1
+const LABEL = -2
+
+/**
+ * Streams the data records of a CSV file as PredictionChunks, reading BLOCK_BYTES at a time.
+ * Memory stays bounded by the block and chunk sizes whatever the file size.
+ */
+export async function* readCsvChunks(path: string, header: CsvHeader, layout: Layout): AsyncGenerator<PredictionChunk> {
+  const roles = new Int32Array(header.columns.length).fill(IGNORED)
+  roles[header.columns.indexOf(layout.labelColumn)] = LABEL
+  layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
+  const scanner = new CsvRecordScanner(path, header, layout, roles)
+  const fh: FileHandle = await open(path, 'r')
+  try {
+    let position = header.dataOffset
+    let eof = false
+    while (!eof) {
+      const bytesRead = await scanner.fill(fh, position)
+      position += bytesRead
+      eof = bytesRead === 0
+      yield* scanner.scan(eof)
+    }
+    const last = scanner.flush()
+    if (last) yield last
+  } finally {
+    await fh.close()
+  }
+}
+
+/** The scanner's state between blocks: the unconsumed tail of the buffer and the chunk being filled. */
+class CsvRecordScanner {
+  private buf = Buffer.allocUnsafe(BLOCK_BYTES)
+  private start = 0 // first unconsumed byte
+  private length = 0 // bytes valid in buf
+  private line: number // physical line of the next record (1-based)
+  private readonly columnCount: number
+  private readonly width: number
+  private readonly chunkRows: number
+  private readonly lookupLabel: (text: string) => number
+  private readonly numClasses: number
+  private labels!: Int32Array
+  private scores!: Float64Array
+  private lines!: Uint32Array
+  private rows = 0
+
+  constructor(
+    private readonly path: string,
+    private readonly header: CsvHeader,
+    private readonly layout: Layout,
+    private readonly roles: Int32Array,
+  ) {
+    this.line = header.headerLines + 1
+    this.columnCount = header.columns.length
+    this.width = layout.scoreColumns.length
+    this.numClasses = layout.classes.length
+    this.chunkRows = Math.max(1024, Math.floor(CHUNK_VALUES / this.width))
+    this.lookupLabel = makeLabelLookup(layout)
+    this.newChunk()
+  }
+
+  private newChunk(): void {
+    this.labels = new Int32Array(this.chunkRows)
+    this.scores = new Float64Array(this.chunkRows * this.width)
+    this.lines = new Uint32Array(this.chunkRows)
+    this.rows = 0
+  }
+
+  /** Moves the unconsumed tail to the front (growing the buffer if one record fills it) and reads more. */
+  async fill(fh: FileHandle, position: number): Promise<number> {
+    const tail = this.length - this.start
+    if (tail === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2)
+      this.buf.copy(bigger, 0, this.start, this.length)
+      this.buf = bigger
+    } else if (this.start > 0) {
+      this.buf.copy(this.buf, 0, this.start, this.length)
+    }
+    this.start = 0
+    this.length = tail
+    const {bytesRead} = await fh.read(this.buf, tail, this.buf.length - tail, position)
+    this.length += bytesRead
+    return bytesRead
+  }
+
+  /** Parses every complete record in the buffer; yields each chunk as it fills. */
+  *scan(eof: boolean): Generator<PredictionChunk> {
+    for (;;) {
+      const next = this.parseRecord(this.start, eof)
+      if (next < 0) return
+      this.start = next
+      if (this.rows === this.chunkRows) {
+        yield this.takeChunk()
+      }
+    }
+  }
+
+  flush(): PredictionChunk | null {
+    return this.rows > 0 ? this.takeChunk() : null
+  }
+
+  private takeChunk(): PredictionChunk {
+    const rows = this.rows
+    const lines = this.lines
+    const {path, layout} = this
+    const chunk: PredictionChunk = {
+      rows,
+      width: this.width,
+      labels: this.labels,
+      scores: this.scores,
+      locate: (row, score) => ({
+        file: path,
+        line: lines[row],
+        column: score === undefined ? undefined : layout.scoreColumns[score],
+      }),
+    }
+    this.newChunk()
+    return chunk
+  }
+
+  private fail(message: string, column?: number): never {
+    throw new InputError(message, {
+      file: this.path,
+      line: this.line,
+      column: column === undefined ? undefined : this.header.columns[column],
+    })
+  }
+
+  /**
+   * Parses one record starting at `p`. Returns the offset after it, or -1 when the record is not complete
+   * in the buffer yet (nothing is committed then; it is parsed again after the next read).
+   */
+  private parseRecord(p: number, eof: boolean): number {
+    const buf = this.buf
+    const end = this.length
+    if (p >= end) return -1
+    const width = this.width
+    const row = this.rows
+    const scoreBase = row * width
+    let c = buf[p]
+    // A blank line holds no data: step over it.
+    if (c === LF || c === CR) {
+      if (c === CR) {
+        if (p + 1 >= end && !eof) return -1
+        if (buf[p + 1] === LF) p++
+      }
+      this.line++
+      return p + 1
+    }
+    let field = 0
+    let newlinesInQuotes = 0
+    for (;;) {
+      if (field >= this.columnCount) {
+        this.fail(`expected ${this.columnCount} fields as in the header, got more (pass --on-invalid or fix the row)`)
+      }
+      const role = this.roles[field]
+      if (p < end && buf[p] === QUOTE) {
+        const quoted = readQuoted(buf, p, end)
+        if (quoted === null) {
+          if (!eof) return -1
+          this.fail('unterminated quoted field (a " with no closing ")', field)
+        }
+        newlinesInQuotes += quoted.newlines
+        p = quoted.end
+        if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) {
+          this.fail('expected "," or a line end after a closing quote', field)
+        }
+        if (role !== IGNORED) this.storeText(quoted.text, role, row, field)
+      } else if (role >= 0) {
+        const value = parseDecimalField(buf, p, end)
+        p = fieldEnd
+        if (p >= end && !eof) return -1
+        if (value - value !== 0) this.rejectNumber(buf.toString('latin1', this.fieldStart(p), p), field)
+        this.scores[scoreBase + role] = value
+      } else if (role === LABEL) {
+        const start = p
+        if (this.layout.labelKind === 'index') {
+          const value = parseDecimalField(buf, p, end)
+          p = fieldEnd
+          if (p >= end && !eof) return -1
+          this.storeLabelIndex(value, buf.toString('utf8', start, p), row, field)
+        } else {
+          while (p < end && (c = buf[p]) !== COMMA && c !== LF && c !== CR) p++
+          if (p >= end && !eof) return -1
+          this.storeText(buf.toString('utf8', start, p), LABEL, row, field)
+        }
+      } else {
+        while (p < end && (c = buf[p]) !== COMMA && c !== LF && c !== CR) p++
+        if (p >= end && !eof) return -1
+      }
+      field++
+      // p is at a delimiter or at the end of the file.
+      if (p >= end) break
+      c = buf[p]
+      if (c === COMMA) {
+        p++
+        continue
+      }
+      if (c === CR) {
+        if (p + 1 >= end && !eof) return -1
+        if (buf[p + 1] === LF) p++
+      }
+      p++
+      break
+    }
+    if (field !== this.columnCount) {
+      this.fail(`expected ${this.columnCount} fields as in the header, got ${field}`)
+    }
+    this.lines[row] = this.line
+    this.line += 1 + newlinesInQuotes
+    this.rows = row + 1
+    return p
+  }
+
+  /** Start of the field that ends at `p` (for quoting it in a message). */
+  private fieldStart(p: number): number {
+    let s = p
+    while (s > 0 && this.buf[s - 1] !== COMMA && this.buf[s - 1] !== LF && this.buf[s - 1] !== CR) s--
+    return s
+  }
+
+  private rejectNumber(text: string, field: number): never {
+    if (text.trim() === '') this.fail('expected a number, got an empty field', field)
+    const nonFinite = isNonFiniteLiteral(text) || !Number.isNaN(parseDecimalText(text))
+    this.fail(`expected ${nonFinite ? 'a finite number' : 'a number'}, got ${quoteValue(text)}`, field)
+  }
+
+  private storeLabelIndex(value: number, text: string, row: number, field: number): void {
+    if (!(Number.isInteger(value) && value >= 0 && value < this.numClasses)) {
+      this.fail(`${expectedLabel(this.layout)}, got ${text.trim() === '' ? 'an empty field' : quoteValue(text)}`, field)
+    }
+    this.labels[row] = value
+  }
+
+  /** A quoted field, or a label given as a class name: the slow path through a string. */
+  private storeText(text: string, role: number, row: number, field: number): void {
+    if (role === LABEL) {
+      if (this.layout.labelKind === 'index') {
+        this.storeLabelIndex(parseDecimalText(text), text, row, field)
+        return
+      }
+      const index = this.lookupLabel(text)
+      if (index < 0) this.fail(`${expectedLabel(this.layout)}, got ${quoteValue(text)}`, field)
+      this.labels[row] = index
+      return
+    }
+    const value = parseDecimalText(text)
+    if (value - value !== 0) this.rejectNumber(text, field)
+    this.scores[row * this.width + role] = value
+  }
+}
+
+/** Refuses files that cannot be CSV before any parsing (used by the format sniffer). */
+export function assertCsvColumns(header: CsvHeader, path: string): void {
+  if (header.columns.length < 2) {
+    throw new UsageError(
+      `${path}: expected a comma-separated header with a label and score columns, got ${header.columns.length} column (${quoteValue(header.columns[0] ?? '')})`,
+    )
+  }
+}

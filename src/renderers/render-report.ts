@@ -1,0 +1,88 @@
+import {Chalk, type ChalkInstance} from 'chalk'
+import Table from 'cli-table3'
+
+import type {Report} from '../core/result.js'
+import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
+
+export interface RenderOptions {
+  color: boolean
+}
+
+/** Marks a class whose CE share is at least twice its row share (shown without colour too). */
+export const OVERWEIGHT_MARK = '▲'
+
+function makeTable(head: string[], color: boolean, chalk: ChalkInstance): Table.Table {
+  return new Table({
+    head: head.map((h) => chalk.bold(h)),
+    // cli-table3 colours head and border by default: off when colour is off, or pipes get escape codes.
+    style: color ? {head: [], border: ['grey']} : {head: [], border: []},
+    colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')),
+    // No rule between body rows: a 20-class table stays one screen high.
+    chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
+  })
+}
+
+const gammaLabel = (gamma: number): string => `FL γ=${gamma}`
+
+/** The terminal report: input summary, totals, γ sweep, per-class shares, easy/hard split. Pure. */
+export function renderReport(report: Report, options: RenderOptions): string {
+  const chalk = new Chalk({level: options.color ? 1 : 0})
+  const {input, config, totals, sweep, split, classes} = report
+  const out: string[] = []
+  const alpha = config.alpha === null ? 'none' : String(config.alpha)
+
+  out.push(chalk.bold(`focalscope report — ${input.files.join(', ')}`))
+  out.push(
+    `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.task} · ${input.scores} · ` +
+      `${input.classes.length} classes · imbalance ${input.imbalanceRatio === null ? '∞ (a class has no rows)' : `${formatRatio(input.imbalanceRatio)}×`} (max/min rows)`,
+  )
+  out.push(
+    `${chalk.bold('Checks')}     ${formatCount(input.skippedRows)} rows skipped · ` +
+      `${formatCount(input.clampedValues)} probabilities clamped to [${config.eps}, 1 − ${config.eps}]`,
+  )
+  out.push(`${chalk.bold('Semantics')}  ${input.semantics}`)
+  out.push(`${chalk.bold('CE')}         sum ${formatLoss(totals.ce.sum)} · mean ${formatLoss(totals.ce.mean)}`)
+  out.push('')
+
+  out.push(chalk.bold(`γ sweep — FL = α_t · (1 − p_t)^γ · CE, α = ${alpha}`))
+  const sweepTable = makeTable(['γ', 'FL sum', 'mean', 'FL/CE', 'easy share', 'hard share'], options.color, chalk)
+  for (const row of sweep) {
+    sweepTable.push([
+      String(row.gamma),
+      formatLoss(row.sum),
+      formatLoss(row.mean),
+      formatRatio(row.ratioToCe),
+      formatShare(row.easyShare),
+      formatShare(row.hardShare),
+    ])
+  }
+  out.push(sweepTable.toString(), '')
+
+  out.push(chalk.bold(`Per class — share of rows vs share of loss (${OVERWEIGHT_MARK} CE share ≥ 2 × row share)`))
+  const classTable = makeTable(
+    ['class', 'rows', 'row share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma))],
+    options.color,
+    chalk,
+  )
+  for (const c of classes) {
+    const name = c.overweight ? chalk.red.bold(`${c.class} ${OVERWEIGHT_MARK}`) : c.class
+    const ceShare = c.overweight ? chalk.red.bold(formatShare(c.ce.share)) : formatShare(c.ce.share)
+    classTable.push([name, formatCount(c.count), formatShare(c.countShare), ceShare, ...c.focal.map((f) => formatShare(f.share))])
+  }
+  out.push(classTable.toString(), '')
+
+  out.push(chalk.bold(`Easy / hard — easy means p_t > ${split.threshold}`))
+  const splitTable = makeTable(
+    ['', 'rows', 'row share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma))],
+    options.color,
+    chalk,
+  )
+  for (const [name, side] of [
+    ['easy', split.easy],
+    ['hard', split.hard],
+  ] as const) {
+    splitTable.push([name, formatCount(side.count), formatShare(side.countShare), formatShare(side.ceShare), ...side.focal.map((f) => formatShare(f.share))])
+  }
+  out.push(splitTable.toString())
+  return out.join('\n')
+}

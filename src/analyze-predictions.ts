@@ -1,4 +1,5 @@
 import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
+import {InputError} from './core/errors.js'
 import {LossBreakdownEvaluator} from './core/evaluators/loss-breakdown.js'
 import {buildReport} from './core/report.js'
 import type {FileFormat, Report, ScoreKind} from './core/result.js'
@@ -37,5 +38,9 @@ export async function analyzePredictions(files: string[], options: AnalyzeOption
     if (f > 0) assertSameLayout(first.layout, opened.layout, files[f])
     for await (const chunk of opened.chunks) evaluator.update(state, chunk)
   }
-  return buildReport(state, config, {files, format: first.format, classes: first.layout.classes})
+  const report = buildReport(state, config, {files, format: first.format, classes: first.layout.classes})
+  // An empty dataset has no loss to break down; a gate must not pass on it.
+  if (report.input.rows === 0)
+    throw new InputError('expected at least one data row, got none', {file: files.join(', ')})
+  return report
 }

@@ -7,7 +7,9 @@ export const EXIT = {ok: 0, gateFailed: 1, usage: 2, interrupted: 130} as const
 
 /** oclif's own flag and argument errors (unknown flag, missing argument, bad option value). */
 function isParseError(error: unknown): boolean {
-  return error instanceof Errors.CLIError && /Error$/.test(error.constructor.name) && error.constructor.name !== 'CLIError'
+  return (
+    error instanceof Errors.CLIError && /Error$/.test(error.constructor.name) && error.constructor.name !== 'CLIError'
+  )
 }
 
 /**

@@ -38,7 +38,10 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
     }),
     format: Flags.string({description: 'input format (default: from the extension)', options: ['csv', 'arrow']}),
     gammas: Flags.string({description: 'focal-loss γ values of the sweep, comma-separated', default: '0,0.5,1,2,5'}),
-    alpha: Flags.string({description: 'α: "none" or a number in [0, 1] (binary: α for label 1, 1 − α for label 0)', default: 'none'}),
+    alpha: Flags.string({
+      description: 'α: "none" or a number in [0, 1] (binary: α for label 1, 1 − α for label 0)',
+      default: 'none',
+    }),
     'easy-threshold': Flags.string({description: 'a row is easy when p_t is above this', default: '0.5'}),
     eps: Flags.string({description: 'probabilities are clamped to [eps, 1 − eps] before the log', default: '1e-7'}),
   }

@@ -1,14 +1,7 @@
 import type {EvaluationConfig} from './config.js'
 import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
 import {compensatedSum} from './losses/numerics.js'
-import {
-  type ClassRow,
-  type FileFormat,
-  type Report,
-  SCHEMA_VERSION,
-  type SplitSide,
-  type SweepRow,
-} from './result.js'
+import {type ClassRow, type FileFormat, type Report, SCHEMA_VERSION, type SplitSide, type SweepRow} from './result.js'
 
 /** What the report says about the input besides the sums: given by the reader, not computed here. */
 export interface InputFacts {

@@ -83,12 +83,16 @@ function describe(error: unknown): string {
 }
 
 /** Streams record batches as PredictionChunks. Float64/Float32 scores are used in place, not copied. */
-export async function* readArrowChunks(path: string, source: ArrowSource, layout: Layout): AsyncGenerator<PredictionChunk> {
+export async function* readArrowChunks(
+  path: string,
+  source: ArrowSource,
+  layout: Layout,
+): AsyncGenerator<PredictionChunk> {
   const fieldIndex = (name: string): number => source.schema.fields.findIndex((f) => f.name === name)
   const labelIndex = fieldIndex(layout.labelColumn)
   const scoreIndices = layout.listColumn ? [fieldIndex(layout.listColumn)] : layout.scoreColumns.map(fieldIndex)
   const scoreNames = layout.listColumn ? [layout.listColumn] : layout.scoreColumns
-  const width = layout.task === "binary" ? 1 : layout.classes.length
+  const width = layout.task === 'binary' ? 1 : layout.classes.length
   const lookupLabel = makeLabelLookup(layout)
 
   let batchNumber = 0
@@ -184,7 +188,11 @@ function readLabels(data: Data, layout: Layout, lookup: (text: string) => number
       const indices = data.values as ArrayLike<number>
       for (let i = 0; i < n; i++) {
         const code = codes[Number(indices[data.offset + i])]
-        if (code < 0) fail(i, `${expectedLabel(layout)}, got ${quoteValue(String(dictionary.get(Number(indices[data.offset + i]))))}`)
+        if (code < 0)
+          fail(
+            i,
+            `${expectedLabel(layout)}, got ${quoteValue(String(dictionary.get(Number(indices[data.offset + i]))))}`,
+          )
         out[i] = code
       }
       return out

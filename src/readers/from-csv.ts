@@ -64,7 +64,7 @@ function parseHeader(buf: Buffer, length: number, eof: boolean, path: string): C
   for (;;) {
     let text: string
     if (p < length && buf[p] === QUOTE) {
-      const quoted = readQuoted(buf, p, length)
+      const quoted = readQuoted(buf, p, length, eof)
       if (quoted === null) {
         if (eof) throw new InputError('unterminated quoted field in the header', {file: path, line: 1})
         return null
@@ -102,6 +102,7 @@ function readQuoted(
   buf: Uint8Array,
   start: number,
   length: number,
+  eof: boolean,
 ): {text: string; end: number; newlines: number} | null {
   let p = start + 1
   let newlines = 0
@@ -111,8 +112,8 @@ function readQuoted(
     if (p >= length) return null
     const c = buf[p]
     if (c === QUOTE) {
-      if (p + 1 >= length) return null // cannot tell "" from the closing quote yet
-      if (buf[p + 1] === QUOTE) {
+      if (p + 1 >= length && !eof) return null // cannot tell "" from the closing quote yet
+      if (p + 1 < length && buf[p + 1] === QUOTE) {
         parts.push(Buffer.from(buf.buffer, buf.byteOffset + from, p + 1 - from).toString('utf8'))
         p += 2
         from = p
@@ -134,11 +135,16 @@ const LABEL = -2
  * Streams the data records of a CSV file as PredictionChunks, reading BLOCK_BYTES at a time.
  * Memory stays bounded by the block and chunk sizes whatever the file size.
  */
-export async function* readCsvChunks(path: string, header: CsvHeader, layout: Layout): AsyncGenerator<PredictionChunk> {
+export async function* readCsvChunks(
+  path: string,
+  header: CsvHeader,
+  layout: Layout,
+  blockBytes = BLOCK_BYTES,
+): AsyncGenerator<PredictionChunk> {
   const roles = new Int32Array(header.columns.length).fill(IGNORED)
   roles[header.columns.indexOf(layout.labelColumn)] = LABEL
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
-  const scanner = new CsvRecordScanner(path, header, layout, roles)
+  const scanner = new CsvRecordScanner(path, header, layout, roles, blockBytes)
   const fh: FileHandle = await open(path, 'r')
   try {
     let position = header.dataOffset
@@ -158,7 +164,7 @@ export async function* readCsvChunks(path: string, header: CsvHeader, layout: La
 
 /** The scanner's state between blocks: the unconsumed tail of the buffer and the chunk being filled. */
 class CsvRecordScanner {
-  private buf = Buffer.allocUnsafe(BLOCK_BYTES)
+  private buf: Buffer
   private start = 0 // first unconsumed byte
   private length = 0 // bytes valid in buf
   private line: number // physical line of the next record (1-based)
@@ -177,7 +183,9 @@ class CsvRecordScanner {
     private readonly header: CsvHeader,
     private readonly layout: Layout,
     private readonly roles: Int32Array,
+    blockBytes: number,
   ) {
+    this.buf = Buffer.allocUnsafe(blockBytes)
     this.line = header.headerLines + 1
     this.columnCount = header.columns.length
     this.width = layout.scoreColumns.length
@@ -283,7 +291,7 @@ class CsvRecordScanner {
       }
       const role = this.roles[field]
       if (p < end && buf[p] === QUOTE) {
-        const quoted = readQuoted(buf, p, end)
+        const quoted = readQuoted(buf, p, end, eof)
         if (quoted === null) {
           if (!eof) return -1
           this.fail('unterminated quoted field (a " with no closing ")', field)

@@ -42,7 +42,11 @@ export function fsError(error: unknown, path: string): InputError {
 }
 
 /** Opens one predictions file: detects the layout from its header or schema, and streams its chunks. */
-export async function openPredictions(path: string, flags: LayoutFlags, formatOverride?: FileFormat): Promise<OpenedPredictions> {
+export async function openPredictions(
+  path: string,
+  flags: LayoutFlags,
+  formatOverride?: FileFormat,
+): Promise<OpenedPredictions> {
   await checkReadable(path)
   const format = formatOf(path, formatOverride)
   try {

@@ -67,7 +67,13 @@ export function renderReport(report: Report, options: RenderOptions): string {
   for (const c of classes) {
     const name = c.overweight ? chalk.red.bold(`${c.class} ${OVERWEIGHT_MARK}`) : c.class
     const ceShare = c.overweight ? chalk.red.bold(formatShare(c.ce.share)) : formatShare(c.ce.share)
-    classTable.push([name, formatCount(c.count), formatShare(c.countShare), ceShare, ...c.focal.map((f) => formatShare(f.share))])
+    classTable.push([
+      name,
+      formatCount(c.count),
+      formatShare(c.countShare),
+      ceShare,
+      ...c.focal.map((f) => formatShare(f.share)),
+    ])
   }
   out.push(classTable.toString(), '')
 
@@ -81,7 +87,13 @@ export function renderReport(report: Report, options: RenderOptions): string {
     ['easy', split.easy],
     ['hard', split.hard],
   ] as const) {
-    splitTable.push([name, formatCount(side.count), formatShare(side.countShare), formatShare(side.ceShare), ...side.focal.map((f) => formatShare(f.share))])
+    splitTable.push([
+      name,
+      formatCount(side.count),
+      formatShare(side.countShare),
+      formatShare(side.ceShare),
+      ...side.focal.map((f) => formatShare(f.share)),
+    ])
   }
   out.push(splitTable.toString())
   return out.join('\n')

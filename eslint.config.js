@@ -1,0 +1,21 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  {ignores: ['dist/', 'node_modules/', 'bench/.data/', 'fixtures/']},
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', NodeJS: 'readonly'},
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
+    },
+  },
+  {
+    // The core and the renderers are pure: they return values, the commands do the writing.
+    files: ['src/core/**/*.ts', 'src/renderers/**/*.ts'],
+    rules: {'no-console': 'error'},
+  },
+)

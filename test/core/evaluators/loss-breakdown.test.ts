@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import fc from 'fast-check'
+
+import type {EvaluationConfig} from '../../../src/core/config.js'
+import {InputError} from '../../../src/core/errors.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from '../../../src/core/evaluators/loss-breakdown.js'
+import {makeChunk} from '../../helpers/make-chunk.js'
+
+const K = 3
+const config: EvaluationConfig = {
+  task: 'multiclass',
+  scores: 'logits',
+  numClasses: K,
+  gammas: [0, 0.5, 1, 2, 2.5],
+  alpha: null,
+  easyThreshold: 0.5,
+  eps: 1e-7,
+  probTolerance: 1e-4,
+}
+
+const rowArb = fc.record({
+  label: fc.integer({min: 0, max: K - 1}),
+  logits: fc.array(fc.double({min: -50, max: 50, noNaN: true}), {minLength: K, maxLength: K}),
+})
+type Row = {label: number; logits: number[]}
+
+function evaluate(rows: Row[], cuts: number[] = []): LossBreakdownState {
+  const evaluator = new LossBreakdownEvaluator(config)
+  const state = evaluator.init()
+  const bounds = [0, ...cuts.filter((c) => c > 0 && c < rows.length).sort((a, b) => a - b), rows.length]
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const part = rows.slice(bounds[i], bounds[i + 1])
+    evaluator.update(
+      state,
+      makeChunk(
+        part.map((r) => r.label),
+        part.flatMap((r) => r.logits),
+        K,
+      ),
+    )
+  }
+  return state
+}
+
+/** The value of each compensated sum, for comparing states. */
+function values(state: LossBreakdownState): number[] {
+  return [
+    ...state.count,
+    ...state.ceSum.map((s, i) => s + state.ceComp[i]),
+    ...state.focalSum.map((s, i) => s + state.focalComp[i]),
+  ]
+}
+
+function assertClose(a: LossBreakdownState, b: LossBreakdownState, rel = 1e-12): void {
+  const va = values(a)
+  const vb = values(b)
+  va.forEach((x, i) => assert.ok(Math.abs(x - vb[i]) <= rel * Math.max(Math.abs(x), 1e-300), `${i}: ${x} vs ${vb[i]}`))
+}
+
+describe('LossBreakdownEvaluator', () => {
+  it('gives the same sums whatever the chunking', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, {maxLength: 60}), fc.array(fc.nat(60), {maxLength: 5}), (rows, cuts) => {
+        assertClose(evaluate(rows, cuts), evaluate(rows))
+      }),
+    )
+  })
+
+  it('merges associatively and commutatively, with init() as the identity', () => {
+    const evaluator = new LossBreakdownEvaluator(config)
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, {maxLength: 20}),
+        fc.array(rowArb, {maxLength: 20}),
+        fc.array(rowArb, {maxLength: 20}),
+        (a, b, c) => {
+          const left = evaluate(a)
+          evaluator.merge(left, evaluate(b))
+          evaluator.merge(left, evaluate(c))
+          const right = evaluate(c)
+          const bc = evaluate(b)
+          evaluator.merge(bc, right)
+          const withIdentity = evaluator.init()
+          evaluator.merge(withIdentity, evaluate(a))
+          evaluator.merge(withIdentity, bc)
+          assertClose(left, withIdentity)
+          assertClose(left, evaluate([...a, ...b, ...c]))
+        },
+      ),
+    )
+  })
+
+  it('puts each row in its class and easy/hard bucket', () => {
+    // Row 0: class 2 with p_t ≈ 1 (easy). Row 1: class 0 with p_t ≈ 0 (hard).
+    const state = evaluate([
+      {label: 2, logits: [0, 0, 20]},
+      {label: 0, logits: [-20, 0, 0]},
+    ])
+    assert.deepEqual([...state.count], [0, 1, 0, 0, 1, 0])
+  })
+
+  it('refuses a non-finite score and names its row and column', () => {
+    const evaluator = new LossBreakdownEvaluator(config)
+    assert.throws(
+      () => evaluator.update(evaluator.init(), makeChunk([0, 1], [0, 0, 0, 0, NaN, 0], K)),
+      (error: unknown) =>
+        error instanceof InputError && /test:3: column "s1": expected a finite number, got NaN/.test(error.message),
+    )
+  })
+
+  it('clamps probabilities to [eps, 1 − eps], counts them, and refuses values outside [0, 1]', () => {
+    const probs = new LossBreakdownEvaluator({...config, task: 'binary', scores: 'probs', numClasses: 2})
+    const state = probs.init()
+    probs.update(state, makeChunk([1, 0, 1, 0], [1, 0, 0.5, 1.00000119], 1))
+    assert.equal(state.clampedValues, 3)
+    // Label 1 with p = 1 → p_t = 1 − eps; label 0 with p = 0 → p_t = 1 − eps; label 0 with p ≈ 1 → p_t = eps.
+    const ce = state.ceSum.reduce((a, b) => a + b, 0)
+    const expected = -2 * Math.log(1 - 1e-7) - Math.log(0.5) - Math.log(1 - (1 - 1e-7))
+    assert.ok(Math.abs(ce - expected) < 1e-12)
+    assert.throws(() => probs.update(state, makeChunk([1], [1.2], 1)), /expected a probability in \[0, 1\]/)
+    assert.throws(() => probs.update(state, makeChunk([1], [-0.01], 1)), /expected a probability in \[0, 1\]/)
+  })
+})

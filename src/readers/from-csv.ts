@@ -3,6 +3,7 @@ import {open, type FileHandle} from 'node:fs/promises'
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, quoteValue, UsageError} from '../core/errors.js'
 import {expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
 
 const COMMA = 0x2c
@@ -169,12 +170,12 @@ class CsvRecordScanner {
   private length = 0 // bytes valid in buf
   private line: number // physical line of the next record (1-based)
   private readonly columnCount: number
-  private readonly width: number
+  readonly width: number
   private readonly chunkRows: number
   private readonly lookupLabel: (text: string) => number
-  private readonly numClasses: number
-  private labels!: Int32Array
-  private scores!: Float64Array
+  readonly numClasses: number
+  labels!: Int32Array
+  scores!: Float64Array
   private lines!: Uint32Array
   private rows = 0
 
@@ -182,7 +183,7 @@ class CsvRecordScanner {
     private readonly path: string,
     private readonly header: CsvHeader,
     private readonly layout: Layout,
-    private readonly roles: Int32Array,
+    readonly roles: Int32Array,
     blockBytes: number,
   ) {
     this.buf = Buffer.allocUnsafe(blockBytes)
@@ -222,6 +223,21 @@ class CsvRecordScanner {
   /** Parses every complete record in the buffer; yields each chunk as it fills. */
   *scan(eof: boolean): Generator<PredictionChunk> {
     for (;;) {
+      // Plain records on the fast path, then one record (whatever it is) on the general path.
+      // (Labels given as class names always take the general path: "1" may name a class, not an index.)
+      const added =
+        this.layout.labelKind === 'index'
+          ? parsePlainRecords(this.buf, this.start, this.length, this, this.rows, this.chunkRows)
+          : 0
+      if (added > 0) {
+        for (let r = this.rows; r < this.rows + added; r++) this.lines[r] = this.line++
+        this.rows += added
+        this.start = plainRecordsEnd
+        if (this.rows === this.chunkRows) {
+          yield this.takeChunk()
+          continue
+        }
+      }
       const next = this.parseRecord(this.start, eof)
       if (next < 0) return
       this.start = next
@@ -311,10 +327,19 @@ class CsvRecordScanner {
       } else if (role === LABEL) {
         const start = p
         if (this.layout.labelKind === 'index') {
-          const value = parseDecimalField(buf, p, end)
-          p = fieldEnd
+          // Fast path: a small non-negative integer followed by a delimiter, no string made.
+          let value = 0
+          while (p < end && (c = buf[p]) >= 0x30 && c <= 0x39 && value < 1e9) {
+            value = value * 10 + (c - 0x30)
+            p++
+          }
+          if (p === start || (p < end && c !== COMMA && c !== LF && c !== CR)) {
+            value = parseDecimalField(buf, start, end)
+            p = fieldEnd
+          }
           if (p >= end && !eof) return -1
-          this.storeLabelIndex(value, buf.toString('utf8', start, p), row, field)
+          if (value < this.numClasses && Number.isInteger(value) && value >= 0) this.labels[row] = value
+          else this.storeLabelIndex(value, buf.toString('utf8', start, p), row, field)
         } else {
           while (p < end && (c = buf[p]) !== COMMA && c !== LF && c !== CR) p++
           if (p >= end && !eof) return -1

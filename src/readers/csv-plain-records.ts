@@ -1,0 +1,153 @@
+/**
+ * The CSV fast path: parses as many "plain" records as it can — every field unquoted, labels small
+ * non-negative integers, scores decimals with at most 15 significant digits and a small exponent —
+ * straight into the chunk's typed arrays. It stops at the first record that is anything else (quotes,
+ * a blank line, more digits, a bad value, the end of the buffer) and leaves it to the general parser,
+ * which handles it exactly and names the line if it is wrong. Both paths give the same doubles:
+ * mantissa × 10^e is one correctly rounded operation in this range (Clinger 1990).
+ */
+
+const COMMA = 0x2c
+const CR = 0x0d
+const LF = 0x0a
+const QUOTE = 0x22
+const MINUS = 0x2d
+const PLUS = 0x2b
+const DOT = 0x2e
+const ZERO = 0x30
+const NINE = 0x39
+const LOWER_E = 0x65
+const UPPER_E = 0x45
+
+const POW10 = Float64Array.from({length: 23}, (_, i) => Number(`1e${i}`))
+
+/** Column roles, as in from-csv.ts: -1 ignored, -2 the label, j ≥ 0 score j. */
+const LABEL = -2
+
+export interface PlainRecordTarget {
+  labels: Int32Array
+  scores: Float64Array
+  width: number
+  numClasses: number
+  roles: Int32Array
+}
+
+/** Where the fast path stopped: the byte offset of the first record it did not take. */
+export let plainRecordsEnd = 0
+
+/**
+ * Parses plain records from `pos` into rows `row`, `row + 1`, … (at most `maxRows - row` of them).
+ * Returns the number of rows added; `plainRecordsEnd` is where parsing stopped.
+ */
+export function parsePlainRecords(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  target: PlainRecordTarget,
+  row: number,
+  maxRows: number,
+): number {
+  const {labels, scores, width, numClasses, roles} = target
+  const lastField = roles.length - 1
+  const firstRow = row
+  let p = pos
+  // `pos` moves only when a whole record was taken; `break records` leaves it at that record's start.
+  records: while (row < maxRows) {
+    const scoreBase = row * width
+    let field = 0
+    for (;;) {
+      const role = roles[field]
+      let c = p < end ? buf[p] : QUOTE
+      if (role >= 0) {
+        let negative = false
+        if (c === MINUS || c === PLUS) {
+          negative = c === MINUS
+          c = ++p < end ? buf[p] : QUOTE
+        }
+        let mantissa = 0
+        let digits = 0
+        let fraction = 0
+        let sawDigit = false
+        while (c >= ZERO && c <= NINE) {
+          sawDigit = true
+          if (mantissa !== 0 || c !== ZERO) {
+            mantissa = mantissa * 10 + (c - ZERO)
+            digits++
+          }
+          c = ++p < end ? buf[p] : QUOTE
+        }
+        if (c === DOT) {
+          c = ++p < end ? buf[p] : QUOTE
+          while (c >= ZERO && c <= NINE) {
+            sawDigit = true
+            if (mantissa !== 0 || c !== ZERO) {
+              mantissa = mantissa * 10 + (c - ZERO)
+              digits++
+            }
+            fraction++
+            c = ++p < end ? buf[p] : QUOTE
+          }
+        }
+        let exponent = 0
+        if (c === LOWER_E || c === UPPER_E) {
+          c = ++p < end ? buf[p] : QUOTE
+          let expNegative = false
+          if (c === MINUS || c === PLUS) {
+            expNegative = c === MINUS
+            c = ++p < end ? buf[p] : QUOTE
+          }
+          let expDigits = 0
+          while (c >= ZERO && c <= NINE && expDigits < 4) {
+            exponent = exponent * 10 + (c - ZERO)
+            expDigits++
+            c = ++p < end ? buf[p] : QUOTE
+          }
+          if (expDigits === 0) break records
+          if (expNegative) exponent = -exponent
+        }
+        if (!sawDigit || digits > 15) break records
+        const e = exponent - fraction
+        let value: number
+        if (mantissa === 0) value = 0
+        else if (e === 0) value = mantissa
+        else if (e > 0 && e <= 22) value = mantissa * POW10[e]
+        else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
+        else break records
+        scores[scoreBase + role] = negative ? -value : value
+      } else if (role === LABEL) {
+        let value = 0
+        let digits = 0
+        while (c >= ZERO && c <= NINE && digits < 9) {
+          value = value * 10 + (c - ZERO)
+          digits++
+          c = ++p < end ? buf[p] : QUOTE
+        }
+        if (digits === 0 || value >= numClasses) break records
+        labels[row] = value
+      } else {
+        while (c !== COMMA && c !== LF && c !== CR && c !== QUOTE) c = ++p < end ? buf[p] : QUOTE
+      }
+      // Now at the delimiter after the field (QUOTE stands for "the end of the buffer" too).
+      if (c === COMMA) {
+        if (field === lastField) break records
+        field++
+        p++
+        continue
+      }
+      if (field !== lastField) break records
+      if (c === LF) {
+        p++
+        break
+      }
+      if (c === CR && p + 1 < end && buf[p + 1] === LF) {
+        p += 2
+        break
+      }
+      break records
+    }
+    row++
+    pos = p
+  }
+  plainRecordsEnd = pos
+  return row - firstRow
+}

@@ -3,6 +3,7 @@ import {InputError} from './core/errors.js'
 import {LossBreakdownEvaluator} from './core/evaluators/loss-breakdown.js'
 import {buildReport} from './core/report.js'
 import type {FileFormat, Report, ScoreKind} from './core/result.js'
+import {evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-csv-parallel.js'
 import type {LayoutFlags} from './readers/layout.js'
 import {assertSameLayout, openPredictions} from './readers/open-predictions.js'
 
@@ -13,6 +14,8 @@ export interface AnalyzeOptions extends LayoutFlags {
   easyThreshold: number
   eps: number
   scores?: ScoreKind
+  /** Worker threads for large CSV files; 1 reads in the main thread only. */
+  threads: number
 }
 
 /**
@@ -36,7 +39,22 @@ export async function analyzePredictions(files: string[], options: AnalyzeOption
   for (let f = 0; f < files.length; f++) {
     const opened = f === 0 ? first : await openPredictions(files[f], options, options.format)
     if (f > 0) assertSameLayout(first.layout, opened.layout, files[f])
-    for await (const chunk of opened.chunks) evaluator.update(state, chunk)
+    const csv = opened.csv
+    const parallel =
+      csv !== undefined &&
+      options.threads > 1 &&
+      csv.size - csv.header.dataOffset >= MIN_PARALLEL_BYTES &&
+      (await evaluateCsvParallel(
+        files[f],
+        csv.header,
+        opened.layout,
+        config,
+        evaluator,
+        state,
+        options.threads,
+        csv.size,
+      ))
+    if (!parallel) for await (const chunk of opened.chunks) evaluator.update(state, chunk)
   }
   const report = buildReport(state, config, {files, format: first.format, classes: first.layout.classes})
   // An empty dataset has no loss to break down; a gate must not pass on it.

@@ -1,3 +1,5 @@
+import {availableParallelism} from 'node:os'
+
 import {Args, Flags} from '@oclif/core'
 
 import {analyzePredictions} from '../analyze-predictions.js'
@@ -43,6 +45,12 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
       default: 'none',
     }),
     'easy-threshold': Flags.string({description: 'a row is easy when p_t is above this', default: '0.5'}),
+    threads: Flags.integer({
+      description: 'worker threads for large CSV files (default: the number of cores)',
+      min: 1,
+      max: 64,
+      default: availableParallelism(),
+    }),
     eps: Flags.string({description: 'probabilities are clamped to [eps, 1 − eps] before the log', default: '1e-7'}),
   }
 
@@ -58,6 +66,7 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
       alpha: parseAlpha(flags.alpha),
       easyThreshold: parseEasyThreshold(flags['easy-threshold']),
       eps: parseEps(flags.eps),
+      threads: flags.threads,
     })
     if (!this.jsonEnabled()) process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
     return report

@@ -136,22 +136,44 @@ const LABEL = -2
  * Streams the data records of a CSV file as PredictionChunks, reading BLOCK_BYTES at a time.
  * Memory stays bounded by the block and chunk sizes whatever the file size.
  */
+export interface CsvReadOptions {
+  blockBytes?: number
+  /**
+   * Read only the records in bytes [start, end): `start` must be a record start and `end` a record
+   * start or the file size. Used by the worker threads, which also set `refuseQuotes`: a quoted field
+   * could hold a newline that a range boundary cut, so a range that meets one gives up
+   * (QuotedFieldInRange) and the file is read sequentially instead.
+   */
+  range?: {start: number; end: number}
+  refuseQuotes?: boolean
+}
+
+/** A worker met a quoted field and cannot trust its range boundaries. */
+export class QuotedFieldInRange extends Error {
+  constructor() {
+    super('a quoted field in a parallel range')
+    this.name = 'QuotedFieldInRange'
+  }
+}
+
 export async function* readCsvChunks(
   path: string,
   header: CsvHeader,
   layout: Layout,
-  blockBytes = BLOCK_BYTES,
+  options: CsvReadOptions = {},
 ): AsyncGenerator<PredictionChunk> {
   const roles = new Int32Array(header.columns.length).fill(IGNORED)
   roles[header.columns.indexOf(layout.labelColumn)] = LABEL
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
-  const scanner = new CsvRecordScanner(path, header, layout, roles, blockBytes)
+  const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES)
+  scanner.refuseQuotes = options.refuseQuotes ?? false
   const fh: FileHandle = await open(path, 'r')
   try {
-    let position = header.dataOffset
+    let position = options.range?.start ?? header.dataOffset
+    const end = options.range?.end ?? Infinity
     let eof = false
     while (!eof) {
-      const bytesRead = await scanner.fill(fh, position)
+      const bytesRead = await scanner.fill(fh, position, end - position)
       position += bytesRead
       eof = bytesRead === 0
       yield* scanner.scan(eof)
@@ -178,6 +200,7 @@ class CsvRecordScanner {
   scores!: Float64Array
   private lines!: Uint32Array
   private rows = 0
+  refuseQuotes = false
 
   constructor(
     private readonly path: string,
@@ -204,7 +227,7 @@ class CsvRecordScanner {
   }
 
   /** Moves the unconsumed tail to the front (growing the buffer if one record fills it) and reads more. */
-  async fill(fh: FileHandle, position: number): Promise<number> {
+  async fill(fh: FileHandle, position: number, limit: number): Promise<number> {
     const tail = this.length - this.start
     if (tail === this.buf.length) {
       const bigger = Buffer.allocUnsafe(this.buf.length * 2)
@@ -215,7 +238,9 @@ class CsvRecordScanner {
     }
     this.start = 0
     this.length = tail
-    const {bytesRead} = await fh.read(this.buf, tail, this.buf.length - tail, position)
+    const want = Math.min(this.buf.length - tail, limit)
+    if (want <= 0) return 0
+    const {bytesRead} = await fh.read(this.buf, tail, want, position)
     this.length += bytesRead
     return bytesRead
   }
@@ -307,6 +332,7 @@ class CsvRecordScanner {
       }
       const role = this.roles[field]
       if (p < end && buf[p] === QUOTE) {
+        if (this.refuseQuotes) throw new QuotedFieldInRange()
         const quoted = readQuoted(buf, p, end, eof)
         if (quoted === null) {
           if (!eof) return -1

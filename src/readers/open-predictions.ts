@@ -5,7 +5,7 @@ import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {FileFormat} from '../core/result.js'
 import {openArrow, readArrowChunks} from './from-arrow.js'
-import {assertCsvColumns, readCsvChunks, readCsvHeader} from './from-csv.js'
+import {assertCsvColumns, type CsvHeader, readCsvChunks, readCsvHeader} from './from-csv.js'
 import {type Layout, type LayoutFlags, resolveLayout} from './layout.js'
 
 const ARROW_EXTENSIONS = new Set(['.arrow', '.arrows', '.feather', '.ipc'])
@@ -19,14 +19,18 @@ export function formatOf(path: string, override?: FileFormat): FileFormat {
 export interface OpenedPredictions {
   layout: Layout
   format: FileFormat
+  /** Lazy: nothing is read until the first chunk is asked for. */
   chunks: AsyncIterable<PredictionChunk>
+  /** For CSV: the header and the file size, so the file can be split across worker threads. */
+  csv?: {header: CsvHeader; size: number}
 }
 
 /** Turns fs errors into one-line input errors that name the file. */
-async function checkReadable(path: string): Promise<void> {
+async function checkReadable(path: string): Promise<number> {
   try {
     const info = await stat(path)
     if (info.isDirectory()) throw new InputError('expected a file, got a directory', {file: path})
+    return info.size
   } catch (error) {
     if (error instanceof InputError) throw error
     throw fsError(error, path)
@@ -47,7 +51,7 @@ export async function openPredictions(
   flags: LayoutFlags,
   formatOverride?: FileFormat,
 ): Promise<OpenedPredictions> {
-  await checkReadable(path)
+  const size = await checkReadable(path)
   const format = formatOf(path, formatOverride)
   try {
     if (format === 'arrow') {
@@ -68,7 +72,7 @@ export async function openPredictions(
       flags,
       path,
     )
-    return {layout, format, chunks: readCsvChunks(path, header, layout)}
+    return {layout, format, chunks: readCsvChunks(path, header, layout), csv: {header, size}}
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) throw error
     throw fsError(error, path)

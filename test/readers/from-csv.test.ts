@@ -24,7 +24,7 @@ async function readAll(path: string, blockBytes?: number): Promise<Parsed> {
     path,
   )
   const out: Parsed = {labels: [], scores: [], lines: []}
-  for await (const chunk of readCsvChunks(path, header, layout, blockBytes)) {
+  for await (const chunk of readCsvChunks(path, header, layout, {blockBytes})) {
     for (let i = 0; i < chunk.rows; i++) {
       out.labels.push(chunk.labels[i])
       out.lines.push(chunk.locate(i).line ?? -1)

@@ -1,0 +1,100 @@
+import {open} from 'node:fs/promises'
+import {Worker} from 'node:worker_threads'
+
+import type {EvaluationConfig} from '../core/config.js'
+import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
+import type {CsvHeader} from '../readers/from-csv.js'
+import type {Layout} from '../readers/layout.js'
+import type {CsvRangeResult, CsvRangeTask} from './csv-range-worker.js'
+
+/** Below this many data bytes a worker's start-up (~40 ms) costs more than it saves. */
+export const MIN_PARALLEL_BYTES = 16 << 20
+
+/**
+ * Cuts bytes [dataOffset, size) into `parts` ranges that each start at a record start: every cut is
+ * moved forward to just after the next LF. Reads a small window at each cut, never the whole file.
+ */
+export async function splitAtLineStarts(
+  path: string,
+  dataOffset: number,
+  size: number,
+  parts: number,
+): Promise<number[]> {
+  const cuts = [dataOffset]
+  const fh = await open(path, 'r')
+  try {
+    const window = Buffer.alloc(1 << 16)
+    for (let i = 1; i < parts; i++) {
+      let at = Math.max(cuts[cuts.length - 1], Math.floor(dataOffset + ((size - dataOffset) * i) / parts))
+      for (;;) {
+        const {bytesRead} = await fh.read(window, 0, window.length, at)
+        if (bytesRead === 0) {
+          at = size
+          break
+        }
+        const lf = window.subarray(0, bytesRead).indexOf(0x0a)
+        if (lf >= 0) {
+          at += lf + 1
+          break
+        }
+        at += bytesRead
+      }
+      if (at > cuts[cuts.length - 1] && at < size) cuts.push(at)
+    }
+  } finally {
+    await fh.close()
+  }
+  cuts.push(size)
+  return cuts
+}
+
+function startWorker(task: CsvRangeTask): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./csv-range-worker.js', import.meta.url), {workerData: task})
+  // Under tsx (tests, development) the worker beside this module is TypeScript too: register tsx's
+  // loader in the worker before importing it.
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  const entry = JSON.stringify(new URL('./csv-range-worker.ts', import.meta.url).href)
+  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${entry}) })`, {
+    eval: true,
+    workerData: task,
+  })
+}
+
+function runWorker(task: CsvRangeTask): Promise<CsvRangeResult> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(task)
+    worker.once('message', (result: CsvRangeResult) => {
+      resolve(result)
+      void worker.terminate()
+    })
+    worker.once('error', reject)
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`worker exited with code ${code}`))
+    })
+  })
+}
+
+/**
+ * Evaluates a CSV file with one worker thread per range and merges their states in range order.
+ * Returns null when the file must be read sequentially instead: a range met a quoted field (its cut
+ * may sit inside one) or a bad value (the sequential reader names the exact line, which a range
+ * cannot know).
+ */
+export async function evaluateCsvParallel(
+  path: string,
+  header: CsvHeader,
+  layout: Layout,
+  config: EvaluationConfig,
+  evaluator: LossBreakdownEvaluator,
+  into: LossBreakdownState,
+  threads: number,
+  size: number,
+): Promise<boolean> {
+  const cuts = await splitAtLineStarts(path, header.dataOffset, size, threads)
+  const tasks = cuts.slice(0, -1).map((start, i) => ({path, header, layout, config, range: {start, end: cuts[i + 1]}}))
+  const results = await Promise.all(tasks.map(runWorker))
+  if (results.some((r) => r.kind !== 'done')) return false
+  for (const r of results) if (r.kind === 'done') evaluator.merge(into, r.state)
+  return true
+}

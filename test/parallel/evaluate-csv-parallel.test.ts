@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict'
+import {statSync} from 'node:fs'
+import {describe, it} from 'node:test'
+
+import type {EvaluationConfig} from '../../src/core/config.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
+import {evaluateCsvParallel, splitAtLineStarts} from '../../src/parallel/evaluate-csv-parallel.js'
+import {readCsvChunks, readCsvHeader} from '../../src/readers/from-csv.js'
+import {resolveLayout} from '../../src/readers/layout.js'
+import {tempDir} from '../helpers/temp-files.js'
+
+const file = tempDir()
+
+function makeCsv(rows: number, k: number): string {
+  let seed = 7
+  const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646
+  const lines = [['label', ...Array.from({length: k}, (_, j) => `logit_${j}`)].join(',')]
+  for (let i = 0; i < rows; i++) {
+    const label = Math.floor(random() * k)
+    const logits = Array.from({length: k}, (_, j) => String((random() - 0.5) * 8 + (j === label ? 2 : 0)))
+    lines.push([label, ...logits].join(','))
+  }
+  return lines.join('\n') + '\n'
+}
+
+async function setUp(text: string): Promise<{
+  path: string
+  run: (threads: number) => Promise<{ok: boolean; state: LossBreakdownState}>
+}> {
+  const path = file(`p${text.length}.csv`, text)
+  const header = await readCsvHeader(path)
+  const layout = resolveLayout(
+    header.columns.map((name) => ({name})),
+    {labelCol: 'label'},
+    path,
+  )
+  const config: EvaluationConfig = {
+    task: layout.task,
+    scores: layout.scores,
+    numClasses: layout.classes.length,
+    gammas: [0, 0.5, 1, 2, 5],
+    alpha: null,
+    easyThreshold: 0.5,
+    eps: 1e-7,
+    probTolerance: 1e-4,
+  }
+  const evaluator = new LossBreakdownEvaluator(config)
+  return {
+    path,
+    run: async (threads) => {
+      const state = evaluator.init()
+      if (threads === 1) {
+        for await (const chunk of readCsvChunks(path, header, layout)) evaluator.update(state, chunk)
+        return {ok: true, state}
+      }
+      const size = statSync(path).size
+      const ok = await evaluateCsvParallel(path, header, layout, config, evaluator, state, threads, size)
+      return {ok, state}
+    },
+  }
+}
+
+function sums(state: LossBreakdownState): number[] {
+  return [
+    ...state.count,
+    ...state.ceSum.map((s, i) => s + state.ceComp[i]),
+    ...state.focalSum.map((s, i) => s + state.focalComp[i]),
+  ]
+}
+
+describe('evaluateCsvParallel', () => {
+  it('gives the single-threaded sums (≤ 1e-12 relative) with 2, 3 and 5 threads', async () => {
+    const {run} = await setUp(makeCsv(30000, 4))
+    const single = sums((await run(1)).state)
+    for (const threads of [2, 3, 5]) {
+      const result = await run(threads)
+      assert.equal(result.ok, true)
+      sums(result.state).forEach((x, i) => {
+        assert.ok(Math.abs(x - single[i]) <= 1e-12 * Math.abs(single[i]), `threads ${threads}, sum ${i}`)
+      })
+    }
+  })
+
+  it('cuts ranges only at line starts and covers every byte once', async () => {
+    const text = makeCsv(500, 2)
+    const {path} = await setUp(text)
+    const header = await readCsvHeader(path)
+    const cuts = await splitAtLineStarts(path, header.dataOffset, text.length, 7)
+    assert.equal(cuts[0], header.dataOffset)
+    assert.equal(cuts[cuts.length - 1], text.length)
+    for (const cut of cuts.slice(1, -1)) assert.equal(text[cut - 1], '\n')
+  })
+
+  it('gives up (for the sequential reader) when a range meets a quoted field or a bad value', async () => {
+    const quoted = makeCsv(2000, 2).replace(/\n1,/, '\n"1",')
+    assert.equal((await (await setUp(quoted)).run(2)).ok, false)
+    const bad = makeCsv(2000, 2).replace(/\n1,([^,]*),/, '\n1,oops,')
+    assert.equal((await (await setUp(bad)).run(2)).ok, false)
+  })
+})

@@ -17,16 +17,23 @@ export type FocalRunKernel = (
   outStride: number,
 ) => number
 
-/** The expression for q^γ given the shared temporaries (x = q, s = √q, x2 = q², x4 = q⁴, x8 = q⁸). */
+/**
+ * The expression for q^γ from shared temporaries: x = q, s = q^½, t = q^¼, x2 = q², x4 = q⁴, x8 = q⁸.
+ * Quarter-integer γ up to 15.75 use only sqrt and multiplies; anything else Math.pow.
+ */
 function powerExpression(gamma: number, need: Set<string>): string {
   if (gamma === 0) return '1'
   const whole = Math.floor(gamma)
-  const half = gamma - whole === 0.5
-  if ((gamma === whole || half) && whole <= 15) {
+  const quarters = (gamma - whole) * 4
+  if (Number.isInteger(quarters) && whole <= 15) {
     const factors: string[] = []
-    if (half) {
+    if (quarters & 2) {
       factors.push('s')
       need.add('s')
+    }
+    if (quarters & 1) {
+      factors.push('t')
+      need.add('t')
     }
     // Binary decomposition of the integer part: q^13 = q^8 · q^4 · q.
     for (const [bit, name] of [
@@ -50,7 +57,8 @@ export function compileFocalRunKernel(gammas: readonly number[]): FocalRunKernel
   const need = new Set<string>()
   const terms = gammas.map((g) => powerExpression(g, need))
   const temps: string[] = []
-  if (need.has('s')) temps.push('const s = Math.sqrt(x)')
+  if (need.has('s') || need.has('t')) temps.push('const s = Math.sqrt(x)')
+  if (need.has('t')) temps.push('const t = Math.sqrt(s)')
   if (need.has('x2') || need.has('x4') || need.has('x8')) temps.push('const x2 = x * x')
   if (need.has('x4') || need.has('x8')) temps.push('const x4 = x2 * x2')
   if (need.has('x8')) temps.push('const x8 = x4 * x4')

@@ -1,11 +1,11 @@
 import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
 import {InputError} from './core/errors.js'
-import {LossBreakdownEvaluator} from './core/evaluators/loss-breakdown.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from './core/evaluators/loss-breakdown.js'
 import {buildReport} from './core/report.js'
 import type {FileFormat, Report, ScoreKind} from './core/result.js'
-import {evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-csv-parallel.js'
+import {evaluateArrowParallel, evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-parallel.js'
 import type {LayoutFlags} from './readers/layout.js'
-import {assertSameLayout, openPredictions} from './readers/open-predictions.js'
+import {assertSameLayout, type OpenedPredictions, openPredictions} from './readers/open-predictions.js'
 
 export interface AnalyzeOptions extends LayoutFlags {
   format?: FileFormat
@@ -16,6 +16,29 @@ export interface AnalyzeOptions extends LayoutFlags {
   scores?: ScoreKind
   /** Worker threads for large CSV files; 1 reads in the main thread only. */
   threads: number
+}
+
+/**
+ * Large files are split across worker threads: a CSV by byte ranges, an Arrow IPC file by record batches.
+ * False means "read it on this thread" (small file, one thread, a stream, or a part that gave up).
+ */
+async function tryParallel(
+  path: string,
+  opened: OpenedPredictions,
+  config: EvaluationConfig,
+  evaluator: LossBreakdownEvaluator,
+  state: LossBreakdownState,
+  threads: number,
+): Promise<boolean> {
+  if (threads < 2 || opened.size < MIN_PARALLEL_BYTES) return false
+  if (opened.csv) {
+    return evaluateCsvParallel(path, opened.csv.header, opened.layout, config, evaluator, state, threads, opened.size)
+  }
+  if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2) {
+    await opened.release()
+    return evaluateArrowParallel(path, opened.layout, config, evaluator, state, Math.min(threads, opened.arrowBatches))
+  }
+  return false
 }
 
 /**
@@ -39,22 +62,9 @@ export async function analyzePredictions(files: string[], options: AnalyzeOption
   for (let f = 0; f < files.length; f++) {
     const opened = f === 0 ? first : await openPredictions(files[f], options, options.format)
     if (f > 0) assertSameLayout(first.layout, opened.layout, files[f])
-    const csv = opened.csv
-    const parallel =
-      csv !== undefined &&
-      options.threads > 1 &&
-      csv.size - csv.header.dataOffset >= MIN_PARALLEL_BYTES &&
-      (await evaluateCsvParallel(
-        files[f],
-        csv.header,
-        opened.layout,
-        config,
-        evaluator,
-        state,
-        options.threads,
-        csv.size,
-      ))
-    if (!parallel) for await (const chunk of opened.chunks) evaluator.update(state, chunk)
+    if (!(await tryParallel(files[f], opened, config, evaluator, state, options.threads))) {
+      for await (const chunk of opened.chunks) evaluator.update(state, chunk)
+    }
   }
   const report = buildReport(state, config, {files, format: first.format, classes: first.layout.classes})
   // An empty dataset has no loss to break down; a gate must not pass on it.

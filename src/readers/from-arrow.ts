@@ -24,14 +24,22 @@ export interface ArrowSource {
   schema: Schema
   columns: ColumnInfo[]
   batches: AsyncIterable<RecordBatch>
+  /** Record batches in an IPC *file* (random access); undefined for a stream. */
+  numBatches: number | undefined
   close(): Promise<void>
+}
+
+/** Read only batches first, first + step, first + 2·step, … (file format only): one worker's share. */
+export interface BatchStride {
+  first: number
+  step: number
 }
 
 /**
  * Opens an Arrow IPC file (file format by file handle: random access, flat memory) or stream
  * (by Node stream). A file-format file handed over as a stream would be loaded whole first.
  */
-export async function openArrow(path: string): Promise<ArrowSource> {
+export async function openArrow(path: string, stride?: BatchStride): Promise<ArrowSource> {
   const {RecordBatchReader} = await import('apache-arrow')
   const fh = await open(path, 'r')
   const magic = Buffer.alloc(6)
@@ -57,12 +65,21 @@ export async function openArrow(path: string): Promise<ArrowSource> {
     listSize: f.type.typeId === TYPE_FIXED_SIZE_LIST ? (f.type as {listSize: number}).listSize : undefined,
   }))
   const opened = reader
+  const numBatches = isFile ? opened.numRecordBatches : undefined
   return {
     schema,
     columns,
+    numBatches,
     batches: (async function* () {
       try {
-        for await (const batch of opened) yield batch as RecordBatch
+        if (stride && numBatches !== undefined) {
+          for (let b = stride.first; b < numBatches; b += stride.step) {
+            const batch = await opened.readRecordBatch(b)
+            if (batch) yield batch as RecordBatch
+          }
+        } else {
+          for await (const batch of opened) yield batch as RecordBatch
+        }
       } catch (error) {
         if (error instanceof InputError || error instanceof UsageError) throw error
         throw new InputError(`expected a complete Arrow IPC file, reading failed (${describe(error)})`, {

@@ -21,8 +21,13 @@ export interface OpenedPredictions {
   format: FileFormat
   /** Lazy: nothing is read until the first chunk is asked for. */
   chunks: AsyncIterable<PredictionChunk>
-  /** For CSV: the header and the file size, so the file can be split across worker threads. */
-  csv?: {header: CsvHeader; size: number}
+  size: number
+  /** For CSV: the header, so the file can be split across worker threads at line starts. */
+  csv?: {header: CsvHeader}
+  /** For an Arrow IPC file: how many record batches it has (undefined for a stream). */
+  arrowBatches?: number
+  /** Closes what was opened when the chunks will not be read here (the workers read the file instead). */
+  release(): Promise<void>
 }
 
 /** Turns fs errors into one-line input errors that name the file. */
@@ -63,7 +68,14 @@ export async function openPredictions(
         await source.close()
         throw error
       }
-      return {layout, format, chunks: readArrowChunks(path, source, layout)}
+      return {
+        layout,
+        format,
+        chunks: readArrowChunks(path, source, layout),
+        size,
+        arrowBatches: source.numBatches,
+        release: () => source.close(),
+      }
     }
     const header = await readCsvHeader(path)
     assertCsvColumns(header, path)
@@ -72,7 +84,14 @@ export async function openPredictions(
       flags,
       path,
     )
-    return {layout, format, chunks: readCsvChunks(path, header, layout), csv: {header, size}}
+    return {
+      layout,
+      format,
+      chunks: readCsvChunks(path, header, layout),
+      size,
+      csv: {header},
+      release: async () => undefined,
+    }
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) throw error
     throw fsError(error, path)

@@ -4,7 +4,8 @@ import {describe, it} from 'node:test'
 
 import type {EvaluationConfig} from '../../src/core/config.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
-import {evaluateCsvParallel, splitAtLineStarts} from '../../src/parallel/evaluate-csv-parallel.js'
+import {evaluateArrowParallel, evaluateCsvParallel, splitAtLineStarts} from '../../src/parallel/evaluate-parallel.js'
+import {openArrow, readArrowChunks} from '../../src/readers/from-arrow.js'
 import {readCsvChunks, readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
 import {tempDir} from '../helpers/temp-files.js'
@@ -78,6 +79,41 @@ describe('evaluateCsvParallel', () => {
       sums(result.state).forEach((x, i) => {
         assert.ok(Math.abs(x - single[i]) <= 1e-12 * Math.abs(single[i]), `threads ${threads}, sum ${i}`)
       })
+    }
+  })
+
+  it('Arrow: workers reading every n-th batch give the single-threaded sums', async () => {
+    const {Table, tableFromArrays, tableToIPC} = await import('apache-arrow')
+    let seed = 3
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646
+    const batches = Array.from({length: 7}, () => {
+      const n = 1000 + Math.floor(random() * 500)
+      return tableFromArrays({
+        label: Int32Array.from({length: n}, () => (random() < 0.1 ? 1 : 0)),
+        logit: Float64Array.from({length: n}, () => (random() - 0.7) * 10),
+      }).batches[0]
+    })
+    const path = file('batches.arrow', tableToIPC(new Table(batches), 'file'))
+    const source = await openArrow(path)
+    const layout = resolveLayout(source.columns, {labelCol: 'label'}, path)
+    const config: EvaluationConfig = {
+      task: 'binary',
+      scores: 'logits',
+      numClasses: 2,
+      gammas: [0, 1, 2.5],
+      alpha: null,
+      easyThreshold: 0.5,
+      eps: 1e-7,
+      probTolerance: 1e-4,
+    }
+    const evaluator = new LossBreakdownEvaluator(config)
+    const single = evaluator.init()
+    for await (const chunk of readArrowChunks(path, source, layout)) evaluator.update(single, chunk)
+    for (const threads of [2, 3]) {
+      const state = evaluator.init()
+      assert.equal(await evaluateArrowParallel(path, layout, config, evaluator, state, threads), true)
+      const expected = sums(single)
+      sums(state).forEach((x, i) => assert.ok(Math.abs(x - expected[i]) <= 1e-12 * Math.abs(expected[i]), `sum ${i}`))
     }
   })
 

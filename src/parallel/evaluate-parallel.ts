@@ -5,7 +5,7 @@ import type {EvaluationConfig} from '../core/config.js'
 import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
 import type {CsvHeader} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
-import type {CsvRangeResult, CsvRangeTask} from './csv-range-worker.js'
+import {evaluatePart, type PartResult, type PartTask} from './evaluate-part-worker.js'
 
 /** Below this many data bytes a worker's start-up (~40 ms) costs more than it saves. */
 export const MIN_PARALLEL_BYTES = 16 << 20
@@ -48,23 +48,23 @@ export async function splitAtLineStarts(
   return cuts
 }
 
-function startWorker(task: CsvRangeTask): Worker {
+function startWorker(task: PartTask): Worker {
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./csv-range-worker.js', import.meta.url), {workerData: task})
+    return new Worker(new URL('./evaluate-part-worker.js', import.meta.url), {workerData: task})
   // Under tsx (tests, development) the worker beside this module is TypeScript too: register tsx's
   // loader in the worker before importing it.
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
-  const entry = JSON.stringify(new URL('./csv-range-worker.ts', import.meta.url).href)
+  const entry = JSON.stringify(new URL('./evaluate-part-worker.ts', import.meta.url).href)
   return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${entry}) })`, {
     eval: true,
     workerData: task,
   })
 }
 
-function runWorker(task: CsvRangeTask): Promise<CsvRangeResult> {
+function runWorker(task: PartTask): Promise<PartResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(task)
-    worker.once('message', (result: CsvRangeResult) => {
+    worker.once('message', (result: PartResult) => {
       resolve(result)
       void worker.terminate()
     })
@@ -92,8 +92,43 @@ export async function evaluateCsvParallel(
   size: number,
 ): Promise<boolean> {
   const cuts = await splitAtLineStarts(path, header.dataOffset, size, threads)
-  const tasks = cuts.slice(0, -1).map((start, i) => ({path, header, layout, config, range: {start, end: cuts[i + 1]}}))
-  const results = await Promise.all(tasks.map(runWorker))
+  const tasks = cuts
+    .slice(0, -1)
+    .map((start, i): PartTask => ({kind: 'csv', path, header, layout, config, range: {start, end: cuts[i + 1]}}))
+  return runAndMerge(tasks, evaluator, into)
+}
+
+/**
+ * Evaluates an Arrow IPC file with `threads` workers, worker i reading batches i, i + threads, …
+ * (the file format allows random access to batches). Returns false when it must be read sequentially
+ * instead (a bad value: the sequential reader names its batch and row).
+ */
+export async function evaluateArrowParallel(
+  path: string,
+  layout: Layout,
+  config: EvaluationConfig,
+  evaluator: LossBreakdownEvaluator,
+  into: LossBreakdownState,
+  threads: number,
+): Promise<boolean> {
+  const tasks = Array.from({length: threads}, (_, first): PartTask => ({
+    kind: 'arrow',
+    path,
+    layout,
+    config,
+    stride: {first, step: threads},
+  }))
+  return runAndMerge(tasks, evaluator, into)
+}
+
+/** Runs every part; merges their states in part order only when all of them succeeded. */
+async function runAndMerge(
+  tasks: PartTask[],
+  evaluator: LossBreakdownEvaluator,
+  into: LossBreakdownState,
+): Promise<boolean> {
+  // The main thread takes the first part itself: it is already warm, and one worker fewer starts.
+  const results = await Promise.all(tasks.map((task, i) => (i === 0 ? evaluatePart(task) : runWorker(task))))
   if (results.some((r) => r.kind !== 'done')) return false
   for (const r of results) if (r.kind === 'done') evaluator.merge(into, r.state)
   return true

@@ -1,0 +1,44 @@
+/**
+ * Worker thread entry: evaluates one part of a file — a byte range of a CSV file, or every step-th record
+ * batch of an Arrow IPC file — and posts back the evaluator state. See evaluate-parallel.ts.
+ */
+import {parentPort, workerData} from 'node:worker_threads'
+
+import type {PredictionChunk} from '../core/chunk.js'
+import type {EvaluationConfig} from '../core/config.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
+import {type BatchStride, openArrow, readArrowChunks} from '../readers/from-arrow.js'
+import {type CsvHeader, QuotedFieldInRange, readCsvChunks} from '../readers/from-csv.js'
+import type {Layout} from '../readers/layout.js'
+
+export type PartTask = {path: string; layout: Layout; config: EvaluationConfig} & (
+  {kind: 'csv'; header: CsvHeader; range: {start: number; end: number}} | {kind: 'arrow'; stride: BatchStride}
+)
+
+export type PartResult =
+  {kind: 'done'; state: LossBreakdownState} | {kind: 'quoted'} | {kind: 'failed'; message: string}
+
+async function chunksOf(task: PartTask): Promise<AsyncIterable<PredictionChunk>> {
+  if (task.kind === 'csv') {
+    return readCsvChunks(task.path, task.header, task.layout, {range: task.range, refuseQuotes: true})
+  }
+  return readArrowChunks(task.path, await openArrow(task.path, task.stride), task.layout)
+}
+
+/** Evaluates one part; runs in a worker, or on the main thread for the first part. */
+export async function evaluatePart(task: PartTask): Promise<PartResult> {
+  const evaluator = new LossBreakdownEvaluator(task.config)
+  const state = evaluator.init()
+  try {
+    for await (const chunk of await chunksOf(task)) evaluator.update(state, chunk)
+    return {kind: 'done', state}
+  } catch (error) {
+    if (error instanceof QuotedFieldInRange) return {kind: 'quoted'}
+    return {kind: 'failed', message: error instanceof Error ? error.message : String(error)}
+  }
+}
+
+if (parentPort && workerData !== null) {
+  const port = parentPort
+  void evaluatePart(workerData as PartTask).then((result) => port.postMessage(result))
+}

@@ -66,7 +66,11 @@ export async function analyzePredictions(files: string[], options: AnalyzeOption
       for await (const chunk of opened.chunks) evaluator.update(state, chunk)
     }
   }
-  const report = buildReport(state, config, {files, format: first.format, classes: first.layout.classes})
+  const report = buildReport(evaluator.finish(state), config, {
+    files,
+    format: first.format,
+    classes: first.layout.classes,
+  })
   // An empty dataset has no loss to break down; a gate must not pass on it.
   if (report.input.rows === 0)
     throw new InputError('expected at least one data row, got none', {file: files.join(', ')})

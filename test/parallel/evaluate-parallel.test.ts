@@ -52,11 +52,11 @@ async function setUp(text: string): Promise<{
       const state = evaluator.init()
       if (threads === 1) {
         for await (const chunk of readCsvChunks(path, header, layout)) evaluator.update(state, chunk)
-        return {ok: true, state}
+        return {ok: true, state: evaluator.finish(state)}
       }
       const size = statSync(path).size
       const ok = await evaluateCsvParallel(path, header, layout, config, evaluator, state, threads, size)
-      return {ok, state}
+      return {ok, state: evaluator.finish(state)}
     },
   }
 }
@@ -109,9 +109,11 @@ describe('evaluateCsvParallel', () => {
     const evaluator = new LossBreakdownEvaluator(config)
     const single = evaluator.init()
     for await (const chunk of readArrowChunks(path, source, layout)) evaluator.update(single, chunk)
+    evaluator.finish(single)
     for (const threads of [2, 3]) {
       const state = evaluator.init()
       assert.equal(await evaluateArrowParallel(path, layout, config, evaluator, state, threads), true)
+      evaluator.finish(state)
       const expected = sums(single)
       sums(state).forEach((x, i) => assert.ok(Math.abs(x - expected[i]) <= 1e-12 * Math.abs(expected[i]), `sum ${i}`))
     }

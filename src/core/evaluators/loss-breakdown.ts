@@ -25,6 +25,14 @@ export interface LossBreakdownState {
   focalComp: Float64Array
   /** Probabilities moved into [eps, 1 − eps]. */
   clampedValues: number
+  /**
+   * Rows prepared but not yet summed: CE, 1 − p_t and bucket of up to FOLD_ROWS rows. Blocks are cut
+   * at absolute row numbers, not at chunk ends, so any chunking of the same rows gives the same doubles.
+   */
+  pendingCe: Float64Array
+  pendingQ: Float64Array
+  pendingBucket: Int32Array
+  pendingRows: number
 }
 
 export function bucketOf(label: number, easy: boolean): number {
@@ -50,10 +58,7 @@ export class LossBreakdownEvaluator {
   private readonly blockCount: Float64Array
   private readonly blockCe: Float64Array
   private readonly blockFocal: Float64Array
-  // Per-row values of the block being summed: CE, 1 − p_t and the bucket.
-  private readonly rowCe = new Float64Array(FOLD_ROWS)
-  private readonly rowQ = new Float64Array(FOLD_ROWS)
-  private readonly rowBucket = new Int32Array(FOLD_ROWS)
+  // The pending block grouped by bucket, and its per-bucket sums (scratch, reused by every flush).
   private readonly sortedCe = new Float64Array(FOLD_ROWS)
   private readonly sortedQ = new Float64Array(FOLD_ROWS)
   private readonly bucketStart: Int32Array
@@ -90,21 +95,27 @@ export class LossBreakdownEvaluator {
       focalSum: new Float64Array(n),
       focalComp: new Float64Array(n),
       clampedValues: 0,
+      pendingCe: new Float64Array(FOLD_ROWS),
+      pendingQ: new Float64Array(FOLD_ROWS),
+      pendingBucket: new Int32Array(FOLD_ROWS),
+      pendingRows: 0,
     }
   }
 
   update(state: LossBreakdownState, chunk: PredictionChunk): void {
-    for (let start = 0; start < chunk.rows; start += FOLD_ROWS) {
-      const end = Math.min(chunk.rows, start + FOLD_ROWS)
-      this.blockCount.fill(0)
-      this.blockCe.fill(0)
-      this.blockFocal.fill(0)
-      state.clampedValues += this.accumulateBlock(chunk, start, end)
-      this.foldBlock(state)
+    for (let start = 0; start < chunk.rows;) {
+      const end = Math.min(chunk.rows, start + FOLD_ROWS - state.pendingRows)
+      state.clampedValues += this.prepare(state, chunk, start, end)
+      state.pendingRows += end - start
+      if (state.pendingRows === FOLD_ROWS) this.flush(state)
+      start = end
     }
   }
 
+  /** Adds `from` into `into`. Both states' pending rows are summed first (so `from` is consumed). */
   merge(into: LossBreakdownState, from: LossBreakdownState): void {
+    this.flush(into)
+    this.flush(from)
     for (let b = 0; b < into.count.length; b++) {
       into.count[b] += from.count[b]
       addCompensated(into.ceSum, into.ceComp, b, from.ceSum[b])
@@ -117,41 +128,40 @@ export class LossBreakdownEvaluator {
     into.clampedValues += from.clampedValues
   }
 
-  private foldBlock(state: LossBreakdownState): void {
-    for (let b = 0; b < this.buckets; b++) {
-      state.count[b] += this.blockCount[b]
-      addCompensated(state.ceSum, state.ceComp, b, this.blockCe[b])
-    }
-    for (let i = 0; i < this.blockFocal.length; i++) {
-      addCompensated(state.focalSum, state.focalComp, i, this.blockFocal[i])
+  /** Sums the pending rows; after it, the state's sums cover every row seen. Call before reading them. */
+  finish(state: LossBreakdownState): LossBreakdownState {
+    this.flush(state)
+    return state
+  }
+
+  /** Prepares rows [start, end) of the chunk into the state's pending block. Returns probabilities clamped. */
+  private prepare(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): number {
+    switch (this.mode) {
+      case Mode.BinaryLogits:
+        this.prepareBinaryLogits(state, chunk, start, end)
+        return 0
+      case Mode.MulticlassLogits:
+        this.prepareMulticlassLogits(state, chunk, start, end)
+        return 0
+      default:
+        return this.prepareProbabilities(state, chunk, start, end)
     }
   }
 
   /**
-   * One block of rows: first prepared once into per-row CE, 1 − p_t and bucket (one loop per input kind,
-   * no per-row branching on the mode), then summed per bucket, then one tight loop per γ.
-   * Returns how many probabilities were clamped. Throws InputError on a non-finite score or a
-   * probability outside [0, 1] (± probTolerance).
+   * Sums the pending block per bucket and folds the block sums into the compensated state. The rows are
+   * first grouped by bucket (a counting sort), so each bucket's sums run over a contiguous run with
+   * register accumulators (the fused kernel) instead of read-modify-writes through memory.
    */
-  private accumulateBlock(chunk: PredictionChunk, start: number, end: number): number {
-    const n = end - start
-    let clamped = 0
-    switch (this.mode) {
-      case Mode.BinaryLogits:
-        this.prepareBinaryLogits(chunk, start, end)
-        break
-      case Mode.MulticlassLogits:
-        this.prepareMulticlassLogits(chunk, start, end)
-        break
-      default:
-        clamped = this.prepareProbabilities(chunk, start, end)
-    }
-    // Group the block's rows by bucket (a counting sort), so each sum below runs over a contiguous
-    // run with its accumulator in a register instead of a read-modify-write through memory.
-    const {rowCe, rowQ, rowBucket, sortedCe, sortedQ, bucketStart, blockCount, blockCe, blockFocal, buckets, kernel} =
-      this
+  private flush(state: LossBreakdownState): void {
+    const n = state.pendingRows
+    if (n === 0) return
+    const {pendingCe, pendingQ, pendingBucket} = state
+    const {sortedCe, sortedQ, bucketStart, blockCount, blockCe, blockFocal, buckets, kernel} = this
+    blockCe.fill(0)
+    blockFocal.fill(0)
     bucketStart.fill(0)
-    for (let k = 0; k < n; k++) bucketStart[rowBucket[k] + 1]++
+    for (let k = 0; k < n; k++) bucketStart[pendingBucket[k] + 1]++
     for (let b = 0; b < buckets; b++) {
       blockCount[b] = bucketStart[b + 1]
       bucketStart[b + 1] += bucketStart[b]
@@ -159,24 +169,29 @@ export class LossBreakdownEvaluator {
     const next = this.bucketNext
     next.set(bucketStart)
     for (let k = 0; k < n; k++) {
-      const at = next[rowBucket[k]]++
-      sortedCe[at] = rowCe[k]
-      sortedQ[at] = rowQ[k]
+      const at = next[pendingBucket[k]]++
+      sortedCe[at] = pendingCe[k]
+      sortedQ[at] = pendingQ[k]
     }
     for (let b = 0; b < buckets; b++) {
       const from = bucketStart[b]
       const to = bucketStart[b + 1]
       if (from !== to) blockCe[b] = kernel(sortedQ, sortedCe, from, to, blockFocal, b, buckets)
     }
-    return clamped
+    for (let b = 0; b < buckets; b++) {
+      state.count[b] += blockCount[b]
+      addCompensated(state.ceSum, state.ceComp, b, blockCe[b])
+    }
+    for (let i = 0; i < blockFocal.length; i++) addCompensated(state.focalSum, state.focalComp, i, blockFocal[i])
+    state.pendingRows = 0
   }
 
   /** Binary logits: margin m = x for label 1, −x for label 0; CE = softplus(−m) = max(−m, 0) + log1p(e^−|m|). */
-  private prepareBinaryLogits(chunk: PredictionChunk, start: number, end: number): void {
+  private prepareBinaryLogits(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): void {
     const {labels, scores} = chunk
-    const {rowCe, rowQ, rowBucket} = this
+    const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const threshold = this.config.easyThreshold
-    for (let i = start, k = 0; i < end; i++, k++) {
+    for (let i = start, k = state.pendingRows; i < end; i++, k++) {
       const x = scores[i]
       if (x - x !== 0) throw nonFinite(chunk, i, 0, x)
       const label = labels[i]
@@ -198,11 +213,11 @@ export class LossBreakdownEvaluator {
   }
 
   /** K logits: log-softmax with the row maximum subtracted; 1 − p_t as the other classes' mass (no cancellation). */
-  private prepareMulticlassLogits(chunk: PredictionChunk, start: number, end: number): void {
+  private prepareMulticlassLogits(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): void {
     const {labels, scores, width} = chunk
-    const {rowCe, rowQ, rowBucket} = this
+    const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const threshold = this.config.easyThreshold
-    for (let i = start, k = 0; i < end; i++, k++) {
+    for (let i = start, k = state.pendingRows; i < end; i++, k++) {
       const base = i * width
       const label = labels[i]
       let max = -Infinity
@@ -222,14 +237,14 @@ export class LossBreakdownEvaluator {
   }
 
   /** Probabilities of the positive class (binary) or of each class (multi-class), clamped to [eps, 1 − eps]. */
-  private prepareProbabilities(chunk: PredictionChunk, start: number, end: number): number {
+  private prepareProbabilities(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): number {
     const {labels, scores, width} = chunk
-    const {rowCe, rowQ, rowBucket} = this
+    const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const {easyThreshold, eps, probTolerance} = this.config
     const binary = this.mode === Mode.BinaryProbs
     const hiClamp = 1 - eps
     let clamped = 0
-    for (let i = start, k = 0; i < end; i++, k++) {
+    for (let i = start, k = state.pendingRows; i < end; i++, k++) {
       const label = labels[i]
       const j = binary ? 0 : label
       let p = scores[i * width + j]

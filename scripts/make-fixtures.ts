@@ -7,6 +7,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {
+  type Data,
   Field,
   FixedSizeList,
   Float64,
@@ -96,7 +97,7 @@ function csv(header: string[], rows: Rows, label: (y: number) => string = String
   return lines.join('\n') + '\n'
 }
 
-const f64 = (values: number[]): ReturnType<typeof makeData> =>
+const f64 = (values: number[]): Data<Float64> =>
   makeData({type: new Float64(), length: values.length, nullCount: 0, data: Float64Array.from(values)})
 
 /** Arrow batches of `batchRows` rows: label Int32 plus one Float64 column per name, or one list column. */

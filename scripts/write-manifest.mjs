@@ -9,4 +9,3 @@ const config = await Config.load({root: process.cwd(), devPlugins: false, userPl
 const root = config.getPluginsList().find((plugin) => plugin.isRoot)
 if (!root) throw new Error('no root plugin')
 writeFileSync('oclif.manifest.json', JSON.stringify(root.manifest, null, 2) + '\n')
-

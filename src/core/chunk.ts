@@ -8,6 +8,8 @@ import type {InputLocation} from './errors.js'
  * is 1 for a binary task (the positive class's logit or probability) and K for a multi-class task.
  * Scores are not yet checked for finiteness: the evaluator does that in its hot loop and asks
  * `locate` for the row to blame.
+ *
+ * A chunk is valid until the next one is requested: readers reuse their arrays (copy what you keep).
  */
 export interface PredictionChunk {
   rows: number

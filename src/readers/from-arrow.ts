@@ -113,6 +113,7 @@ export async function* readArrowChunks(
   const lookupLabel = makeLabelLookup(layout)
 
   let batchNumber = 0
+  const scratch = new Scratch()
   try {
     for await (const batch of source.batches) {
       batchNumber++
@@ -125,9 +126,15 @@ export async function* readArrowChunks(
         column,
       })
       const labelData = columnData(batch, labelIndex, layout.labelColumn, path, b)
-      const labels = readLabels(labelData, layout, lookupLabel, (row, message) => {
-        throw new InputError(message, where(row, layout.labelColumn))
-      })
+      const labels = readLabels(
+        labelData,
+        layout,
+        lookupLabel,
+        (row, message) => {
+          throw new InputError(message, where(row, layout.labelColumn))
+        },
+        scratch,
+      )
       const scores = layout.listColumn
         ? readListScores(columnData(batch, scoreIndices[0], scoreNames[0], path, b), width, (row, message) => {
             throw new InputError(message, where(row, scoreNames[0]))
@@ -138,6 +145,7 @@ export async function* readArrowChunks(
             (row, j, message) => {
               throw new InputError(message, where(row, scoreNames[j]))
             },
+            scratch,
           )
       yield {
         rows: batch.numRows,
@@ -173,11 +181,34 @@ function typeName(type: DataType): string {
 
 type Fail = (row: number, message: string) => never
 
-function readLabels(data: Data, layout: Layout, lookup: (text: string) => number, fail: Fail): Int32Array {
+/**
+ * Scratch arrays reused from batch to batch (a chunk is consumed before the next is read), so a long file
+ * does not leave a trail of per-batch garbage that inflates peak memory.
+ */
+class Scratch {
+  private labels = new Int32Array(0)
+  private scores = new Float64Array(0)
+  labelsFor(n: number): Int32Array {
+    if (this.labels.length < n) this.labels = new Int32Array(n)
+    return this.labels.subarray(0, n)
+  }
+  scoresFor(n: number): Float64Array {
+    if (this.scores.length < n) this.scores = new Float64Array(n)
+    return this.scores.subarray(0, n)
+  }
+}
+
+function readLabels(
+  data: Data,
+  layout: Layout,
+  lookup: (text: string) => number,
+  fail: Fail,
+  scratch: Scratch,
+): Int32Array {
   const n = data.length
   if (data.nullCount > 0) fail(firstNull(data), 'expected a label, got null')
   const k = layout.classes.length
-  const out = new Int32Array(n)
+  const out = scratch.labelsFor(n)
   const typeId = data.type.typeId
   if (typeId === TYPE_INT || typeId === TYPE_FLOAT) {
     const values = data.values as ArrayLike<number | bigint>
@@ -252,6 +283,7 @@ function readWideScores(
   columns: Data[],
   n: number,
   fail: (row: number, column: number, message: string) => never,
+  scratch: Scratch,
 ): Float64Array | Float32Array {
   columns.forEach((data, j) => {
     if (!isFloatData(data)) fail(0, j, `expected a Float32 or Float64 score column, got ${typeName(data.type)}`)
@@ -262,7 +294,7 @@ function readWideScores(
     return (data.values as Float64Array | Float32Array).subarray(data.offset, data.offset + n)
   }
   const k = columns.length
-  const out = new Float64Array(n * k)
+  const out = scratch.scoresFor(n * k)
   for (let j = 0; j < k; j++) {
     const values = columns[j].values as Float64Array | Float32Array
     const offset = columns[j].offset

@@ -1,10 +1,11 @@
 import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
-import {InputError} from './core/errors.js'
+import {InputError, UsageError} from './core/errors.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from './core/evaluators/loss-breakdown.js'
 import {buildReport} from './core/report.js'
 import type {FileFormat, Report, ScoreKind} from './core/result.js'
 import {evaluateArrowParallel, evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-parallel.js'
 import type {LayoutFlags} from './readers/layout.js'
+import {SkipLog} from './core/skip-log.js'
 import {assertSameLayout, type OpenedPredictions, openPredictions} from './readers/open-predictions.js'
 
 export interface AnalyzeOptions extends LayoutFlags {
@@ -14,8 +15,14 @@ export interface AnalyzeOptions extends LayoutFlags {
   easyThreshold: number
   eps: number
   scores?: ScoreKind
-  /** Worker threads for large CSV files; 1 reads in the main thread only. */
+  /** Worker threads for large files; 1 reads in the main thread only. */
   threads: number
+  /** 'fail' stops at the first unusable row; 'skip' leaves such rows out, counted per reason. */
+  onInvalid: 'fail' | 'skip'
+  rowSumTolerance: number
+  rowSumPolicy: 'refuse' | 'renormalize'
+  /** Names for the classes of an index-labelled file, in index order (replaces "0", "1", …). */
+  classNames?: string[]
 }
 
 /**
@@ -46,7 +53,16 @@ async function tryParallel(
  * build the report. Files are read one after another, chunk by chunk, so memory does not grow with size.
  */
 export async function analyzePredictions(files: string[], options: AnalyzeOptions): Promise<Report> {
-  const first = await openPredictions(files[0], options, options.format)
+  // Skipped rows are logged on this thread, so skip mode reads sequentially.
+  const skip = options.onInvalid === 'skip' ? new SkipLog() : undefined
+  const threads = skip ? 1 : options.threads
+  const first = await openPredictions(files[0], options, options.format, skip)
+  const classes = options.classNames ?? first.layout.classes
+  if (classes.length !== first.layout.classes.length) {
+    throw new UsageError(
+      `--class-names: expected ${first.layout.classes.length} names for the ${first.layout.classes.length} classes, got ${classes.length}`,
+    )
+  }
   const config: EvaluationConfig = {
     task: first.layout.task,
     scores: first.layout.scores,
@@ -56,23 +72,38 @@ export async function analyzePredictions(files: string[], options: AnalyzeOption
     easyThreshold: options.easyThreshold,
     eps: options.eps,
     probTolerance: DEFAULT_PROB_TOLERANCE,
+    rowSumTolerance: options.rowSumTolerance,
+    rowSumPolicy: options.rowSumPolicy,
   }
   const evaluator = new LossBreakdownEvaluator(config)
   const state = evaluator.init()
+  const fileRows: number[] = []
+  let rowsBefore = 0
   for (let f = 0; f < files.length; f++) {
-    const opened = f === 0 ? first : await openPredictions(files[f], options, options.format)
+    const opened = f === 0 ? first : await openPredictions(files[f], options, options.format, skip)
     if (f > 0) assertSameLayout(first.layout, opened.layout, files[f])
-    if (!(await tryParallel(files[f], opened, config, evaluator, state, options.threads))) {
-      for await (const chunk of opened.chunks) evaluator.update(state, chunk)
+    if (!(await tryParallel(files[f], opened, config, evaluator, state, threads))) {
+      for await (const chunk of opened.chunks) evaluator.update(state, chunk, skip)
     }
+    // Sum the pending rows so the count is per file (blocks then restart at each file).
+    evaluator.finish(state)
+    const rows = state.count.reduce((a, b) => a + b, 0)
+    fileRows.push(rows - rowsBefore)
+    rowsBefore = rows
   }
-  const report = buildReport(evaluator.finish(state), config, {
+  const report = buildReport(state, config, {
     files,
     format: first.format,
-    classes: first.layout.classes,
+    classes,
+    fileRows,
+    skipped: skip
+      ? [...skip.counts].map(([reason, count]) => ({reason, count, first: skip.first.get(reason) ?? ''}))
+      : [],
   })
   // An empty dataset has no loss to break down; a gate must not pass on it.
-  if (report.input.rows === 0)
-    throw new InputError('expected at least one data row, got none', {file: files.join(', ')})
+  if (report.input.rows === 0) {
+    const why = skip && skip.total > 0 ? ` (all ${skip.total} rows were skipped as invalid)` : ''
+    throw new InputError(`expected at least one data row, got none${why}`, {file: files.join(', ')})
+  }
   return report
 }

@@ -1,3 +1,5 @@
+import {readFileSync} from 'node:fs'
+
 import {UsageError} from '../core/errors.js'
 
 /**
@@ -41,4 +43,35 @@ export function parseEps(text: string): number {
   const eps = parseNumber(text, 'eps')
   if (!(eps > 0 && eps < 0.5)) throw new UsageError(`--eps: expected a number in (0, 0.5), got ${eps}`)
   return eps
+}
+
+export function parseRowSumTolerance(text: string): number {
+  const t = parseNumber(text, 'row-sum-tolerance')
+  if (!(t >= 0 && t < 1)) throw new UsageError(`--row-sum-tolerance: expected a number in [0, 1), got ${t}`)
+  return t
+}
+
+/**
+ * "cat,dog,bird" → the names; "@classes.txt" → one name per line of that file (blank lines ignored).
+ * Names must be distinct and non-empty.
+ */
+export function parseClassNames(text: string, readFile: (path: string) => string = readNamesFile): string[] {
+  const names = text.startsWith('@')
+    ? readFile(text.slice(1))
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : text.split(',').map((s) => s.trim())
+  if (names.some((n) => n === '')) throw new UsageError(`--class-names: expected non-empty names, got "${text}"`)
+  if (new Set(names).size !== names.length)
+    throw new UsageError(`--class-names: expected distinct names, got "${text}"`)
+  return names
+}
+
+function readNamesFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new UsageError(`--class-names: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
 }

@@ -1,13 +1,12 @@
-import {availableParallelism} from 'node:os'
-
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {analyzePredictions} from '../analyze-predictions.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {parseAlpha, parseEasyThreshold, parseEps, parseGammas} from '../cli/parse-options.js'
+import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {useColor} from '../cli/terminal.js'
 import type {Report as ReportResult} from '../core/result.js'
 import {renderReport} from '../renderers/render-report.js'
+import {renderWarnings} from '../renderers/render-warnings.js'
 
 export default class Report extends BaseCommand {
   static override summary = 'Where the loss comes from: per-class shares, easy/hard split and a focal-loss γ sweep.'
@@ -30,44 +29,12 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
 
   static override strict = false
 
-  static override flags = {
-    'label-col': Flags.string({description: 'name of the label column', default: 'label'}),
-    'score-col': Flags.string({description: 'the one score column (binary), or an Arrow list column (multi-class)'}),
-    'score-prefix': Flags.string({description: 'prefix shared by the K score columns (multi-class), e.g. "logit_"'}),
-    scores: Flags.string({
-      description: 'whether scores are logits or probabilities (default: from the column name)',
-      options: ['logits', 'probs'],
-    }),
-    format: Flags.string({description: 'input format (default: from the extension)', options: ['csv', 'arrow']}),
-    gammas: Flags.string({description: 'focal-loss γ values of the sweep, comma-separated', default: '0,0.5,1,2,5'}),
-    alpha: Flags.string({
-      description: 'α: "none" or a number in [0, 1] (binary: α for label 1, 1 − α for label 0)',
-      default: 'none',
-    }),
-    'easy-threshold': Flags.string({description: 'a row is easy when p_t is above this', default: '0.5'}),
-    threads: Flags.integer({
-      description: 'worker threads for large CSV files (default: the number of cores)',
-      min: 1,
-      max: 64,
-      default: availableParallelism(),
-    }),
-    eps: Flags.string({description: 'probabilities are clamped to [eps, 1 − eps] before the log', default: '1e-7'}),
-  }
+  static override flags = inputFlags
 
   async run(): Promise<ReportResult> {
     const {argv, flags} = await this.parse(Report)
-    const report = await analyzePredictions(argv as string[], {
-      labelCol: flags['label-col'],
-      scoreCol: flags['score-col'],
-      scorePrefix: flags['score-prefix'],
-      scores: flags.scores as 'logits' | 'probs' | undefined,
-      format: flags.format as 'csv' | 'arrow' | undefined,
-      gammas: parseGammas(flags.gammas),
-      alpha: parseAlpha(flags.alpha),
-      easyThreshold: parseEasyThreshold(flags['easy-threshold']),
-      eps: parseEps(flags.eps),
-      threads: flags.threads,
-    })
+    const report = await analyzePredictions(argv as string[], analyzeOptionsFromFlags(flags))
+    for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
     if (!this.jsonEnabled()) process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
     return report
   }

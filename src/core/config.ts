@@ -19,6 +19,11 @@ export interface EvaluationConfig {
    * softmax outputs reach 1.0000012. Beyond it the scores are not probabilities and the run stops.
    */
   probTolerance: number
+  /** Multi-class probabilities must sum to 1 within this (imdb's float32 softmax rows sum to 1.00002). */
+  rowSumTolerance: number
+  /** Rows beyond the tolerance: refused (an input error, or skipped with --on-invalid skip) or rescaled. */
+  rowSumPolicy: 'refuse' | 'renormalize'
 }
 
 export const DEFAULT_PROB_TOLERANCE = 1e-4
+export const DEFAULT_ROW_SUM_TOLERANCE = 1e-3

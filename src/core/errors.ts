@@ -20,14 +20,33 @@ export function formatLocation(loc: InputLocation): string {
   return where
 }
 
+/**
+ * Why a row cannot be used. With `--on-invalid skip` rows with one of these problems are left out and
+ * counted per reason; anything else wrong with a file (no header, a truncated Arrow file) always stops.
+ */
+export const SKIP_REASONS = [
+  'field-count', // a CSV row with more or fewer fields than the header
+  'quoting', // an unterminated or malformed quoted field
+  'not-a-number', // a score that is not a number at all
+  'non-finite', // NaN or ±Infinity
+  'null', // an Arrow null in the label or a score
+  'label', // a label that names no class
+  'probability', // a probability outside [0, 1]
+  'row-sum', // multi-class probabilities that do not sum to 1 within the tolerance
+] as const
+export type SkipReason = (typeof SKIP_REASONS)[number]
+
 /** The input file is unreadable or holds a value we cannot compute with. */
 export class InputError extends Error {
   readonly location: InputLocation | undefined
+  /** Set when the problem is confined to one row, which `--on-invalid skip` may leave out. */
+  readonly reason: SkipReason | undefined
 
-  constructor(message: string, location?: InputLocation) {
+  constructor(message: string, location?: InputLocation, reason?: SkipReason) {
     super(location ? `${formatLocation(location)}: ${message}` : message)
     this.name = 'InputError'
     this.location = location
+    this.reason = reason
   }
 }
 

@@ -1,13 +1,25 @@
 import type {EvaluationConfig} from './config.js'
 import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
 import {compensatedSum} from './losses/numerics.js'
-import {type ClassRow, type FileFormat, type Report, SCHEMA_VERSION, type SplitSide, type SweepRow} from './result.js'
+import {
+  type ClassRow,
+  type FileFormat,
+  type Report,
+  SCHEMA_VERSION,
+  type SkippedRows,
+  type SplitSide,
+  type SweepRow,
+} from './result.js'
 
 /** What the report says about the input besides the sums: given by the reader, not computed here. */
 export interface InputFacts {
   files: string[]
   format: FileFormat
   classes: string[]
+  /** Rows used from each file, in file order. */
+  fileRows: number[]
+  /** Rows left out under --on-invalid skip, per reason. */
+  skipped: SkippedRows[]
 }
 
 /** A class is "overweight" when its CE share is at least this many times its count share. */
@@ -112,8 +124,19 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
       task: config.task,
       scores: config.scores,
       rows,
-      skippedRows: 0,
+      skippedRows: facts.skipped.reduce((a, s) => a + s.count, 0),
+      skipped: facts.skipped,
+      fileRows: facts.fileRows,
       clampedValues: state.clampedValues,
+      probabilityRowSums:
+        config.task === 'multiclass' && config.scores === 'probs'
+          ? {
+              tolerance: config.rowSumTolerance,
+              policy: config.rowSumPolicy,
+              maxDeviation: state.rowSumMaxDeviation,
+              renormalized: state.rowSumRenormalized,
+            }
+          : null,
       classes: facts.classes,
       classCounts,
       imbalanceRatio: minCount === 0 ? null : Math.max(...classCounts) / minCount,

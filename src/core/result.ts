@@ -4,6 +4,8 @@
  * Bump `schemaVersion` only when a field changes meaning; adding fields is not a change of meaning.
  * Numbers that cannot be defined (a share of a zero total) are `null`, never NaN or Infinity.
  */
+import type {SkipReason} from './errors.js'
+
 export const SCHEMA_VERSION = 1
 
 export type Task = 'binary' | 'multiclass'
@@ -16,10 +18,23 @@ export interface ReportInput {
   task: Task
   scores: ScoreKind
   rows: number
-  /** Rows left out of every figure (always 0 today: bad rows stop the run). */
+  /** Rows left out of every figure (only with --on-invalid skip; otherwise a bad row stops the run). */
   skippedRows: number
+  /** The skipped rows per reason, with the first one's location and problem. */
+  skipped: SkippedRows[]
+  /** Rows used from each file, in the order of `files`. */
+  fileRows: number[]
   /** Probabilities moved into [eps, 1 − eps] before the log (scores = probs only). */
   clampedValues: number
+  /** Multi-class probabilities: how far rows strayed from summing to 1, and what was done. Null otherwise. */
+  probabilityRowSums: {
+    tolerance: number
+    policy: 'refuse' | 'renormalize'
+    /** The largest |Σ_j p_j − 1| over the rows used. */
+    maxDeviation: number
+    /** Rows rescaled to sum to 1 (policy renormalize). */
+    renormalized: number
+  } | null
   /** Class names, in class-index order. Binary: ["0", "1"]. */
   classes: string[]
   /** Rows per class, in class-index order. */
@@ -28,6 +43,13 @@ export interface ReportInput {
   imbalanceRatio: number | null
   /** Which published definition the figures follow. */
   semantics: string
+}
+
+export interface SkippedRows {
+  reason: SkipReason
+  count: number
+  /** The first skipped row of this reason: file, line or batch/row, column, what was expected. */
+  first: string
 }
 
 export interface ReportConfig {

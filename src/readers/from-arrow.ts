@@ -4,7 +4,8 @@ import {createReadStream} from 'node:fs'
 import type {Data, DataType, RecordBatch, Schema} from 'apache-arrow'
 
 import type {PredictionChunk} from '../core/chunk.js'
-import {InputError, quoteValue, UsageError} from '../core/errors.js'
+import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
+import type {SkipLog} from '../core/skip-log.js'
 import {type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 
 // Type ids from apache-arrow's `Type` enum (kept here so this module needs no runtime import of arrow
@@ -104,6 +105,7 @@ export async function* readArrowChunks(
   path: string,
   source: ArrowSource,
   layout: Layout,
+  skip?: SkipLog,
 ): AsyncGenerator<PredictionChunk> {
   const fieldIndex = (name: string): number => source.schema.fields.findIndex((f) => f.name === name)
   const labelIndex = fieldIndex(layout.labelColumn)
@@ -125,36 +127,42 @@ export async function* readArrowChunks(
         row: row + 1,
         column,
       })
+      // A bad row stops the run, or with --on-invalid skip is logged, marked with label -1 and left out.
+      const invalid = (row: number, column: string, message: string, reason: SkipReason): void => {
+        const error = new InputError(message, where(row, column), reason)
+        if (!skip) throw error
+        skip.add(reason, error.message)
+      }
       const labelData = columnData(batch, labelIndex, layout.labelColumn, path, b)
-      const labels = readLabels(
-        labelData,
-        layout,
-        lookupLabel,
-        (row, message) => {
-          throw new InputError(message, where(row, layout.labelColumn))
-        },
-        scratch,
+      const labels = readLabels(labelData, layout, lookupLabel, scratch, (row, message, reason) =>
+        invalid(row, layout.labelColumn, message, reason),
       )
       const scores = layout.listColumn
-        ? readListScores(columnData(batch, scoreIndices[0], scoreNames[0], path, b), width, (row, message) => {
-            throw new InputError(message, where(row, scoreNames[0]))
-          })
+        ? readListScores(columnData(batch, scoreIndices[0], scoreNames[0], path, b), width, labels, (row, message) =>
+            invalid(row, scoreNames[0], message, 'null'),
+          )
         : readWideScores(
             scoreIndices.map((index, j) => columnData(batch, index, scoreNames[j], path, b)),
             batch.numRows,
-            (row, j, message) => {
-              throw new InputError(message, where(row, scoreNames[j]))
-            },
+            labels,
             scratch,
+            (row, j, message) => invalid(row, scoreNames[j], message, 'null'),
           )
+      const kept = skip ? compactValidRows(labels, scores, width) : null
+      const rowOf = (row: number): number => (kept ? kept.rowMap[row] : row)
       yield {
-        rows: batch.numRows,
+        rows: kept ? kept.rows : batch.numRows,
         width,
-        labels,
-        scores,
-        locate: (row, score) => where(row, layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn),
+        labels: kept ? kept.labels : labels,
+        scores: kept ? kept.scores : scores,
+        locate: (row, score) => where(rowOf(row), layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn),
       }
     }
+  } catch (error) {
+    // Column-level problems (a label column of strings for an index task, a score column of ints) carry
+    // no location of their own: name the file and batch here.
+    if (error instanceof UsageError) throw new InputError(error.message, {file: path, batch: batchNumber})
+    throw error
   } finally {
     await source.close()
   }
@@ -170,16 +178,9 @@ function columnData(batch: RecordBatch, index: number, name: string, path: strin
   return vector.data[0]
 }
 
-function firstNull(data: Data): number {
-  for (let i = 0; i < data.length; i++) if (!data.getValid(i)) return i
-  return -1
-}
-
 function typeName(type: DataType): string {
   return String(type)
 }
-
-type Fail = (row: number, message: string) => never
 
 /**
  * Scratch arrays reused from batch to batch (a chunk is consumed before the next is read), so a long file
@@ -198,30 +199,67 @@ class Scratch {
   }
 }
 
+type Invalid = (row: number, message: string, reason: SkipReason) => void
+
+/** Labels as class indices; a bad row gets -1 after `invalid` was told (which throws unless skipping). */
+/** Copies the rows whose label is not -1 into scratch arrays, with the original row of each. */
+function compactValidRows(
+  labels: Int32Array,
+  scores: Float64Array | Float32Array,
+  width: number,
+): {rows: number; labels: Int32Array; scores: Float64Array; rowMap: Int32Array} | null {
+  let valid = 0
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== -1) valid++
+  if (valid === labels.length) return null
+  const outLabels = new Int32Array(valid)
+  const outScores = new Float64Array(valid * width)
+  const rowMap = new Int32Array(valid)
+  for (let i = 0, k = 0; i < labels.length; i++) {
+    if (labels[i] === -1) continue
+    outLabels[k] = labels[i]
+    rowMap[k] = i
+    for (let j = 0; j < width; j++) outScores[k * width + j] = scores[i * width + j]
+    k++
+  }
+  return {rows: valid, labels: outLabels, scores: outScores, rowMap}
+}
+
 function readLabels(
   data: Data,
   layout: Layout,
   lookup: (text: string) => number,
-  fail: Fail,
   scratch: Scratch,
+  invalid: Invalid,
 ): Int32Array {
   const n = data.length
-  if (data.nullCount > 0) fail(firstNull(data), 'expected a label, got null')
   const k = layout.classes.length
   const out = scratch.labelsFor(n)
   const typeId = data.type.typeId
+  const hasNulls = data.nullCount > 0
+  const bad = (i: number, message: string, reason: SkipReason): void => {
+    invalid(i, message, reason)
+    out[i] = -1
+  }
   if (typeId === TYPE_INT || typeId === TYPE_FLOAT) {
     const values = data.values as ArrayLike<number | bigint>
     for (let i = 0; i < n; i++) {
+      if (hasNulls && !data.getValid(i)) {
+        bad(i, 'expected a label, got null', 'null')
+        continue
+      }
       const v = Number(values[data.offset + i])
-      if (!(Number.isInteger(v) && v >= 0 && v < k)) fail(i, `${expectedLabel(layout)}, got ${String(v)}`)
-      out[i] = v
+      if (Number.isInteger(v) && v >= 0 && v < k) out[i] = v
+      else bad(i, `${expectedLabel(layout)}, got ${String(v)}`, 'label')
     }
     return out
   }
   if (typeId === TYPE_BOOL) {
-    if (layout.task !== 'binary') fail(0, `${expectedLabel(layout)}, got a boolean column`)
+    if (layout.task !== 'binary') throw new UsageError(`${expectedLabel(layout)}, got a boolean label column`)
     for (let i = 0; i < n; i++) {
+      if (hasNulls && !data.getValid(i)) {
+        bad(i, 'expected a label, got null', 'null')
+        continue
+      }
       const bit = data.offset + i
       out[i] = (data.values[bit >> 3] >> (bit & 7)) & 1
     }
@@ -230,49 +268,60 @@ function readLabels(
   if (typeId === TYPE_DICTIONARY || typeId === TYPE_UTF8 || typeId === TYPE_LARGE_UTF8) {
     // Decode each distinct dictionary entry once; plain strings one by one (the slow, rare case).
     const dictionary = data.dictionary
-    if (dictionary) {
-      const codes = new Int32Array(dictionary.length)
-      for (let d = 0; d < dictionary.length; d++) codes[d] = lookup(String(dictionary.get(d)))
-      const indices = data.values as ArrayLike<number>
-      for (let i = 0; i < n; i++) {
-        const code = codes[Number(indices[data.offset + i])]
-        if (code < 0)
-          fail(
-            i,
-            `${expectedLabel(layout)}, got ${quoteValue(String(dictionary.get(Number(indices[data.offset + i]))))}`,
-          )
-        out[i] = code
-      }
-      return out
-    }
+    const codes = dictionary
+      ? Int32Array.from({length: dictionary.length}, (_, d) => lookup(String(dictionary.get(d))))
+      : null
     const decoder = new TextDecoder()
-    const offsets = data.valueOffsets as ArrayLike<number | bigint>
     for (let i = 0; i < n; i++) {
-      const from = Number(offsets[data.offset + i])
-      const to = Number(offsets[data.offset + i + 1])
-      const text = decoder.decode((data.values as Uint8Array).subarray(from, to))
-      const code = lookup(text)
-      if (code < 0) fail(i, `${expectedLabel(layout)}, got ${quoteValue(text)}`)
-      out[i] = code
+      if (hasNulls && !data.getValid(i)) {
+        bad(i, 'expected a label, got null', 'null')
+        continue
+      }
+      let code: number
+      let text: () => string
+      if (dictionary && codes) {
+        const index = Number((data.values as ArrayLike<number>)[data.offset + i])
+        code = codes[index]
+        text = () => String(dictionary.get(index))
+      } else {
+        const offsets = data.valueOffsets as ArrayLike<number | bigint>
+        const from = Number(offsets[data.offset + i])
+        const to = Number(offsets[data.offset + i + 1])
+        const decoded = decoder.decode((data.values as Uint8Array).subarray(from, to))
+        code = lookup(decoded)
+        text = () => decoded
+      }
+      if (code >= 0) out[i] = code
+      else bad(i, `${expectedLabel(layout)}, got ${quoteValue(text())}`, 'label')
     }
     return out
   }
-  return fail(0, `expected an integer, boolean or string label column, got ${typeName(data.type)}`)
+  throw new UsageError(`expected an integer, boolean or string label column, got ${typeName(data.type)}`)
 }
 
 function isFloatData(data: Data): boolean {
   return data.type.typeId === TYPE_FLOAT && (data.values instanceof Float64Array || data.values instanceof Float32Array)
 }
 
-function readListScores(data: Data, width: number, fail: Fail): Float64Array | Float32Array {
-  if (data.nullCount > 0) fail(firstNull(data), 'expected a list of scores, got null')
+function readListScores(
+  data: Data,
+  width: number,
+  labels: Int32Array,
+  invalid: (row: number, message: string) => void,
+): Float64Array | Float32Array {
   const child = data.children[0]
   if (!child || !isFloatData(child)) {
-    fail(0, `expected a FixedSizeList of Float32 or Float64, got ${typeName(data.type)}`)
+    throw new UsageError(`expected a FixedSizeList of Float32 or Float64, got ${typeName(data.type)}`)
   }
-  if (child.nullCount > 0) {
-    const bad = firstNull(child)
-    fail(Math.floor(bad / width) - data.offset, 'expected a score, got null inside the list')
+  if (data.nullCount > 0 || child.nullCount > 0) {
+    for (let i = 0; i < data.length; i++) {
+      let isNull = !data.getValid(i)
+      for (let j = 0; j < width && !isNull; j++) isNull = !child.getValid((data.offset + i) * width + j)
+      if (isNull && labels[i] !== -1) {
+        invalid(i, 'expected a list of scores, got null')
+        labels[i] = -1
+      }
+    }
   }
   const from = (data.offset + child.offset) * width
   return (child.values as Float64Array | Float32Array).subarray(from, from + data.length * width)
@@ -282,12 +331,22 @@ function readListScores(data: Data, width: number, fail: Fail): Float64Array | F
 function readWideScores(
   columns: Data[],
   n: number,
-  fail: (row: number, column: number, message: string) => never,
+  labels: Int32Array,
   scratch: Scratch,
+  invalid: (row: number, column: number, message: string) => void,
 ): Float64Array | Float32Array {
   columns.forEach((data, j) => {
-    if (!isFloatData(data)) fail(0, j, `expected a Float32 or Float64 score column, got ${typeName(data.type)}`)
-    if (data.nullCount > 0) fail(firstNull(data), j, 'expected a score, got null')
+    if (!isFloatData(data)) {
+      throw new UsageError(`column ${j + 1} of the scores: expected Float32 or Float64, got ${typeName(data.type)}`)
+    }
+    if (data.nullCount > 0) {
+      for (let i = 0; i < n; i++) {
+        if (!data.getValid(i) && labels[i] !== -1) {
+          invalid(i, j, 'expected a score, got null')
+          labels[i] = -1
+        }
+      }
+    }
   })
   if (columns.length === 1) {
     const data = columns[0]

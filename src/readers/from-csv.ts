@@ -1,7 +1,8 @@
 import {open, type FileHandle} from 'node:fs/promises'
 
 import type {PredictionChunk} from '../core/chunk.js'
-import {InputError, quoteValue, UsageError} from '../core/errors.js'
+import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
+import type {SkipLog} from '../core/skip-log.js'
 import {expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
@@ -146,6 +147,8 @@ export interface CsvReadOptions {
    */
   range?: {start: number; end: number}
   refuseQuotes?: boolean
+  /** With --on-invalid skip: where bad rows are logged instead of stopping the run. */
+  skip?: SkipLog
 }
 
 /** A worker met a quoted field and cannot trust its range boundaries. */
@@ -167,6 +170,7 @@ export async function* readCsvChunks(
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
   const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES)
   scanner.refuseQuotes = options.refuseQuotes ?? false
+  scanner.skip = options.skip
   const fh: FileHandle = await open(path, 'r')
   try {
     let position = options.range?.start ?? header.dataOffset
@@ -201,6 +205,7 @@ class CsvRecordScanner {
   private lines!: Uint32Array
   private rows = 0
   refuseQuotes = false
+  skip: SkipLog | undefined
 
   constructor(
     private readonly path: string,
@@ -269,7 +274,13 @@ class CsvRecordScanner {
           continue
         }
       }
-      const next = this.parseRecord(this.start, eof)
+      let next: number
+      try {
+        next = this.parseRecord(this.start, eof)
+      } catch (error) {
+        if (!(this.skip && error instanceof InputError && error.reason)) throw error
+        next = this.skipRecord(this.start, eof, error as InputError & {reason: SkipReason})
+      }
       if (next < 0) return
       this.start = next
       if (this.rows === this.chunkRows) {
@@ -301,12 +312,36 @@ class CsvRecordScanner {
     return chunk
   }
 
-  private fail(message: string, column?: number): never {
-    throw new InputError(message, {
-      file: this.path,
-      line: this.line,
-      column: column === undefined ? undefined : this.header.columns[column],
-    })
+  private fail(message: string, column: number | undefined, reason: SkipReason): never {
+    throw new InputError(
+      message,
+      {file: this.path, line: this.line, column: column === undefined ? undefined : this.header.columns[column]},
+      reason,
+    )
+  }
+
+  /**
+   * With --on-invalid skip: steps over the bad record at `p` (to the line end outside quotes, or simply
+   * the next line end for a quoting error) and logs it. Returns -1 if the record's end is not in the buffer.
+   */
+  private skipRecord(p: number, eof: boolean, error: InputError & {reason: SkipReason}): number {
+    const buf = this.buf
+    const end = this.length
+    const respectQuotes = error.reason !== 'quoting'
+    let inQuotes = false
+    let newlines = 0
+    for (; p < end; p++) {
+      const c = buf[p]
+      if (c === QUOTE && respectQuotes) inQuotes = !inQuotes
+      else if (c === LF) {
+        if (!inQuotes) break
+        newlines++
+      }
+    }
+    if (p >= end && !eof) return -1
+    ;(this.skip as SkipLog).add(error.reason, error.message)
+    this.line += 1 + newlines
+    return Math.min(p + 1, end)
   }
 
   /**
@@ -334,7 +369,11 @@ class CsvRecordScanner {
     let newlinesInQuotes = 0
     for (;;) {
       if (field >= this.columnCount) {
-        this.fail(`expected ${this.columnCount} fields as in the header, got more (pass --on-invalid or fix the row)`)
+        this.fail(
+          `expected ${this.columnCount} fields as in the header, got more (--on-invalid skip leaves such rows out)`,
+          undefined,
+          'field-count',
+        )
       }
       const role = this.roles[field]
       if (p < end && buf[p] === QUOTE) {
@@ -342,12 +381,12 @@ class CsvRecordScanner {
         const quoted = readQuoted(buf, p, end, eof)
         if (quoted === null) {
           if (!eof) return -1
-          this.fail('unterminated quoted field (a " with no closing ")', field)
+          this.fail('unterminated quoted field (a " with no closing ")', field, 'quoting')
         }
         newlinesInQuotes += quoted.newlines
         p = quoted.end
         if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) {
-          this.fail('expected "," or a line end after a closing quote', field)
+          this.fail('expected "," or a line end after a closing quote', field, 'quoting')
         }
         if (role !== IGNORED) this.storeText(quoted.text, role, row, field)
       } else if (role >= 0) {
@@ -397,7 +436,7 @@ class CsvRecordScanner {
       break
     }
     if (field !== this.columnCount) {
-      this.fail(`expected ${this.columnCount} fields as in the header, got ${field}`)
+      this.fail(`expected ${this.columnCount} fields as in the header, got ${field}`, undefined, 'field-count')
     }
     this.lines[row] = this.line
     this.line += 1 + newlinesInQuotes
@@ -413,14 +452,22 @@ class CsvRecordScanner {
   }
 
   private rejectNumber(text: string, field: number): never {
-    if (text.trim() === '') this.fail('expected a number, got an empty field', field)
+    if (text.trim() === '') this.fail('expected a number, got an empty field', field, 'not-a-number')
     const nonFinite = isNonFiniteLiteral(text) || !Number.isNaN(parseDecimalText(text))
-    this.fail(`expected ${nonFinite ? 'a finite number' : 'a number'}, got ${quoteValue(text)}`, field)
+    this.fail(
+      `expected ${nonFinite ? 'a finite number' : 'a number'}, got ${quoteValue(text)}`,
+      field,
+      nonFinite ? 'non-finite' : 'not-a-number',
+    )
   }
 
   private storeLabelIndex(value: number, text: string, row: number, field: number): void {
     if (!(Number.isInteger(value) && value >= 0 && value < this.numClasses)) {
-      this.fail(`${expectedLabel(this.layout)}, got ${text.trim() === '' ? 'an empty field' : quoteValue(text)}`, field)
+      this.fail(
+        `${expectedLabel(this.layout)}, got ${text.trim() === '' ? 'an empty field' : quoteValue(text)}`,
+        field,
+        'label',
+      )
     }
     this.labels[row] = value
   }
@@ -433,7 +480,7 @@ class CsvRecordScanner {
         return
       }
       const index = this.lookupLabel(text)
-      if (index < 0) this.fail(`${expectedLabel(this.layout)}, got ${quoteValue(text)}`, field)
+      if (index < 0) this.fail(`${expectedLabel(this.layout)}, got ${quoteValue(text)}`, field, 'label')
       this.labels[row] = index
       return
     }

@@ -4,6 +4,7 @@ import {extname} from 'node:path'
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {FileFormat} from '../core/result.js'
+import type {SkipLog} from '../core/skip-log.js'
 import {openArrow, readArrowChunks} from './from-arrow.js'
 import {assertCsvColumns, type CsvHeader, readCsvChunks, readCsvHeader} from './from-csv.js'
 import {type Layout, type LayoutFlags, resolveLayout} from './layout.js'
@@ -55,6 +56,7 @@ export async function openPredictions(
   path: string,
   flags: LayoutFlags,
   formatOverride?: FileFormat,
+  skip?: SkipLog,
 ): Promise<OpenedPredictions> {
   const size = await checkReadable(path)
   const format = formatOf(path, formatOverride)
@@ -71,7 +73,7 @@ export async function openPredictions(
       return {
         layout,
         format,
-        chunks: readArrowChunks(path, source, layout),
+        chunks: readArrowChunks(path, source, layout, skip),
         size,
         arrowBatches: source.numBatches,
         release: () => source.close(),
@@ -87,7 +89,7 @@ export async function openPredictions(
     return {
       layout,
       format,
-      chunks: readCsvChunks(path, header, layout),
+      chunks: readCsvChunks(path, header, layout, {skip}),
       size,
       csv: {header},
       release: async () => undefined,

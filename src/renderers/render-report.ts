@@ -36,10 +36,22 @@ export function renderReport(report: Report, options: RenderOptions): string {
     `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.task} · ${input.scores} · ` +
       `${input.classes.length} classes · imbalance ${input.imbalanceRatio === null ? '∞ (a class has no rows)' : `${formatRatio(input.imbalanceRatio)}×`} (max/min rows)`,
   )
-  out.push(
-    `${chalk.bold('Checks')}     ${formatCount(input.skippedRows)} rows skipped · ` +
-      `${formatCount(input.clampedValues)} probabilities clamped to [${config.eps}, 1 − ${config.eps}]`,
-  )
+  const checks = [
+    `${formatCount(input.skippedRows)} rows skipped`,
+    `${formatCount(input.clampedValues)} probabilities clamped to [${config.eps}, 1 − ${config.eps}]`,
+  ]
+  if (input.probabilityRowSums) {
+    const sums = input.probabilityRowSums
+    checks.push(
+      `row sums within ${formatRatio(sums.maxDeviation, 2)} of 1` +
+        (sums.renormalized > 0 ? ` (${formatCount(sums.renormalized)} rows renormalized)` : ''),
+    )
+  }
+  out.push(`${chalk.bold('Checks')}     ${checks.join(' · ')}`)
+  if (input.files.length > 1) {
+    const perFile = input.files.map((f, i) => `${f} ${formatCount(input.fileRows[i])}`).join(' · ')
+    out.push(`${chalk.bold('Files')}      ${perFile}`)
+  }
   out.push(`${chalk.bold('Semantics')}  ${input.semantics}`)
   out.push(`${chalk.bold('CE')}         sum ${formatLoss(totals.ce.sum)} · mean ${formatLoss(totals.ce.mean)}`)
   out.push('')

@@ -44,6 +44,8 @@ async function setUp(text: string): Promise<{
     easyThreshold: 0.5,
     eps: 1e-7,
     probTolerance: 1e-4,
+    rowSumTolerance: 1e-3,
+    rowSumPolicy: 'refuse',
   }
   const evaluator = new LossBreakdownEvaluator(config)
   return {
@@ -105,6 +107,8 @@ describe('evaluateCsvParallel', () => {
       easyThreshold: 0.5,
       eps: 1e-7,
       probTolerance: 1e-4,
+      rowSumTolerance: 1e-3,
+      rowSumPolicy: 'refuse',
     }
     const evaluator = new LossBreakdownEvaluator(config)
     const single = evaluator.init()

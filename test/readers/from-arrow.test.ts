@@ -25,6 +25,9 @@ import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
 const OPTIONS: AnalyzeOptions = {
+  onInvalid: 'fail',
+  rowSumTolerance: 1e-3,
+  rowSumPolicy: 'refuse',
   labelCol: 'label',
   gammas: [0, 0.5, 2],
   alpha: null,

@@ -1,6 +1,7 @@
 import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import {InputError} from '../errors.js'
+import type {SkipLog} from '../skip-log.js'
 import {compileFocalRunKernel, type FocalRunKernel} from '../losses/focal-run-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
 
@@ -25,6 +26,9 @@ export interface LossBreakdownState {
   focalComp: Float64Array
   /** Probabilities moved into [eps, 1 − eps]. */
   clampedValues: number
+  /** Multi-class probabilities: the largest |Σ_j p_j − 1| seen (merge: max), rows rescaled (merge: add). */
+  rowSumMaxDeviation: number
+  rowSumRenormalized: number
   /**
    * Rows prepared but not yet summed: CE, 1 − p_t and bucket of up to FOLD_ROWS rows. Blocks are cut
    * at absolute row numbers, not at chunk ends, so any chunking of the same rows gives the same doubles.
@@ -95,6 +99,8 @@ export class LossBreakdownEvaluator {
       focalSum: new Float64Array(n),
       focalComp: new Float64Array(n),
       clampedValues: 0,
+      rowSumMaxDeviation: 0,
+      rowSumRenormalized: 0,
       pendingCe: new Float64Array(FOLD_ROWS),
       pendingQ: new Float64Array(FOLD_ROWS),
       pendingBucket: new Int32Array(FOLD_ROWS),
@@ -102,11 +108,11 @@ export class LossBreakdownEvaluator {
     }
   }
 
-  update(state: LossBreakdownState, chunk: PredictionChunk): void {
+  /** Adds a chunk. With `skip` (--on-invalid skip), unusable rows are logged there and left out. */
+  update(state: LossBreakdownState, chunk: PredictionChunk, skip?: SkipLog): void {
     for (let start = 0; start < chunk.rows;) {
       const end = Math.min(chunk.rows, start + FOLD_ROWS - state.pendingRows)
-      state.clampedValues += this.prepare(state, chunk, start, end)
-      state.pendingRows += end - start
+      state.pendingRows += this.prepare(state, chunk, start, end, skip)
       if (state.pendingRows === FOLD_ROWS) this.flush(state)
       start = end
     }
@@ -126,6 +132,8 @@ export class LossBreakdownEvaluator {
       into.focalComp[i] += from.focalComp[i]
     }
     into.clampedValues += from.clampedValues
+    into.rowSumMaxDeviation = Math.max(into.rowSumMaxDeviation, from.rowSumMaxDeviation)
+    into.rowSumRenormalized += from.rowSumRenormalized
   }
 
   /** Sums the pending rows; after it, the state's sums cover every row seen. Call before reading them. */
@@ -134,17 +142,21 @@ export class LossBreakdownEvaluator {
     return state
   }
 
-  /** Prepares rows [start, end) of the chunk into the state's pending block. Returns probabilities clamped. */
-  private prepare(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): number {
+  /** Prepares rows [start, end) of the chunk into the state's pending block. Returns the rows kept. */
+  private prepare(
+    state: LossBreakdownState,
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    skip: SkipLog | undefined,
+  ): number {
     switch (this.mode) {
       case Mode.BinaryLogits:
-        this.prepareBinaryLogits(state, chunk, start, end)
-        return 0
+        return this.prepareBinaryLogits(state, chunk, start, end, skip)
       case Mode.MulticlassLogits:
-        this.prepareMulticlassLogits(state, chunk, start, end)
-        return 0
+        return this.prepareMulticlassLogits(state, chunk, start, end, skip)
       default:
-        return this.prepareProbabilities(state, chunk, start, end)
+        return this.prepareProbabilities(state, chunk, start, end, skip)
     }
   }
 
@@ -186,14 +198,33 @@ export class LossBreakdownEvaluator {
     state.pendingRows = 0
   }
 
+  /**
+   * A row that cannot be used: stop with its location, or with --on-invalid skip log it and leave it
+   * out (the prepare loops then do not advance their output index).
+   */
+  private reject(error: InputError, skip: SkipLog | undefined): void {
+    if (!skip || !error.reason) throw error
+    skip.add(error.reason, error.message)
+  }
+
   /** Binary logits: margin m = x for label 1, −x for label 0; CE = softplus(−m) = max(−m, 0) + log1p(e^−|m|). */
-  private prepareBinaryLogits(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): void {
+  private prepareBinaryLogits(
+    state: LossBreakdownState,
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    skip: SkipLog | undefined,
+  ): number {
     const {labels, scores} = chunk
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const threshold = this.config.easyThreshold
-    for (let i = start, k = state.pendingRows; i < end; i++, k++) {
+    let k = state.pendingRows
+    for (let i = start; i < end; i++) {
       const x = scores[i]
-      if (x - x !== 0) throw nonFinite(chunk, i, 0, x)
+      if (x - x !== 0) {
+        this.reject(nonFinite(chunk, i, 0, x), skip)
+        continue
+      }
       const label = labels[i]
       const m = label === 1 ? x : -x
       const e = Math.exp(-Math.abs(m))
@@ -209,21 +240,33 @@ export class LossBreakdownEvaluator {
         rowQ[k] = r
       }
       rowBucket[k] = 2 * label + (pt > threshold ? 0 : 1)
+      k++
     }
+    return k - state.pendingRows
   }
 
   /** K logits: log-softmax with the row maximum subtracted; 1 − p_t as the other classes' mass (no cancellation). */
-  private prepareMulticlassLogits(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): void {
+  private prepareMulticlassLogits(
+    state: LossBreakdownState,
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    skip: SkipLog | undefined,
+  ): number {
     const {labels, scores, width} = chunk
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const threshold = this.config.easyThreshold
-    for (let i = start, k = state.pendingRows; i < end; i++, k++) {
+    let k = state.pendingRows
+    rows: for (let i = start; i < end; i++) {
       const base = i * width
       const label = labels[i]
       let max = -Infinity
       for (let j = 0; j < width; j++) {
         const x = scores[base + j]
-        if (x - x !== 0) throw nonFinite(chunk, i, j, x)
+        if (x - x !== 0) {
+          this.reject(nonFinite(chunk, i, j, x), skip)
+          continue rows
+        }
         if (x > max) max = x
       }
       let others = 0
@@ -233,41 +276,89 @@ export class LossBreakdownEvaluator {
       rowCe[k] = Math.log(total) - (scores[base + label] - max)
       rowQ[k] = others / total
       rowBucket[k] = 2 * label + (own / total > threshold ? 0 : 1)
+      k++
     }
+    return k - state.pendingRows
   }
 
-  /** Probabilities of the positive class (binary) or of each class (multi-class), clamped to [eps, 1 − eps]. */
-  private prepareProbabilities(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number): number {
+  /**
+   * Probabilities of the positive class (binary) or of each class (multi-class), clamped to [eps, 1 − eps].
+   * Multi-class rows must sum to 1 within rowSumTolerance: beyond it they are refused, or renormalised.
+   */
+  private prepareProbabilities(
+    state: LossBreakdownState,
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    skip: SkipLog | undefined,
+  ): number {
     const {labels, scores, width} = chunk
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
-    const {easyThreshold, eps, probTolerance} = this.config
+    const {easyThreshold, eps, probTolerance, rowSumTolerance, rowSumPolicy} = this.config
     const binary = this.mode === Mode.BinaryProbs
     const hiClamp = 1 - eps
-    let clamped = 0
-    for (let i = start, k = state.pendingRows; i < end; i++, k++) {
+    let k = state.pendingRows
+    rows: for (let i = start; i < end; i++) {
       const label = labels[i]
+      const base = i * width
+      let scale = 1
+      if (!binary) {
+        let sum = 0
+        for (let j = 0; j < width; j++) {
+          const v = scores[base + j]
+          if (!(v >= -probTolerance && v <= 1 + probTolerance)) {
+            this.reject(v - v !== 0 ? nonFinite(chunk, i, j, v) : badProbability(chunk, i, j, v, probTolerance), skip)
+            continue rows
+          }
+          sum += v
+        }
+        const deviation = Math.abs(sum - 1)
+        if (deviation > state.rowSumMaxDeviation) state.rowSumMaxDeviation = deviation
+        if (deviation > rowSumTolerance) {
+          if (rowSumPolicy === 'refuse') {
+            this.reject(badRowSum(chunk, i, sum, rowSumTolerance), skip)
+            continue
+          }
+          state.rowSumRenormalized++
+          scale = 1 / sum
+        }
+      }
       const j = binary ? 0 : label
-      let p = scores[i * width + j]
-      if (!(p >= -probTolerance && p <= 1 + probTolerance)) throw badProbability(chunk, i, j, p, probTolerance)
+      let p = scores[base + j] * scale
+      if (!(p >= -probTolerance && p <= 1 + probTolerance)) {
+        this.reject(p - p !== 0 ? nonFinite(chunk, i, j, p) : badProbability(chunk, i, j, p, probTolerance), skip)
+        continue
+      }
       if (p < eps) {
         p = eps
-        clamped++
+        state.clampedValues++
       } else if (p > hiClamp) {
         p = hiClamp
-        clamped++
+        state.clampedValues++
       }
       // p is now the probability of the true class, except for a binary label 0 where it is 1 − p_t.
       const pt = binary && label === 0 ? 1 - p : p
       rowCe[k] = -Math.log(pt)
       rowQ[k] = binary && label === 0 ? p : 1 - p
       rowBucket[k] = 2 * label + (pt > easyThreshold ? 0 : 1)
+      k++
     }
-    return clamped
+    return k - state.pendingRows
   }
 }
 
 function nonFinite(chunk: PredictionChunk, row: number, score: number, value: number): InputError {
-  return new InputError(`expected a finite number, got ${String(value)}`, chunk.locate(row, score))
+  return new InputError(`expected a finite number, got ${String(value)}`, chunk.locate(row, score), 'non-finite')
+}
+
+function badRowSum(chunk: PredictionChunk, row: number, sum: number, tolerance: number): InputError {
+  const {column: _column, ...where} = chunk.locate(row)
+  return new InputError(
+    `expected class probabilities that sum to 1 (± ${tolerance}), got ${sum} ` +
+      '(pass --row-sum renormalize to rescale such rows, or --row-sum-tolerance)',
+    where,
+    'row-sum',
+  )
 }
 
 function badProbability(
@@ -280,5 +371,6 @@ function badProbability(
   return new InputError(
     `expected a probability in [0, 1] (± ${tolerance}), got ${String(value)} (pass --scores logits if these are logits)`,
     chunk.locate(row, score),
+    'probability',
   )
 }

@@ -18,6 +18,8 @@ const config: EvaluationConfig = {
   easyThreshold: 0.5,
   eps: 1e-7,
   probTolerance: 1e-4,
+  rowSumTolerance: 1e-3,
+  rowSumPolicy: 'refuse',
 }
 
 const rowArb = fc.record({

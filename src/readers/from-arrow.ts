@@ -46,27 +46,51 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
   const magic = Buffer.alloc(6)
   const {bytesRead} = await fh.read(magic, 0, 6, 0)
   const isFile = bytesRead === 6 && magic.toString('latin1') === ARROW_FILE_MAGIC
-  let reader
   try {
-    if (isFile) {
-      reader = await RecordBatchReader.from(fh)
-    } else {
-      await fh.close()
-      reader = await RecordBatchReader.from(createReadStream(path))
-    }
+    if (!isFile) await fh.close()
+    const reader: AnyReader = isFile
+      ? await RecordBatchReader.from(fh)
+      : await RecordBatchReader.from(createReadStream(path))
+    return await wrapReader(reader, path, stride, async () => {
+      if (isFile) await fh.close().catch(() => undefined)
+    })
+  } catch (error) {
+    if (isFile) await fh.close().catch(() => undefined)
+    throw error
+  }
+}
+
+/** An Arrow IPC *stream* from a byte stream (stdin, a decompressor). */
+export async function openArrowStream(name: string, stream: AsyncIterable<Uint8Array>): Promise<ArrowSource> {
+  const {RecordBatchReader} = await import('apache-arrow')
+  return wrapReader(await RecordBatchReader.from(stream), name, undefined, async () => undefined)
+}
+
+// The async readers apache-arrow gives for a file handle or a Node stream.
+type AnyReader = import('apache-arrow').AsyncRecordBatchFileReader | import('apache-arrow').AsyncRecordBatchStreamReader
+
+async function wrapReader(
+  reader: AnyReader,
+  path: string,
+  stride: BatchStride | undefined,
+  release: () => Promise<void>,
+): Promise<ArrowSource> {
+  try {
     await reader.open()
   } catch (error) {
-    await fh.close().catch(() => undefined)
+    await release()
     throw new InputError(`expected an Arrow IPC file or stream, could not read it (${describe(error)})`, {file: path})
   }
   const schema = reader.schema
-  if (!schema) throw new InputError('expected an Arrow IPC file or stream, found no schema', {file: path})
+  if (!schema) {
+    await release()
+    throw new InputError('expected an Arrow IPC file or stream, found no schema', {file: path})
+  }
   const columns = schema.fields.map((f) => ({
     name: f.name,
-    listSize: f.type.typeId === TYPE_FIXED_SIZE_LIST ? (f.type as {listSize: number}).listSize : undefined,
+    listSize: f.type.typeId === TYPE_FIXED_SIZE_LIST ? (f.type as unknown as {listSize: number}).listSize : undefined,
   }))
-  const opened = reader
-  const numBatches = isFile ? opened.numRecordBatches : undefined
+  const numBatches = reader.isFile() ? reader.numRecordBatches : undefined
   return {
     schema,
     columns,
@@ -75,11 +99,11 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       try {
         if (stride && numBatches !== undefined) {
           for (let b = stride.first; b < numBatches; b += stride.step) {
-            const batch = await opened.readRecordBatch(b)
+            const batch = await reader.readRecordBatch(b)
             if (batch) yield batch as RecordBatch
           }
         } else {
-          for await (const batch of opened) yield batch as RecordBatch
+          for await (const batch of reader) yield batch as RecordBatch
         }
       } catch (error) {
         if (error instanceof InputError || error instanceof UsageError) throw error
@@ -89,8 +113,8 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       }
     })(),
     close: async () => {
-      await opened.cancel().catch(() => undefined)
-      if (isFile) await fh.close().catch(() => undefined)
+      await Promise.resolve(reader.cancel()).catch(() => undefined)
+      await release()
     },
   }
 }

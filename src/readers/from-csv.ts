@@ -1,9 +1,8 @@
-import {open, type FileHandle} from 'node:fs/promises'
-
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
 import type {SkipLog} from '../core/skip-log.js'
 import {expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+import {type ByteSource, FileBytes} from './byte-source.js'
 import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
 
@@ -29,27 +28,34 @@ export interface CsvHeader {
 
 /** Reads the header record from a bounded prefix of the file. */
 export async function readCsvHeader(path: string): Promise<CsvHeader> {
-  const fh = await open(path, 'r')
+  const source = await FileBytes.open(path)
   try {
-    const buf = Buffer.alloc(Math.min(MAX_HEADER_BYTES, 1 << 16))
-    let bytes = buf
-    let length = 0
-    for (;;) {
-      const {bytesRead} = await fh.read(bytes, length, bytes.length - length, length)
-      length += bytesRead
-      const header = parseHeader(bytes, length, bytesRead === 0, path)
-      if (header) return header
-      if (length >= MAX_HEADER_BYTES) {
-        throw new InputError(`expected a header line shorter than ${MAX_HEADER_BYTES} bytes`, {file: path, line: 1})
-      }
-      if (length === bytes.length) {
-        const bigger = Buffer.alloc(Math.min(MAX_HEADER_BYTES, bytes.length * 4))
-        bytes.copy(bigger, 0, 0, length)
-        bytes = bigger
-      }
-    }
+    return (await readCsvHeaderFrom(source, path)).header
   } finally {
-    await fh.close()
+    await source.close()
+  }
+}
+
+/**
+ * Reads the header record from the start of a byte source, at most MAX_HEADER_BYTES of it. Returns the
+ * header and every byte read so far (the data records start at `header.dataOffset` within them).
+ */
+export async function readCsvHeaderFrom(source: ByteSource, path: string): Promise<{header: CsvHeader; bytes: Buffer}> {
+  let bytes = Buffer.alloc(1 << 16)
+  let length = 0
+  for (;;) {
+    const bytesRead = await source.read(bytes, length, bytes.length - length)
+    length += bytesRead
+    const header = parseHeader(bytes, length, bytesRead === 0, path)
+    if (header) return {header, bytes: bytes.subarray(0, length)}
+    if (length >= MAX_HEADER_BYTES) {
+      throw new InputError(`expected a header line shorter than ${MAX_HEADER_BYTES} bytes`, {file: path, line: 1})
+    }
+    if (length === bytes.length) {
+      const bigger = Buffer.alloc(Math.min(MAX_HEADER_BYTES, bytes.length * 4))
+      bytes.copy(bigger, 0, 0, length)
+      bytes = bigger
+    }
   }
 }
 
@@ -149,6 +155,8 @@ export interface CsvReadOptions {
   refuseQuotes?: boolean
   /** With --on-invalid skip: where bad rows are logged instead of stopping the run. */
   skip?: SkipLog
+  /** Read the records from this source (positioned at the first record) instead of opening `path`. */
+  source?: ByteSource
 }
 
 /** A worker met a quoted field and cannot trust its range boundaries. */
@@ -171,21 +179,19 @@ export async function* readCsvChunks(
   const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES)
   scanner.refuseQuotes = options.refuseQuotes ?? false
   scanner.skip = options.skip
-  const fh: FileHandle = await open(path, 'r')
+  const source =
+    options.source ??
+    (await FileBytes.open(path, options.range?.start ?? header.dataOffset, options.range?.end ?? Infinity))
   try {
-    let position = options.range?.start ?? header.dataOffset
-    const end = options.range?.end ?? Infinity
     let eof = false
     while (!eof) {
-      const bytesRead = await scanner.fill(fh, position, end - position)
-      position += bytesRead
-      eof = bytesRead === 0
+      eof = (await scanner.fill(source)) === 0
       yield* scanner.scan(eof)
     }
     const last = scanner.flush()
     if (last) yield last
   } finally {
-    await fh.close()
+    await source.close()
   }
 }
 
@@ -238,7 +244,7 @@ class CsvRecordScanner {
   }
 
   /** Moves the unconsumed tail to the front (growing the buffer if one record fills it) and reads more. */
-  async fill(fh: FileHandle, position: number, limit: number): Promise<number> {
+  async fill(source: ByteSource): Promise<number> {
     const tail = this.length - this.start
     if (tail === this.buf.length) {
       const bigger = Buffer.allocUnsafe(this.buf.length * 2)
@@ -249,9 +255,7 @@ class CsvRecordScanner {
     }
     this.start = 0
     this.length = tail
-    const want = Math.min(this.buf.length - tail, limit)
-    if (want <= 0) return 0
-    const {bytesRead} = await fh.read(this.buf, tail, want, position)
+    const bytesRead = await source.read(this.buf, tail, this.buf.length - tail)
     this.length += bytesRead
     return bytesRead
   }

@@ -1,12 +1,18 @@
-import {stat} from 'node:fs/promises'
-import {extname} from 'node:path'
+import {createReadStream, createWriteStream} from 'node:fs'
+import {mkdtemp, rm, stat} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {extname, join} from 'node:path'
+import {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+import zlib, {createGunzip} from 'node:zlib'
 
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {FileFormat} from '../core/result.js'
 import type {SkipLog} from '../core/skip-log.js'
-import {openArrow, readArrowChunks} from './from-arrow.js'
-import {assertCsvColumns, type CsvHeader, readCsvChunks, readCsvHeader} from './from-csv.js'
+import {ARROW_FILE_MAGIC, type ArrowSource, openArrow, openArrowStream, readArrowChunks} from './from-arrow.js'
+import {StreamBytes} from './byte-source.js'
+import {assertCsvColumns, type CsvHeader, readCsvChunks, readCsvHeader, readCsvHeaderFrom} from './from-csv.js'
 import {type Layout, type LayoutFlags, resolveLayout} from './layout.js'
 
 const ARROW_EXTENSIONS = new Set(['.arrow', '.arrows', '.feather', '.ipc'])
@@ -51,6 +57,102 @@ export function fsError(error: unknown, path: string): InputError {
   return new InputError(`could not read the file (${(error as Error).message})`, {file: path})
 }
 
+/** The path that means standard input. */
+export const STDIN = '-'
+
+const GZIP_MAGIC = [0x1f, 0x8b]
+const ARROW_STREAM_CONTINUATION = [0xff, 0xff, 0xff, 0xff]
+
+/**
+ * A byte stream for inputs that cannot be read by position: stdin and compressed files. Null for a
+ * plain file (read by file handle: random access, worker threads).
+ */
+async function openByteStream(path: string): Promise<StreamBytes | null> {
+  if (path === STDIN) {
+    const stdin = new StreamBytes(process.stdin, path)
+    const head = await stdin.peek(2)
+    // Compressed stdin is recognised by its magic bytes, as there is no extension to go by.
+    if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+      return new StreamBytes(Readable.from(stdin.remaining()).pipe(createGunzip()), path)
+    }
+    return stdin
+  }
+  if (/\.gz$/i.test(path)) return new StreamBytes(createReadStream(path).pipe(createGunzip()), path)
+  if (/\.zst$/i.test(path)) {
+    const zstd = (zlib as {createZstdDecompress?: () => import('node:stream').Transform}).createZstdDecompress
+    if (!zstd) {
+      throw new UsageError(
+        `${path}: zstd needs Node.js 22.15 or later (this is ${process.version}); decompress it first (zstd -d) or use gzip`,
+      )
+    }
+    return new StreamBytes(createReadStream(path).pipe(zstd()), path)
+  }
+  return null
+}
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b)
+}
+
+/** A stream (stdin, decompressed): the format comes from its first bytes unless --format says. */
+async function openStreamPredictions(
+  path: string,
+  stream: StreamBytes,
+  flags: LayoutFlags,
+  formatOverride: FileFormat | undefined,
+  skip: SkipLog | undefined,
+): Promise<OpenedPredictions> {
+  const head = await stream.peek(8)
+  const looksArrowFile = Buffer.from(head.subarray(0, 6)).toString('latin1') === ARROW_FILE_MAGIC
+  const looksArrowStream = startsWith(head, ARROW_STREAM_CONTINUATION)
+  const format = formatOverride ?? (looksArrowFile || looksArrowStream ? 'arrow' : 'csv')
+  const noParallel = {size: 0, release: () => stream.close()}
+  if (format === 'arrow') {
+    // The IPC file format needs random access (its footer is at the end): spool it to a temp file.
+    const source = looksArrowFile ? await spoolArrowFile(path, stream) : await openArrowStream(path, stream.remaining())
+    const layout = resolveLayoutOrClose(source, flags, path)
+    return {layout, format, chunks: readArrowChunks(path, source, layout, skip), ...noParallel}
+  }
+  const {header, bytes} = await readCsvHeaderFrom(stream, path)
+  stream.unshift(bytes.subarray(header.dataOffset))
+  assertCsvColumns(header, path)
+  const layout = resolveLayout(
+    header.columns.map((name) => ({name})),
+    flags,
+    path,
+  )
+  return {layout, format, chunks: readCsvChunks(path, header, layout, {skip, source: stream}), ...noParallel}
+}
+
+function resolveLayoutOrClose(source: ArrowSource, flags: LayoutFlags, path: string): Layout {
+  try {
+    return resolveLayout(source.columns, flags, path)
+  } catch (error) {
+    void source.close()
+    throw error
+  }
+}
+
+/** Copies an Arrow IPC file arriving on a stream to a temp file, opens it, and deletes it on close. */
+async function spoolArrowFile(path: string, stream: StreamBytes): Promise<ArrowSource> {
+  const dir = await mkdtemp(join(tmpdir(), 'focalscope-'))
+  const file = join(dir, 'input.arrow')
+  try {
+    await pipeline(Readable.from(stream.remaining()), createWriteStream(file))
+    const source = await openArrow(file)
+    return {
+      ...source,
+      close: async () => {
+        await source.close()
+        await rm(dir, {recursive: true, force: true})
+      },
+    }
+  } catch (error) {
+    await rm(dir, {recursive: true, force: true})
+    throw error
+  }
+}
+
 /** Opens one predictions file: detects the layout from its header or schema, and streams its chunks. */
 export async function openPredictions(
   path: string,
@@ -58,6 +160,17 @@ export async function openPredictions(
   formatOverride?: FileFormat,
   skip?: SkipLog,
 ): Promise<OpenedPredictions> {
+  if (path !== STDIN) await checkReadable(path)
+  const stream = await openByteStream(path)
+  if (stream) {
+    try {
+      return await openStreamPredictions(path, stream, flags, formatOverride, skip)
+    } catch (error) {
+      await stream.close().catch(() => undefined)
+      if (error instanceof InputError || error instanceof UsageError) throw error
+      throw fsError(error, path)
+    }
+  }
   const size = await checkReadable(path)
   const format = formatOf(path, formatOverride)
   try {

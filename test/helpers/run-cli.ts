@@ -10,10 +10,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm run build` first) as a user would: a child process, no TTY. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: Uint8Array | string): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env},
+    input,
   })
   return {status: result.status, stdout: result.stdout, stderr: result.stderr}
 }

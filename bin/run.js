@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Ctrl-C: stop at once with the conventional 128 + SIGINT code, leaving no partial stdout document.
+// Ctrl-C or SIGTERM: stop at once with exit 130 (interrupted, 128 + SIGINT), the one code the docs promise;
+// output files are written atomically, so an interrupted run leaves none half-written.
 process.once('SIGINT', () => process.exit(130))
-process.once('SIGTERM', () => process.exit(143))
+process.once('SIGTERM', () => process.exit(130))
 
 const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

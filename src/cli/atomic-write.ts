@@ -1,0 +1,57 @@
+import {randomBytes} from 'node:crypto'
+import {unlinkSync} from 'node:fs'
+import {open, rename, unlink} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+
+/** Temp files being written right now: removed if the process exits before they are renamed. */
+const pending = new Set<string>()
+let cleanupInstalled = false
+
+function removePending(): void {
+  for (const path of pending) {
+    try {
+      unlinkSync(path)
+    } catch {
+      // Already gone, or never created: nothing to clean.
+    }
+  }
+  pending.clear()
+}
+
+/**
+ * Writes `data` to `path` so that a reader sees either the old file or the whole new one, never a part:
+ * the bytes go to a temp file in the same directory (same file system, so the rename is atomic), are
+ * flushed to disk, and the temp file is renamed over `path`.
+ *
+ * Interrupted runs: on Ctrl-C (bin/run.js exits 130) the `exit` handler removes the temp file; after a
+ * SIGKILL or a power cut a hidden `.NAME.PID.RANDOM.tmp` may stay behind, but `path` is untouched.
+ * Errors are the file system's own (`code` ENOENT, EACCES, EISDIR …); the temp file is removed first.
+ *
+ * Example: `await atomicWrite('out/report.json', json)` — while it runs, `out/report.json` still holds
+ * the previous report (or does not exist).
+ */
+export async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
+  if (!cleanupInstalled) {
+    process.on('exit', removePending)
+    cleanupInstalled = true
+  }
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  pending.add(temp)
+  let created = false
+  try {
+    const handle = await open(temp, 'wx')
+    created = true
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, path)
+    pending.delete(temp)
+  } catch (error) {
+    if (created) await unlink(temp).catch(() => undefined)
+    pending.delete(temp)
+    throw error
+  }
+}

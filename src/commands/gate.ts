@@ -1,0 +1,180 @@
+import {appendFile, readFile} from 'node:fs/promises'
+
+import {Args, Flags} from '@oclif/core'
+
+import {analyzePredictions} from '../analyze-predictions.js'
+import {atomicWrite} from '../cli/atomic-write.js'
+import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
+import {useColor} from '../cli/terminal.js'
+import {InputError, UsageError} from '../core/errors.js'
+import type {Report} from '../core/result.js'
+import type {GateResult, GateRule} from '../gates/gate-result.js'
+import {loadGateConfig} from '../gates/load-gate-config.js'
+import {loadReport} from '../gates/load-report.js'
+import {parseRule, usesBaseline} from '../gates/parse-rule.js'
+import {RuleError} from '../gates/rule-error.js'
+import {type Baseline, runGates} from '../gates/run-gates.js'
+import {fsError} from '../readers/open-predictions.js'
+import {renderGateTable} from '../renderers/render-gate-table.js'
+import {renderGithub} from '../renderers/render-github.js'
+import {renderJunit} from '../renderers/render-junit.js'
+import {renderMarkdownSummary} from '../renderers/render-markdown-summary.js'
+import {renderReport} from '../renderers/render-report.js'
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    throw fsError(error, path)
+  }
+}
+
+/** A file we could not write, as one line: which flag, which path, why. */
+function writeError(error: unknown, path: string, what: string): InputError {
+  const code = (error as NodeJS.ErrnoException).code
+  const reason =
+    code === 'ENOENT'
+      ? 'its directory does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : (error as Error).message
+  return new InputError(`expected a writable path for ${what}, got ${code ?? 'an error'} (${reason})`, {file: path})
+}
+
+function parseAssertFlag(text: string): GateRule {
+  const origin = `--assert ${JSON.stringify(text)}`
+  try {
+    return {name: text, assert: text, severity: 'error', origin, expression: parseRule(text)}
+  } catch (error) {
+    if (error instanceof RuleError) throw new UsageError(`${origin}: ${error.message}`)
+    throw error
+  }
+}
+
+export default class Gate extends BaseCommand {
+  static override summary =
+    'Fail a CI build when the loss breakdown crosses a threshold or regresses against a baseline.'
+
+  static override description = `Computes the report (as \`report\` does) or reads a saved one (--from-report), then checks
+rules over its figures: \`classes[*].ce.share <= 0.5\`, \`sweep[gamma=2].hardShare >= 0.6\`,
+\`delta(classes[*].ce.share) <= 0.05\` against --baseline. Rules come from --config and --assert.
+
+Exit codes: 0 every rule passed (warnings allowed), 1 an error rule failed, 2 usage, input or config
+error, 130 interrupted. The grammar, output formats and a CI example are in docs/gates.md.`
+
+  static override examples = [
+    `<%= config.bin %> <%= command.id %> preds.csv --assert 'classes[*].ce.share <= 0.5'`,
+    '<%= config.bin %> <%= command.id %> preds.arrow --config focalscope.gates.json --baseline main-report.json',
+    '<%= config.bin %> <%= command.id %> --from-report report.json --config focalscope.gates.json --junit gate.xml',
+  ]
+
+  static override args = {
+    files: Args.string({description: 'prediction files (.csv, .arrow, .arrows, .feather), or none with --from-report'}),
+  }
+
+  static override strict = false
+
+  static override flags = {
+    config: Flags.string({char: 'c', description: 'gates file: {"rules": [{"name", "assert", "severity"}]}'}),
+    assert: Flags.string({
+      char: 'a',
+      description: 'a rule, e.g. "classes[*].ce.share <= 0.5" (repeatable; severity error)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'from-report': Flags.string({description: 'gate a saved `report --json` output instead of prediction files'}),
+    baseline: Flags.string({description: 'an earlier `report --json` output, for delta(…) and relative(…)'}),
+    junit: Flags.string({description: 'write JUnit XML here (one test case per rule)'}),
+    report: Flags.string({description: 'save the report JSON here (usable later as --from-report or --baseline)'}),
+    ...inputFlags,
+  }
+
+  async run(): Promise<GateResult> {
+    const {argv, flags, metadata} = await this.parse(Gate)
+    const files = argv as string[]
+
+    // Everything that can be wrong with the command line is found before any prediction is read.
+    const rules: GateRule[] = []
+    if (flags.config !== undefined) rules.push(...loadGateConfig(await readText(flags.config), flags.config))
+    for (const text of flags.assert ?? []) rules.push(parseAssertFlag(text))
+    if (rules.length === 0) throw new UsageError('expected rules from --config FILE or --assert RULE, got neither')
+    const needsBaseline = rules.find((rule) => usesBaseline(rule.expression))
+    if (needsBaseline !== undefined && flags.baseline === undefined) {
+      throw new UsageError(`${needsBaseline.origin}: expected --baseline FILE for delta(…) and relative(…), got none`)
+    }
+
+    const fromReport = flags['from-report']
+    if (fromReport !== undefined && files.length > 0) {
+      throw new UsageError(`expected prediction files or --from-report, got both (${files[0]} and ${fromReport})`)
+    }
+    if (fromReport === undefined && files.length === 0) {
+      throw new UsageError('expected prediction files or --from-report FILE, got neither')
+    }
+    if (fromReport !== undefined) {
+      // A saved report keeps the settings it was computed with: a flag that would change them is a mistake.
+      const given = Object.keys(inputFlags).find(
+        (name) => flags[name as keyof typeof flags] !== undefined && metadata.flags[name]?.setFromDefault !== true,
+      )
+      if (given !== undefined) {
+        throw new UsageError(
+          `--${given}: expected with prediction files, got it with --from-report (a saved report keeps its settings)`,
+        )
+      }
+    }
+    // Input flags are checked here, before the baseline is read and long before the predictions are.
+    const source =
+      fromReport === undefined
+        ? ({kind: 'predictions', options: analyzeOptionsFromFlags(flags)} as const)
+        : ({kind: 'saved', path: fromReport} as const)
+
+    let baseline: Baseline | undefined
+    if (flags.baseline !== undefined) {
+      baseline = {report: loadReport(await readText(flags.baseline), flags.baseline), source: flags.baseline}
+    }
+    const report: Report =
+      source.kind === 'saved'
+        ? loadReport(await readText(source.path), source.path)
+        : await analyzePredictions(files, source.options)
+
+    const result = runGates(rules, report, baseline)
+    await this.writeOutputs(result, flags)
+    if (!this.jsonEnabled()) {
+      const color = useColor(process.stdout)
+      if (!result.passed) process.stdout.write(`${renderReport(report, {color})}\n\n`)
+      process.stdout.write(`${renderGateTable(result, {color})}\n`)
+    }
+    process.exitCode = result.passed ? EXIT.ok : EXIT.gateFailed
+    return result
+  }
+
+  private async writeOutputs(result: GateResult, flags: {junit?: string; report?: string}): Promise<void> {
+    const outputs: [path: string | undefined, what: string, render: () => string][] = [
+      [flags.report, '--report', () => `${JSON.stringify(result.report, null, 2)}\n`],
+      [flags.junit, '--junit', () => renderJunit(result)],
+    ]
+    for (const [path, what, render] of outputs) {
+      if (path === undefined) continue
+      try {
+        await atomicWrite(path, render())
+      } catch (error) {
+        throw writeError(error, path, what)
+      }
+    }
+    const summary = process.env.GITHUB_STEP_SUMMARY
+    if (summary !== undefined && summary !== '') {
+      try {
+        await appendFile(summary, renderMarkdownSummary(result))
+      } catch (error) {
+        throw writeError(error, summary, '$GITHUB_STEP_SUMMARY')
+      }
+    }
+    if (process.env.GITHUB_ACTIONS === 'true') {
+      // The runner reads workflow commands from stdout and stderr alike; with --json, stdout is one JSON document.
+      const annotations = renderGithub(result)
+      if (annotations !== '') (this.jsonEnabled() ? process.stderr : process.stdout).write(annotations)
+    }
+  }
+}

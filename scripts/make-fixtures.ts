@@ -54,18 +54,20 @@ interface Rows {
   scores: number[][]
 }
 
+/** `n` rows in all: n − 4 drawn rows, then the four extremes. */
 function binaryRows(n: number, seed: number): Rows {
   const random = prng(seed)
   const labels: number[] = []
   const scores: number[][] = []
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n - 4; i++) {
     const y = random() < 0.1 ? 1 : 0
     let x = y === 1 ? normal(random, 1.5, 1.5) : normal(random, -3, 1.5)
     if (random() < 0.05) x = -x // a few confidently wrong rows: the hard examples
     labels.push(y)
     scores.push([x])
   }
-  // Extremes the maths must survive: σ saturates, log σ must not.
+  // Extremes the maths must survive: σ saturates, log σ must not. The signed margin m (the logit towards
+  // the true class) is +40, +800, −800 and −40: right and wrong, saturated in float64 or far beyond.
   labels.push(1, 0, 1, 0)
   scores.push([40], [-800], [-800], [40])
   return {labels, scores}
@@ -131,14 +133,15 @@ function arrowBatches(rows: Rows, names: string[], batchRows: number, listColumn
 mkdirSync(outDir, {recursive: true})
 const write = (name: string, content: string | Uint8Array): void => writeFileSync(join(outDir, name), content)
 
-// Binary logits: 404 rows, ~10 % positives, some confidently wrong rows and four extreme logits.
+// Binary logits: 400 rows, ~10 % positives, some confidently wrong rows and four extreme logits;
+// Arrow in 3 batches (150, 150, 100).
 const binary = binaryRows(400, 1)
 write('binary.csv', csv(['label', 'logit'], binary))
 write('binary.arrow', tableToIPC(new Table(arrowBatches(binary, ['logit'], 150)), 'file'))
 write('binary.arrows', tableToIPC(new Table(arrowBatches(binary, ['logit'], 150)), 'stream'))
 
 // Binary probabilities with exact 0s and 1s, so clamping happens.
-const binaryProbs = binaryRows(296, 2)
+const binaryProbs = binaryRows(300, 2)
 binaryProbs.scores = binaryProbs.scores.map(([x]) => [
   x > 30 ? 1 : x < -30 ? 0 : Number((1 / (1 + Math.exp(-x))).toPrecision(8)),
 ])

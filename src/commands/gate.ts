@@ -21,6 +21,7 @@ import {renderGithub} from '../renderers/render-github.js'
 import {renderJunit} from '../renderers/render-junit.js'
 import {renderMarkdownSummary} from '../renderers/render-markdown-summary.js'
 import {renderReport} from '../renderers/render-report.js'
+import {renderWarnings} from '../renderers/render-warnings.js'
 
 async function readText(path: string): Promise<string> {
   try {
@@ -139,6 +140,9 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
         ? loadReport(await readText(source.path), source.path)
         : await analyzePredictions(files, source.options)
 
+    if (source.kind === 'predictions') {
+      for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
+    }
     const result = runGates(rules, report, baseline)
     await this.writeOutputs(result, flags)
     if (!this.jsonEnabled()) {

@@ -6,6 +6,7 @@ import type {FileFormat, Report, ScoreKind} from './core/result.js'
 import {evaluateArrowParallel, evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-parallel.js'
 import type {LayoutFlags} from './readers/layout.js'
 import {SkipLog} from './core/skip-log.js'
+import {expandPaths} from './readers/expand-paths.js'
 import {assertSameLayout, type OpenedPredictions, openPredictions} from './readers/open-predictions.js'
 
 export interface AnalyzeOptions extends LayoutFlags {
@@ -52,7 +53,8 @@ async function tryParallel(
  * The whole job of `report`: stream every file (one dataset) through the loss-breakdown evaluator and
  * build the report. Files are read one after another, chunk by chunk, so memory does not grow with size.
  */
-export async function analyzePredictions(files: string[], options: AnalyzeOptions): Promise<Report> {
+export async function analyzePredictions(paths: string[], options: AnalyzeOptions): Promise<Report> {
+  const files = expandPaths(paths)
   // Skipped rows are logged on this thread, so skip mode reads sequentially.
   const skip = options.onInvalid === 'skip' ? new SkipLog() : undefined
   const threads = skip ? 1 : options.threads

@@ -7,22 +7,7 @@
  * mantissa × 10^e is one correctly rounded operation in this range (Clinger 1990).
  */
 
-const COMMA = 0x2c
-const CR = 0x0d
-const LF = 0x0a
-const QUOTE = 0x22
-const MINUS = 0x2d
-const PLUS = 0x2b
-const DOT = 0x2e
-const ZERO = 0x30
-const NINE = 0x39
-const LOWER_E = 0x65
-const UPPER_E = 0x45
-
-const POW10 = Float64Array.from({length: 23}, (_, i) => Number(`1e${i}`))
-
-/** Column roles, as in from-csv.ts: -1 ignored, -2 the label, j ≥ 0 score j. */
-const LABEL = -2
+import {COMMA, CR, DOT, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './csv-bytes.js'
 
 export interface PlainRecordTarget {
   labels: Int32Array

@@ -1,3 +1,4 @@
+import {COMMA, CR, IGNORED, LABEL, LF, QUOTE} from './csv-bytes.js'
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
 import type {SkipLog} from '../core/skip-log.js'
@@ -5,11 +6,6 @@ import {expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 import {type ByteSource, FileBytes} from './byte-source.js'
 import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
-
-const COMMA = 0x2c
-const CR = 0x0d
-const LF = 0x0a
-const QUOTE = 0x22
 
 /** Bytes read from disk at a time. */
 const BLOCK_BYTES = 1 << 20
@@ -134,10 +130,6 @@ function readQuoted(
     p++
   }
 }
-
-/** What each column of a record is for: -1 ignored, -2 the label, j ≥ 0 score j. */
-const IGNORED = -1
-const LABEL = -2
 
 /**
  * Streams the data records of a CSV file as PredictionChunks, reading BLOCK_BYTES at a time.

@@ -7,18 +7,8 @@
  * exponents, "NaN", stray characters — takes the slow path through `Number()` on the decoded text.
  */
 
-const COMMA = 0x2c
-const CR = 0x0d
-const LF = 0x0a
-const MINUS = 0x2d
-const PLUS = 0x2b
-const DOT = 0x2e
-const ZERO = 0x30
-const NINE = 0x39
-const LOWER_E = 0x65
-const UPPER_E = 0x45
+import {COMMA, CR, DOT, LF, LOWER_E, MINUS, NINE, PLUS, POW10, UPPER_E, ZERO} from './csv-bytes.js'
 
-const POW10 = Float64Array.from({length: 23}, (_, i) => Number(`1e${i}`))
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
 /** Where the last parse stopped: the index of the delimiter (or `end`) after the field. */

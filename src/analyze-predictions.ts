@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs'
+
 import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
 import {InputError, UsageError} from './core/errors.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from './core/evaluators/loss-breakdown.js'
@@ -24,6 +26,16 @@ export interface AnalyzeOptions extends LayoutFlags {
   rowSumPolicy: 'refuse' | 'renormalize'
   /** Names for the classes of an index-labelled file, in index order (replaces "0", "1", …). */
   classNames?: string[]
+  /** Told the bytes read so far out of the total size of the (plain) input files, as reading goes. */
+  onProgress?: (done: number, total: number) => void
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0 // openPredictions reports the real problem with the file
+  }
 }
 
 /**
@@ -45,10 +57,12 @@ async function tryParallel(
   evaluator: LossBreakdownEvaluator,
   state: LossBreakdownState,
   threads: number,
+  onBytes: (bytes: number) => void,
 ): Promise<boolean> {
   if (threads < 2 || opened.size < MIN_PARALLEL_BYTES) return false
   if (opened.csv) {
-    return evaluateCsvParallel(path, opened.csv.header, opened.layout, config, evaluator, state, threads, opened.size)
+    const {header} = opened.csv
+    return evaluateCsvParallel(path, header, opened.layout, config, evaluator, state, threads, opened.size, onBytes)
   }
   if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2 && opened.size >= MIN_PARALLEL_ARROW_BYTES) {
     await opened.release()
@@ -66,7 +80,14 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
   // Skipped rows are logged on this thread, so skip mode reads sequentially.
   const skip = options.onInvalid === 'skip' ? new SkipLog() : undefined
   const threads = skip ? 1 : options.threads
-  const first = await openPredictions(files[0], options, options.format, skip)
+  // Progress: bytes read out of the plain files' total size (streams have no size and report nothing).
+  const total = files.reduce((sum, f) => sum + (f === '-' ? 0 : fileSize(f)), 0)
+  let done = 0
+  const onBytes = (bytes: number): void => {
+    done += bytes
+    options.onProgress?.(Math.min(done, total), total)
+  }
+  const first = await openPredictions(files[0], options, options.format, skip, onBytes)
   const classes = options.classNames ?? first.layout.classes
   if (classes.length !== first.layout.classes.length) {
     throw new UsageError(
@@ -90,9 +111,9 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
   const fileRows: number[] = []
   let rowsBefore = 0
   for (let f = 0; f < files.length; f++) {
-    const opened = f === 0 ? first : await openPredictions(files[f], options, options.format, skip)
+    const opened = f === 0 ? first : await openPredictions(files[f], options, options.format, skip, onBytes)
     if (f > 0) assertSameLayout(first.layout, opened.layout, files[f])
-    if (!(await tryParallel(files[f], opened, config, evaluator, state, threads))) {
+    if (!(await tryParallel(files[f], opened, config, evaluator, state, threads, onBytes))) {
       for await (const chunk of opened.chunks) evaluator.update(state, chunk, skip)
     }
     // Sum the pending rows so the count is per file (blocks then restart at each file).

@@ -55,6 +55,10 @@ export const inputFlags = {
     description: 'how far a probability row may stray from summing to 1',
     default: String(DEFAULT_ROW_SUM_TOLERANCE),
   }),
+  progress: Flags.boolean({
+    description: 'show a progress bar on stderr (default: when stderr is a terminal and the input is over 50 MB)',
+    allowNo: true,
+  }),
   'class-names': Flags.string({
     description: 'names of the classes in index order: "cat,dog,bird", or @FILE with one name per line',
   }),
@@ -76,6 +80,7 @@ export interface InputFlagValues {
   'row-sum': string
   'row-sum-tolerance': string
   'class-names'?: string
+  progress?: boolean
 }
 
 /** Checks the flag values (a bad one is a UsageError, exit 2) and turns them into `analyzePredictions` options. */

@@ -3,6 +3,7 @@ import {appendFile, readFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 
 import {analyzePredictions} from '../analyze-predictions.js'
+import {withProgress} from '../cli/with-progress.js'
 import {atomicWrite} from '../cli/atomic-write.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
@@ -138,7 +139,9 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     const report: Report =
       source.kind === 'saved'
         ? loadReport(await readText(source.path), source.path)
-        : await analyzePredictions(files, source.options)
+        : await withProgress(flags.progress, files, (onProgress) =>
+            analyzePredictions(files, {...source.options, onProgress}),
+          )
 
     if (source.kind === 'predictions') {
       for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)

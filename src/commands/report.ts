@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import {analyzePredictions} from '../analyze-predictions.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
+import {withProgress} from '../cli/with-progress.js'
 import {useColor} from '../cli/terminal.js'
 import type {Report as ReportResult} from '../core/result.js'
 import {renderReport} from '../renderers/render-report.js'
@@ -33,7 +34,9 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
 
   async run(): Promise<ReportResult> {
     const {argv, flags} = await this.parse(Report)
-    const report = await analyzePredictions(argv as string[], analyzeOptionsFromFlags(flags))
+    const report = await withProgress(flags.progress, argv as string[], (onProgress) =>
+      analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags), onProgress}),
+    )
     for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
     if (!this.jsonEnabled()) process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
     return report

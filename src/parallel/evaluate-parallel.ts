@@ -5,7 +5,7 @@ import type {EvaluationConfig} from '../core/config.js'
 import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
 import type {CsvHeader} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
-import {evaluatePart, type PartResult, type PartTask} from './evaluate-part-worker.js'
+import {evaluatePart, type PartMessage, type PartResult, type PartTask} from './evaluate-part-worker.js'
 
 /** Below this many data bytes a worker's start-up (~40 ms) costs more than it saves. */
 export const MIN_PARALLEL_BYTES = 16 << 20
@@ -61,11 +61,15 @@ function startWorker(task: PartTask): Worker {
   })
 }
 
-function runWorker(task: PartTask): Promise<PartResult> {
+function runWorker(task: PartTask, onBytes?: (bytes: number) => void): Promise<PartResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(task)
-    worker.once('message', (result: PartResult) => {
-      resolve(result)
+    worker.on('message', (message: PartMessage) => {
+      if (message.kind === 'progress') {
+        onBytes?.(message.bytes)
+        return
+      }
+      resolve(message)
       void worker.terminate()
     })
     worker.once('error', reject)
@@ -90,12 +94,13 @@ export async function evaluateCsvParallel(
   into: LossBreakdownState,
   threads: number,
   size: number,
+  onBytes?: (bytes: number) => void,
 ): Promise<boolean> {
   const cuts = await splitAtLineStarts(path, header.dataOffset, size, threads)
   const tasks = cuts
     .slice(0, -1)
     .map((start, i): PartTask => ({kind: 'csv', path, header, layout, config, range: {start, end: cuts[i + 1]}}))
-  return runAndMerge(tasks, evaluator, into)
+  return runAndMerge(tasks, evaluator, into, onBytes)
 }
 
 /**
@@ -126,9 +131,12 @@ async function runAndMerge(
   tasks: PartTask[],
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
+  onBytes?: (bytes: number) => void,
 ): Promise<boolean> {
   // The main thread takes the first part itself: it is already warm, and one worker fewer starts.
-  const results = await Promise.all(tasks.map((task, i) => (i === 0 ? evaluatePart(task) : runWorker(task))))
+  const results = await Promise.all(
+    tasks.map((task, i) => (i === 0 ? evaluatePart(task, onBytes) : runWorker(task, onBytes))),
+  )
   if (results.some((r) => r.kind !== 'done')) return false
   for (const r of results) if (r.kind === 'done') evaluator.merge(into, r.state)
   return true

@@ -18,19 +18,22 @@ export type PartTask = {path: string; layout: Layout; config: EvaluationConfig} 
 export type PartResult =
   {kind: 'done'; state: LossBreakdownState} | {kind: 'quoted'} | {kind: 'failed'; message: string}
 
-async function chunksOf(task: PartTask): Promise<AsyncIterable<PredictionChunk>> {
+/** A worker's message: bytes read so far (for the progress bar), then exactly one result. */
+export type PartMessage = PartResult | {kind: 'progress'; bytes: number}
+
+async function chunksOf(task: PartTask, onBytes?: (bytes: number) => void): Promise<AsyncIterable<PredictionChunk>> {
   if (task.kind === 'csv') {
-    return readCsvChunks(task.path, task.header, task.layout, {range: task.range, refuseQuotes: true})
+    return readCsvChunks(task.path, task.header, task.layout, {range: task.range, refuseQuotes: true, onBytes})
   }
   return readArrowChunks(task.path, await openArrow(task.path, task.stride), task.layout)
 }
 
 /** Evaluates one part; runs in a worker, or on the main thread for the first part. */
-export async function evaluatePart(task: PartTask): Promise<PartResult> {
+export async function evaluatePart(task: PartTask, onBytes?: (bytes: number) => void): Promise<PartResult> {
   const evaluator = new LossBreakdownEvaluator(task.config)
   const state = evaluator.init()
   try {
-    for await (const chunk of await chunksOf(task)) evaluator.update(state, chunk)
+    for await (const chunk of await chunksOf(task, onBytes)) evaluator.update(state, chunk)
     return {kind: 'done', state}
   } catch (error) {
     if (error instanceof QuotedFieldInRange) return {kind: 'quoted'}
@@ -40,5 +43,6 @@ export async function evaluatePart(task: PartTask): Promise<PartResult> {
 
 if (parentPort && workerData !== null) {
   const port = parentPort
-  void evaluatePart(workerData as PartTask).then((result) => port.postMessage(result))
+  const progress = (bytes: number): void => port.postMessage({kind: 'progress', bytes} satisfies PartMessage)
+  void evaluatePart(workerData as PartTask, progress).then((result) => port.postMessage(result))
 }

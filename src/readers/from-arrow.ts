@@ -130,6 +130,7 @@ export async function* readArrowChunks(
   source: ArrowSource,
   layout: Layout,
   skip?: SkipLog,
+  onBatch?: () => void,
 ): AsyncGenerator<PredictionChunk> {
   const fieldIndex = (name: string): number => source.schema.fields.findIndex((f) => f.name === name)
   const labelIndex = fieldIndex(layout.labelColumn)
@@ -174,6 +175,7 @@ export async function* readArrowChunks(
           )
       const kept = skip ? compactValidRows(labels, scores, width) : null
       const rowOf = (row: number): number => (kept ? kept.rowMap[row] : row)
+      onBatch?.()
       yield {
         rows: kept ? kept.rows : batch.numRows,
         width,

@@ -149,6 +149,8 @@ export interface CsvReadOptions {
   skip?: SkipLog
   /** Read the records from this source (positioned at the first record) instead of opening `path`. */
   source?: ByteSource
+  /** Told how many more bytes were read, after each read (for a progress bar). */
+  onBytes?: (bytes: number) => void
 }
 
 /** A worker met a quoted field and cannot trust its range boundaries. */
@@ -177,7 +179,9 @@ export async function* readCsvChunks(
   try {
     let eof = false
     while (!eof) {
-      eof = (await scanner.fill(source)) === 0
+      const bytesRead = await scanner.fill(source)
+      eof = bytesRead === 0
+      options.onBytes?.(bytesRead)
       yield* scanner.scan(eof)
     }
     const last = scanner.flush()

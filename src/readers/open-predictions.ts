@@ -159,6 +159,7 @@ export async function openPredictions(
   flags: LayoutFlags,
   formatOverride?: FileFormat,
   skip?: SkipLog,
+  onBytes?: (bytes: number) => void,
 ): Promise<OpenedPredictions> {
   if (path !== STDIN) await checkReadable(path)
   const stream = await openByteStream(path)
@@ -186,7 +187,8 @@ export async function openPredictions(
       return {
         layout,
         format,
-        chunks: readArrowChunks(path, source, layout, skip),
+        // Progress by batches: each stands for an equal share of the file's bytes.
+        chunks: readArrowChunks(path, source, layout, skip, () => onBytes?.(size / (source.numBatches ?? 1))),
         size,
         arrowBatches: source.numBatches,
         release: () => source.close(),
@@ -202,7 +204,10 @@ export async function openPredictions(
     return {
       layout,
       format,
-      chunks: readCsvChunks(path, header, layout, {skip}),
+      chunks: (async function* () {
+        onBytes?.(header.dataOffset) // the header counts towards the file's bytes too
+        yield* readCsvChunks(path, header, layout, {skip, onBytes})
+      })(),
       size,
       csv: {header},
       release: async () => undefined,

@@ -1,10 +1,11 @@
 import {statSync} from 'node:fs'
 
-import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
+import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
 import {InputError, UsageError} from './core/errors.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from './core/evaluators/loss-breakdown.js'
 import {buildReport} from './core/report.js'
-import type {FileFormat, Report, ScoreKind} from './core/result.js'
+import {korniaClassAlpha, type PresetName, presetSettings, type Reduction} from './core/presets.js'
+import type {FileFormat, LossVariant, Report, ScoreKind, Task} from './core/result.js'
 import {evaluateArrowParallel, evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-parallel.js'
 import type {LayoutFlags} from './readers/layout.js'
 import {SkipLog} from './core/skip-log.js'
@@ -26,6 +27,14 @@ export interface AnalyzeOptions extends LayoutFlags {
   rowSumPolicy: 'refuse' | 'renormalize'
   /** Names for the classes of an index-labelled file, in index order (replaces "0", "1", …). */
   classNames?: string[]
+  /** The full α option (per-class list, class-balanced); `alpha` is its scalar, if any. */
+  alphaSpec?: AlphaSpec
+  /** A reference's defaults for γ, α and reduction; `explicit` says which of γ, α the user gave. */
+  preset?: PresetName
+  explicit?: {gammas: boolean; alpha: boolean}
+  loss?: LossVariant
+  polyEpsilon?: number
+  reduction?: Reduction
   /** Told the bytes read so far out of the total size of the (plain) input files, as reading goes. */
   onProgress?: (done: number, total: number) => void
 }
@@ -98,13 +107,13 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
     task: first.layout.task,
     scores: first.layout.scores,
     numClasses: first.layout.classes.length,
-    gammas: options.gammas,
-    alpha: options.alpha,
     easyThreshold: options.easyThreshold,
     eps: options.eps,
     probTolerance: DEFAULT_PROB_TOLERANCE,
     rowSumTolerance: options.rowSumTolerance,
     rowSumPolicy: options.rowSumPolicy,
+    ...lossOptions(options, first.layout.task, first.layout.classes.length),
+    elementLayout: first.layout.elementLayout,
   }
   const evaluator = new LossBreakdownEvaluator(config)
   const state = evaluator.init()
@@ -118,7 +127,7 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
     }
     // Sum the pending rows so the count is per file (blocks then restart at each file).
     evaluator.finish(state)
-    const rows = state.count.reduce((a, b) => a + b, 0)
+    const rows = state.rows
     fileRows.push(rows - rowsBefore)
     rowsBefore = rows
   }
@@ -137,4 +146,62 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
     throw new InputError(`expected at least one data row, got none${why}`, {file: files.join(', ')})
   }
   return report
+}
+
+/**
+ * γ, α, loss and reduction after the preset (whose values give way to explicit flags), checked against
+ * the task: varifocal is a sigmoid loss, a per-class α needs one value per class.
+ */
+export function lossOptions(
+  options: Pick<
+    AnalyzeOptions,
+    'gammas' | 'alpha' | 'alphaSpec' | 'preset' | 'explicit' | 'loss' | 'polyEpsilon' | 'reduction'
+  >,
+  task: Task,
+  numClasses: number,
+): Pick<
+  EvaluationConfig,
+  'gammas' | 'alpha' | 'alphaSpec' | 'loss' | 'polyEpsilon' | 'preset' | 'reduction' | 'reductionSource'
+> {
+  const loss = options.loss ?? 'focal'
+  if (loss === 'varifocal' && task === 'multiclass') {
+    throw new UsageError(
+      '--loss varifocal: expected a binary or multi-label input (a sigmoid loss), got a multi-class one',
+    )
+  }
+  let gammas = options.gammas
+  let alphaSpec: AlphaSpec =
+    options.alphaSpec ?? (options.alpha === null ? {kind: 'none'} : {kind: 'scalar', value: options.alpha})
+  let reduction = options.reduction
+  let reductionSource: string | undefined
+  if (options.preset) {
+    const preset = presetSettings(options.preset, task, loss)
+    if (!options.explicit?.gammas) gammas = preset.gammas
+    if (!options.explicit?.alpha) alphaSpec = preset.alpha
+    // ultralytics applies α only when it is > 0 (`if (self.alpha > 0).any()`).
+    if (options.preset === 'ultralytics' && alphaSpec.kind === 'scalar' && alphaSpec.value <= 0)
+      alphaSpec = {kind: 'none'}
+    // kornia ≥ 0.7's softmax focal loss turns a scalar α into the vector [1 − α, α, …, α].
+    if (options.preset === 'kornia' && task === 'multiclass' && alphaSpec.kind === 'scalar') {
+      alphaSpec = korniaClassAlpha(alphaSpec.value, numClasses)
+    }
+    if (reduction === undefined) {
+      reduction = preset.reduction
+      reductionSource = preset.source
+    }
+  }
+  if (loss === 'ce') gammas = [0]
+  if (alphaSpec.kind === 'list' && alphaSpec.values.length !== numClasses) {
+    throw new UsageError(`--alpha: expected ${numClasses} values, one per class, got ${alphaSpec.values.length}`)
+  }
+  return {
+    gammas,
+    alpha: alphaSpec.kind === 'scalar' ? alphaSpec.value : null,
+    alphaSpec,
+    loss,
+    polyEpsilon: options.polyEpsilon ?? 1,
+    preset: options.preset,
+    reduction,
+    reductionSource,
+  }
 }

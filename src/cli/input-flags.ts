@@ -4,9 +4,14 @@ import {Flags} from '@oclif/core'
 
 import type {AnalyzeOptions} from '../analyze-predictions.js'
 import {DEFAULT_ROW_SUM_TOLERANCE} from '../core/config.js'
+import {PRESET_NAMES, type PresetName, type Reduction, REDUCTIONS} from '../core/presets.js'
+import type {LossVariant} from '../core/result.js'
 import {
   parseAlpha,
+  parseAlphaSpec,
+  parseBeta,
   parseClassNames,
+  parsePolyEpsilon,
   parseEasyThreshold,
   parseEps,
   parseGammas,
@@ -29,9 +34,29 @@ export const inputFlags = {
   format: Flags.string({description: 'input format (default: from the extension)', options: ['csv', 'arrow']}),
   gammas: Flags.string({description: 'focal-loss γ values of the sweep, comma-separated', default: '0,0.5,1,2,5'}),
   alpha: Flags.string({
-    description: 'α: "none" or a number in [0, 1] (binary: α for label 1, 1 − α for label 0)',
+    description:
+      'α: "none", a number in [0, 1] (sigmoid: α for positive targets, 1 − α for negative ones), one per class ' +
+      '("0.25,0.5,…"), "inverse-frequency" or "effective-number" (class-balanced weights summing to K)',
     default: 'none',
   }),
+  beta: Flags.string({description: 'β of --alpha effective-number (Cui et al. 2019)', default: '0.999'}),
+  preset: Flags.string({
+    description: "a reference's defaults for γ, α and reduction (explicit flags win)",
+    options: [...PRESET_NAMES],
+  }),
+  loss: Flags.string({
+    description: 'the loss of the sweep: ce, focal, varifocal (VarifocalNet) or poly1 (PolyLoss)',
+    options: ['ce', 'focal', 'varifocal', 'poly1'],
+    default: 'focal',
+  }),
+  'poly-epsilon': Flags.string({description: "Poly-1's ε: loss + ε · (1 − p_t)^(γ+1)", default: '1'}),
+  reduction: Flags.string({
+    description: "how the reported reference value divides the sum (default: the preset's)",
+    options: [...REDUCTIONS],
+  }),
+  'target-prefix': Flags.string({description: 'multi-label: prefix of the K target columns (default: "target_")'}),
+  'class-col': Flags.string({description: 'long layout: the class column (rows of class, score, target)'}),
+  'target-col': Flags.string({description: 'long layout: the target column (default: "target")'}),
   'easy-threshold': Flags.string({description: 'a row is easy when p_t is above this', default: '0.5'}),
   threads: Flags.integer({
     description: 'worker threads for large files (default: the number of cores)',
@@ -81,10 +106,25 @@ export interface InputFlagValues {
   'row-sum-tolerance': string
   'class-names'?: string
   progress?: boolean
+  beta: string
+  preset?: string
+  loss: string
+  'poly-epsilon': string
+  reduction?: string
+  'target-prefix'?: string
+  'class-col'?: string
+  'target-col'?: string
+}
+
+/** oclif's parse metadata: which flags took their default value. */
+export interface FlagMetadata {
+  flags: Record<string, {setFromDefault?: boolean} | undefined>
 }
 
 /** Checks the flag values (a bad one is a UsageError, exit 2) and turns them into `analyzePredictions` options. */
-export function analyzeOptionsFromFlags(flags: InputFlagValues): AnalyzeOptions {
+export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagMetadata): AnalyzeOptions {
+  const given = (name: string): boolean => metadata !== undefined && metadata.flags[name]?.setFromDefault !== true
+  const alphaSpec = parseAlphaSpec(flags.alpha, parseBeta(flags.beta))
   return {
     labelCol: flags['label-col'],
     scoreCol: flags['score-col'],
@@ -92,7 +132,17 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues): AnalyzeOptions 
     scores: flags.scores as AnalyzeOptions['scores'],
     format: flags.format as AnalyzeOptions['format'],
     gammas: parseGammas(flags.gammas),
-    alpha: parseAlpha(flags.alpha),
+    alpha: alphaSpec.kind === 'scalar' ? alphaSpec.value : alphaSpec.kind === 'none' ? parseAlpha('none') : null,
+    alphaSpec,
+    preset: flags.preset as PresetName | undefined,
+    // A preset sets γ and α unless they were given on the command line.
+    explicit: {gammas: given('gammas'), alpha: given('alpha')},
+    loss: flags.loss as LossVariant,
+    polyEpsilon: parsePolyEpsilon(flags['poly-epsilon']),
+    reduction: flags.reduction as Reduction | undefined,
+    targetPrefix: flags['target-prefix'],
+    classCol: flags['class-col'],
+    targetCol: flags['target-col'],
     easyThreshold: parseEasyThreshold(flags['easy-threshold']),
     eps: parseEps(flags.eps),
     threads: flags.threads,

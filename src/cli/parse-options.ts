@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs'
 
+import type {AlphaSpec} from '../core/config.js'
 import {UsageError} from '../core/errors.js'
 
 /**
@@ -31,6 +32,40 @@ export function parseAlpha(text: string): number | null {
   const alpha = parseNumber(text, 'alpha')
   if (alpha < 0 || alpha > 1) throw new UsageError(`--alpha: expected "none" or a number from 0 to 1, got ${alpha}`)
   return alpha
+}
+
+/**
+ * The full --alpha: "none", one α in [0, 1], one α per class ("0.25,0.5,0.75"), "inverse-frequency",
+ * or "effective-number" (with --beta). A list's length is checked against the classes once they are known.
+ */
+export function parseAlphaSpec(text: string, beta: number): AlphaSpec {
+  const t = text.trim().toLowerCase()
+  if (t === 'none') return {kind: 'none'}
+  if (t === 'inverse-frequency') return {kind: 'inverse-frequency'}
+  if (t === 'effective-number') return {kind: 'effective-number', beta}
+  if (t.includes(',')) {
+    const values = t.split(',').map((p) => parseNumber(p, 'alpha'))
+    for (const a of values) {
+      if (a < 0 || a > 1) throw new UsageError(`--alpha: expected per-class values from 0 to 1, got ${a}`)
+    }
+    return {kind: 'list', values}
+  }
+  const value = parseAlpha(text)
+  return value === null ? {kind: 'none'} : {kind: 'scalar', value}
+}
+
+/** β of the effective number of samples: in [0, 1). */
+export function parseBeta(text: string): number {
+  const beta = parseNumber(text, 'beta')
+  if (!(beta >= 0 && beta < 1)) throw new UsageError(`--beta: expected a number in [0, 1), got ${beta}`)
+  return beta
+}
+
+/** Poly-1's ε: at least −1, so CE + ε(1 − p_t) stays ≥ 0. */
+export function parsePolyEpsilon(text: string): number {
+  const eps = parseNumber(text, 'poly-epsilon')
+  if (!(eps >= -1 && eps <= 100)) throw new UsageError(`--poly-epsilon: expected a number from -1 to 100, got ${eps}`)
+  return eps
 }
 
 export function parseEasyThreshold(text: string): number {

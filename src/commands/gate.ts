@@ -129,7 +129,7 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     // Input flags are checked here, before the baseline is read and long before the predictions are.
     const source =
       fromReport === undefined
-        ? ({kind: 'predictions', options: analyzeOptionsFromFlags(flags)} as const)
+        ? ({kind: 'predictions', options: analyzeOptionsFromFlags(flags, metadata)} as const)
         : ({kind: 'saved', path: fromReport} as const)
 
     let baseline: Baseline | undefined

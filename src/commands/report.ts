@@ -33,9 +33,9 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
   static override flags = inputFlags
 
   async run(): Promise<ReportResult> {
-    const {argv, flags} = await this.parse(Report)
+    const {argv, flags, metadata} = await this.parse(Report)
     const report = await withProgress(flags.progress, argv as string[], (onProgress) =>
-      analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags), onProgress}),
+      analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
     )
     for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
     if (!this.jsonEnabled()) process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)

@@ -1,4 +1,18 @@
-import type {ScoreKind, Task} from './result.js'
+import type {Reduction} from './presets.js'
+import type {LossVariant, ScoreKind, Task} from './result.js'
+
+/**
+ * How α is given. `scalar`: one α (sigmoid tasks: α for positive targets, 1 − α for negative ones;
+ * multi-class: multiplies every row). `list`: one α per class (multi-label: α_c / 1 − α_c per column;
+ * binary and multi-class: the weight of the row's class). `inverse-frequency` and `effective-number`
+ * (Cui et al. 2019): class weights from the data's own class counts, normalised to sum to K.
+ */
+export type AlphaSpec =
+  | {kind: 'none'}
+  | {kind: 'scalar'; value: number}
+  | {kind: 'list'; values: number[]}
+  | {kind: 'inverse-frequency'}
+  | {kind: 'effective-number'; beta: number}
 
 /** What the evaluators need to know about the input and the sweep. Validated by the command. */
 export interface EvaluationConfig {
@@ -10,6 +24,18 @@ export interface EvaluationConfig {
   gammas: number[]
   /** α: binary → α for label 1 and 1 − α for label 0; multi-class → multiplies every row; null → 1. */
   alpha: number | null
+  /** The full α option; when absent, `alpha` as a scalar (or none). Applied at report time, per bucket. */
+  alphaSpec?: AlphaSpec
+  /** Multi-label only: K score and K target columns per row ('wide'), or one (class, score, target) row per element ('long'). */
+  elementLayout?: 'wide' | 'long'
+  /** Which loss the sweep reports (default focal). poly1 makes the evaluator keep Σ (1 − p_t)^(γ+1) too. */
+  loss?: LossVariant
+  /** Poly-1's ε (default 1). */
+  polyEpsilon?: number
+  /** Report only: the reference preset used, and how its printed value reduces the sum. */
+  preset?: string
+  reduction?: Reduction
+  reductionSource?: string
   /** A row is easy when p_t > easyThreshold. */
   easyThreshold: number
   /** Probabilities are clamped to [eps, 1 − eps] before the log. */

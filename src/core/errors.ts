@@ -33,6 +33,7 @@ export const SKIP_REASONS = [
   'label', // a label that names no class
   'probability', // a probability outside [0, 1]
   'row-sum', // multi-class probabilities that do not sum to 1 within the tolerance
+  'target', // a multi-label target outside [0, 1]
 ] as const
 export type SkipReason = (typeof SKIP_REASONS)[number]
 

@@ -1,7 +1,10 @@
+import {alphaSpecOf, resolveClassWeights} from './class-weights.js'
 import type {EvaluationConfig} from './config.js'
 import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
 import {compensatedSum} from './losses/numerics.js'
+import type {Reduction} from './presets.js'
 import {
+  type ClassPart,
   type ClassRow,
   type FileFormat,
   type Report,
@@ -9,6 +12,7 @@ import {
   type SkippedRows,
   type SplitSide,
   type SweepRow,
+  type TargetSplit,
 } from './result.js'
 
 /** What the report says about the input besides the sums: given by the reader, not computed here. */
@@ -32,6 +36,9 @@ export const SEMANTICS = {
   multiclass:
     'softmax focal loss (Lin et al. 2017 eq. 5 over log-softmax), scalar alpha multiplying every row as ' +
     'mmcv softmax_focal_loss and Keras CategoricalFocalCrossentropy',
+  multilabel:
+    'sigmoid focal loss per element as torchvision.ops.sigmoid_focal_loss and ultralytics FocalLoss, soft targets y in [0, 1]: ' +
+    'BCE with targets, p_t = y*p + (1-y)*(1-p), alpha_t = y*alpha + (1-y)*(1-alpha)',
 } as const
 
 /** a / b, or null when b is 0 (a share of nothing is undefined, not 0 and not NaN). */
@@ -39,37 +46,93 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b
 }
 
-/** α_t of every row in a bucket: it depends only on the label. */
-function alphaOfBucket(config: EvaluationConfig, bucket: number): number {
-  if (config.alpha === null) return 1
-  if (config.task === 'binary') return bucket >> 1 === 1 ? config.alpha : 1 - config.alpha
-  return config.alpha
+/** The divisor of a reduction (see presets.ts). */
+function reductionDivisor(reduction: Reduction, elements: number, rows: number, K: number, positives: number): number {
+  switch (reduction) {
+    case 'sum':
+      return 1
+    case 'mean':
+      return elements
+    case 'mean-classes':
+      return rows * K
+    case 'class-mean-sum':
+      return K
+    case 'positives':
+      return Math.max(1, positives)
+  }
 }
 
 /** Turns the evaluator's sums into the report: totals, shares, split and sweep. Pure. */
 export function buildReport(state: LossBreakdownState, config: EvaluationConfig, facts: InputFacts): Report {
   const K = state.numClasses
-  const B = 2 * K
+  const perClass = state.bucketsPerClass ?? 2
+  const B = perClass * K
+  const multilabel = config.task === 'multilabel'
+  const sigmoid = config.task !== 'multiclass'
+  const loss = config.loss ?? 'focal'
   const buckets = Array.from({length: B}, (_, b) => b)
+  const classOf = (b: number): number => Math.floor(b / perClass)
+  // Positive target: multi-label buckets say so; binary label 1; multi-class: every row is its class's positive.
+  const isPositive = (b: number): boolean =>
+    multilabel ? (b & 2) === 0 : config.task === 'binary' ? classOf(b) === 1 : true
+  const value = (sum: Float64Array, comp: Float64Array, i: number): number => sum[i] + comp[i]
+
   const count = buckets.map((b) => state.count[b])
-  const ce = buckets.map((b) => state.ceSum[b] + state.ceComp[b])
-  const focal = config.gammas.map((_, g) =>
-    buckets.map((b) => alphaOfBucket(config, b) * (state.focalSum[g * B + b] + state.focalComp[g * B + b])),
+  const ce = buckets.map((b) => value(state.ceSum, state.ceComp, b))
+  const plainFocal = config.gammas.map((_, g) => buckets.map((b) => value(state.focalSum, state.focalComp, g * B + b)))
+  // Σ y·w: kept by the evaluator for multi-label; for hard labels y is 1 in positive buckets and 0 elsewhere.
+  const targetCe = buckets.map((b) =>
+    multilabel ? value(state.targetCeSum, state.targetCeComp, b) : isPositive(b) ? ce[b] : 0,
+  )
+  const targetFocal = config.gammas.map((_, g) =>
+    buckets.map((b) =>
+      multilabel ? value(state.targetFocalSum, state.targetFocalComp, g * B + b) : isPositive(b) ? plainFocal[g][b] : 0,
+    ),
   )
 
   const sumWhere = (values: number[], keep: (b: number) => boolean): number =>
     compensatedSum(values.filter((_, b) => keep(b)))
-  const all = (): boolean => true
-  const isEasy = (b: number): boolean => b % 2 === 0
-  const isHard = (b: number): boolean => b % 2 === 1
   const ofClass =
     (c: number) =>
     (b: number): boolean =>
-      b >> 1 === c
+      classOf(b) === c
+  const all = (): boolean => true
 
-  const rows = sumWhere(count, all)
+  // Class counts for class-balanced α: rows per class, or positive elements per class (multi-label).
+  const positiveCounts = multilabel
+    ? Array.from({length: K}, (_, c) => sumWhere(count, (b) => classOf(b) === c && isPositive(b)))
+    : null
+  const elementCounts = Array.from({length: K}, (_, c) => sumWhere(count, ofClass(c)))
+  const weights = resolveClassWeights(config, positiveCounts ?? elementCounts)
+
+  const epsilon = config.polyEpsilon ?? 1
+  /** The reported loss of bucket b at γ index g, with α applied. */
+  const lossOf = (g: number, b: number): number => {
+    const c = classOf(b)
+    const [a, ay] = weights.coefficients[c]
+    switch (loss) {
+      case 'varifocal':
+        // VarifocalNet: positives weighted by their target q (BCE·q), negatives by α·p^γ (p = 1 − p_t there).
+        return weights.balance[c] * (isPositive(b) ? targetCe[b] : weights.negativeAlpha[c] * plainFocal[g][b])
+      case 'poly1':
+        return a * plainFocal[g][b] + ay * targetFocal[g][b] + epsilon * value(state.polySum, state.polyComp, g * B + b)
+      default:
+        return a * plainFocal[g][b] + ay * targetFocal[g][b]
+    }
+  }
+  const focal = config.gammas.map((_, g) => buckets.map((b) => lossOf(g, b)))
+
+  const isEasy = (b: number): boolean => b % 2 === 0
+  const isHard = (b: number): boolean => b % 2 === 1
+
+  const rows = state.rows ?? sumWhere(count, all)
+  const elements = sumWhere(count, all)
   const ceTotal = sumWhere(ce, all)
   const focalTotal = focal.map((f) => sumWhere(f, all))
+  const positiveElements = sigmoid ? sumWhere(count, isPositive) : null
+
+  const reduction = config.reduction ?? null
+  const divisor = reduction === null ? null : reductionDivisor(reduction, elements, rows, K, positiveElements ?? rows)
 
   const sweep: SweepRow[] = config.gammas.map((gamma, g) => ({
     gamma,
@@ -78,6 +141,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     ratioToCe: ratio(focalTotal[g], ceTotal),
     easyShare: ratio(sumWhere(focal[g], isEasy), focalTotal[g]),
     hardShare: ratio(sumWhere(focal[g], isHard), focalTotal[g]),
+    reduced: divisor === null ? null : focalTotal[g] / divisor,
   }))
 
   const side = (keep: (b: number) => boolean): SplitSide => {
@@ -85,9 +149,21 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     const sideCe = sumWhere(ce, keep)
     return {
       count: n,
-      countShare: ratio(n, rows),
+      countShare: ratio(n, elements),
       ceShare: ratio(sideCe, ceTotal),
       ce: sideCe,
+      focal: config.gammas.map((gamma, g) => {
+        const sum = sumWhere(focal[g], keep)
+        return {gamma, sum, share: ratio(sum, focalTotal[g])}
+      }),
+    }
+  }
+
+  const part = (keep: (b: number) => boolean): ClassPart => {
+    const partCe = sumWhere(ce, keep)
+    return {
+      count: sumWhere(count, keep),
+      ce: {sum: partCe, share: ratio(partCe, ceTotal)},
       focal: config.gammas.map((gamma, g) => {
         const sum = sumWhere(focal[g], keep)
         return {gamma, sum, share: ratio(sum, focalTotal[g])}
@@ -99,7 +175,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     const keep = ofClass(c)
     const n = sumWhere(count, keep)
     const classCe = sumWhere(ce, keep)
-    const countShare = ratio(n, rows)
+    const countShare = ratio(n, elements)
     const ceShare = ratio(classCe, ceTotal)
     return {
       class: name,
@@ -111,11 +187,29 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
         return {gamma, sum, share: ratio(sum, focalTotal[g])}
       }),
       overweight: countShare !== null && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * countShare,
+      byTarget: multilabel
+        ? {
+            positive: part((b) => keep(b) && isPositive(b)),
+            negative: part((b) => keep(b) && !isPositive(b)),
+          }
+        : null,
     }
   })
 
+  const splitByTarget: TargetSplit | null = sigmoid
+    ? {
+        threshold: config.easyThreshold,
+        easyPositive: side((b) => isEasy(b) && isPositive(b)),
+        hardPositive: side((b) => isHard(b) && isPositive(b)),
+        easyNegative: side((b) => isEasy(b) && !isPositive(b)),
+        hardNegative: side((b) => isHard(b) && !isPositive(b)),
+      }
+    : null
+
   const classCounts = classes.map((c) => c.count)
-  const minCount = Math.min(...classCounts)
+  const imbalanceBase = positiveCounts ?? classCounts
+  const minCount = Math.min(...imbalanceBase)
+  const spec = alphaSpecOf(config)
   return {
     schemaVersion: SCHEMA_VERSION,
     input: {
@@ -139,13 +233,33 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
           : null,
       classes: facts.classes,
       classCounts,
-      imbalanceRatio: minCount === 0 ? null : Math.max(...classCounts) / minCount,
+      imbalanceRatio: minCount === 0 ? null : Math.max(...imbalanceBase) / minCount,
       semantics: SEMANTICS[config.task],
+      elements,
+      positiveElements,
+      backgroundRows: multilabel && config.elementLayout !== 'long' ? state.backgroundRows : null,
+      positiveCounts,
     },
-    config: {gammas: config.gammas, alpha: config.alpha, easyThreshold: config.easyThreshold, eps: config.eps},
+    config: {
+      gammas: config.gammas,
+      alpha: spec.kind === 'scalar' ? spec.value : null,
+      easyThreshold: config.easyThreshold,
+      eps: config.eps,
+      alphaSpec: weights.spec,
+      beta: spec.kind === 'effective-number' ? spec.beta : null,
+      alphaByClass: weights.byClass,
+      loss,
+      polyEpsilon: loss === 'poly1' ? epsilon : null,
+      preset: config.preset ?? null,
+      reduction:
+        reduction === null || divisor === null
+          ? null
+          : {name: reduction, divisor, source: config.reductionSource ?? null},
+    },
     totals: {ce: {sum: ceTotal, mean: ratio(ceTotal, rows)}},
     sweep,
     split: {threshold: config.easyThreshold, easy: side(isEasy), hard: side(isHard)},
+    splitByTarget,
     classes,
   }
 }

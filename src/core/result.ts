@@ -8,9 +8,15 @@ import type {SkipReason} from './errors.js'
 
 export const SCHEMA_VERSION = 1
 
-export type Task = 'binary' | 'multiclass'
+export type Task = 'binary' | 'multiclass' | 'multilabel'
+export type LossVariant = 'ce' | 'focal' | 'varifocal' | 'poly1'
 export type ScoreKind = 'logits' | 'probs'
 export type FileFormat = 'csv' | 'arrow'
+
+/*
+ * Fields marked optional were added after schemaVersion 1 was first published: `focalscope report`
+ * always writes them, but a baseline report written by an older version may lack them.
+ */
 
 export interface ReportInput {
   files: string[]
@@ -43,6 +49,14 @@ export interface ReportInput {
   imbalanceRatio: number | null
   /** Which published definition the figures follow. */
   semantics: string
+  /** Loss elements: rows, or rows × K for multi-label wide (one sigmoid per class and row). */
+  elements?: number
+  /** Elements with a positive target (binary: label-1 rows; multi-label: target > 0). Null for multi-class. */
+  positiveElements?: number | null
+  /** Multi-label wide: rows whose targets are all 0 (pure background). Null otherwise. */
+  backgroundRows?: number | null
+  /** Multi-label: positive-target elements per class (what class-balanced α counts). Null otherwise. */
+  positiveCounts?: number[] | null
 }
 
 export interface SkippedRows {
@@ -54,9 +68,24 @@ export interface SkippedRows {
 
 export interface ReportConfig {
   gammas: number[]
+  /** A scalar α, or null (no α, or α given per class: see `alphaSpec`). */
   alpha: number | null
   easyThreshold: number
   eps: number
+  /** `--alpha` as given or set by the preset: "none", "0.25", "0.25,0.5,…", "inverse-frequency", "effective-number". */
+  alphaSpec?: string
+  /** β of effective-number α; null otherwise. */
+  beta?: number | null
+  /** The α (or class-balanced weight) applied to each class, in class order; null without α. */
+  alphaByClass?: number[] | null
+  /** The loss the sweep, split and class figures report ("focal" unless --loss). */
+  loss?: LossVariant
+  /** Poly-1's ε; null for other losses. */
+  polyEpsilon?: number | null
+  /** The reference whose defaults were used (--preset), or null. */
+  preset?: string | null
+  /** How `sweep[i].reduced` is computed from the sum (the reference's reduction), or null. */
+  reduction?: {name: string; divisor: number; source: string | null} | null
 }
 
 export interface SumAndMean {
@@ -73,6 +102,8 @@ export interface SweepRow {
   /** Share of this γ's focal loss carried by easy rows (p_t > threshold). */
   easyShare: number | null
   hardShare: number | null
+  /** sum / config.reduction.divisor: the value the reference library prints; null without a reduction. */
+  reduced?: number | null
 }
 
 export interface SplitSide {
@@ -98,6 +129,27 @@ export interface ClassRow {
   focal: {gamma: number; sum: number; share: number | null}[]
   /** CE share at least twice the count share: this class carries far more loss than data. */
   overweight: boolean
+  /** Multi-label: this class's elements with a positive / negative target. Null otherwise. */
+  byTarget?: {positive: ClassPart; negative: ClassPart} | null
+}
+
+/** Part of a class's loss; shares are of the whole dataset's totals. */
+export interface ClassPart {
+  count: number
+  ce: {sum: number; share: number | null}
+  focal: {gamma: number; sum: number; share: number | null}[]
+}
+
+/**
+ * The paper's four-way picture (binary and multi-label): easy/hard × positive/negative target.
+ * A positive element has target > 0 (binary: label 1).
+ */
+export interface TargetSplit {
+  threshold: number
+  easyPositive: SplitSide
+  hardPositive: SplitSide
+  easyNegative: SplitSide
+  hardNegative: SplitSide
 }
 
 export interface Report {
@@ -107,5 +159,7 @@ export interface Report {
   totals: {ce: SumAndMean}
   sweep: SweepRow[]
   split: ReportSplit
+  /** Binary and multi-label: easy/hard × positive/negative. Null for multi-class. */
+  splitByTarget?: TargetSplit | null
   classes: ClassRow[]
 }

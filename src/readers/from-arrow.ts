@@ -136,7 +136,7 @@ export async function* readArrowChunks(
   const labelIndex = fieldIndex(layout.labelColumn)
   const scoreIndices = layout.listColumn ? [fieldIndex(layout.listColumn)] : layout.scoreColumns.map(fieldIndex)
   const scoreNames = layout.listColumn ? [layout.listColumn] : layout.scoreColumns
-  const width = layout.task === 'binary' ? 1 : layout.classes.length
+  const width = layout.listColumn ? layout.classes.length : layout.scoreColumns.length
   const lookupLabel = makeLabelLookup(layout)
 
   let batchNumber = 0
@@ -158,10 +158,17 @@ export async function* readArrowChunks(
         if (!skip) throw error
         skip.add(reason, error.message)
       }
-      const labelData = columnData(batch, labelIndex, layout.labelColumn, path, b)
-      const labels = readLabels(labelData, layout, lookupLabel, scratch, (row, message, reason) =>
-        invalid(row, layout.labelColumn, message, reason),
-      )
+      // A multi-label wide layout has no label column: every row's labels are 0 (unused).
+      const labels =
+        layout.labelColumn === ''
+          ? scratch.labelsFor(batch.numRows).fill(0)
+          : readLabels(
+              columnData(batch, labelIndex, layout.labelColumn, path, b),
+              layout,
+              lookupLabel,
+              scratch,
+              (row, message, reason) => invalid(row, layout.labelColumn, message, reason),
+            )
       const scores = layout.listColumn
         ? readListScores(columnData(batch, scoreIndices[0], scoreNames[0], path, b), width, labels, (row, message) =>
             invalid(row, scoreNames[0], message, 'null'),

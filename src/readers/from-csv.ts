@@ -168,7 +168,8 @@ export async function* readCsvChunks(
   options: CsvReadOptions = {},
 ): AsyncGenerator<PredictionChunk> {
   const roles = new Int32Array(header.columns.length).fill(IGNORED)
-  roles[header.columns.indexOf(layout.labelColumn)] = LABEL
+  // A multi-label wide layout has no label column ('').
+  if (layout.labelColumn !== '') roles[header.columns.indexOf(layout.labelColumn)] = LABEL
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
   const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES)
   scanner.refuseQuotes = options.refuseQuotes ?? false

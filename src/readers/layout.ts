@@ -13,6 +13,14 @@ export interface LayoutFlags {
   scoreCol?: string
   scorePrefix?: string
   scores?: ScoreKind
+  /** Multi-label wide: prefix of the K target columns (default: detected, `target_` / `targets_`). */
+  targetPrefix?: string
+  /** Long layout: the class column (one row per element: class, score, target). */
+  classCol?: string
+  /** Long layout: the target column (default `target`). */
+  targetCol?: string
+  /** Class names in index order; the long layout takes its classes from here. */
+  classNames?: string[]
 }
 
 /**
@@ -26,6 +34,12 @@ export interface Layout {
   scoreColumns: string[]
   listColumn?: string
   classes: string[]
+  /**
+   * Multi-label only. 'wide': `scoreColumns` holds K score columns then K target columns and there is no
+   * label column (`labelColumn` is ''). 'long': one element per row, `labelColumn` is the class column and
+   * `scoreColumns` is [score, target].
+   */
+  elementLayout?: 'wide' | 'long'
   /**
    * How label values become class indices. 'index': an integer in [0, K) (binary: 0 or 1).
    * 'name': a class name from `classes` (an integer index is also accepted when no class name is numeric).
@@ -48,6 +62,101 @@ function list(names: string[]): string {
   return names.length > 12 ? `${shown}, … (${names.length} in all)` : shown
 }
 
+const TARGET_PREFIXES = ['target_', 'targets_']
+
+function withPrefix(columns: ColumnInfo[], prefix: string): ColumnInfo[] {
+  return columns.filter((c) => c.name.startsWith(prefix) && c.name.length > prefix.length)
+}
+
+function kindOrFail(flags: LayoutFlags, name: string, source: string): ScoreKind {
+  const scores = flags.scores ?? scoreKindFromName(name)
+  if (scores === undefined) {
+    throw new UsageError(
+      `${source}: cannot tell whether "${name}" holds logits or probabilities; pass --scores logits|probs`,
+    )
+  }
+  return scores
+}
+
+/**
+ * Multi-label layouts, or null when the columns are not one:
+ * - long: a class column (`--class-col`, or "class" when there is no label column), one score column and
+ *   a target column (`--target-col`, default "target"); the classes come from --class-names.
+ * - wide: K score columns and K target columns with the same suffixes (`logit_car`, `target_car`, …).
+ */
+function resolveMultilabelLayout(
+  columns: ColumnInfo[],
+  flags: LayoutFlags,
+  source: string,
+  seen: Set<string>,
+): Layout | null {
+  const names = columns.map((c) => c.name)
+  const targetCol = flags.targetCol ?? 'target'
+  const classCol =
+    flags.classCol ?? (!seen.has(flags.labelCol) && seen.has('class') && seen.has(targetCol) ? 'class' : undefined)
+  if (classCol !== undefined) {
+    if (!seen.has(classCol)) throw new UsageError(`${source}: no class column "${classCol}" (columns: ${list(names)})`)
+    if (!seen.has(targetCol)) {
+      throw new UsageError(
+        `${source}: no target column "${targetCol}" (columns: ${list(names)}); pass --target-col NAME`,
+      )
+    }
+    const rest = columns.filter((c) => c.name !== classCol && c.name !== targetCol)
+    const score =
+      flags.scoreCol !== undefined
+        ? rest.find((c) => c.name === flags.scoreCol)
+        : rest.find((c) => SINGLE_SCORE_NAMES.includes(c.name.toLowerCase()))
+    if (!score) {
+      throw new UsageError(
+        `${source}: expected a score column ("logit", "prob", "score" or --score-col) next to "${classCol}" and "${targetCol}" (columns: ${list(names)})`,
+      )
+    }
+    const classes = flags.classNames
+    if (!classes || classes.length < 1) {
+      throw new UsageError(
+        `${source}: the long layout (one row per class and element) needs the class list: pass --class-names "a,b,…" or @FILE`,
+      )
+    }
+    return {
+      task: 'multilabel',
+      scores: kindOrFail(flags, score.name, source),
+      labelColumn: classCol,
+      scoreColumns: [score.name, targetCol],
+      classes,
+      elementLayout: 'long',
+      labelKind: classes.every((name, i) => name === String(i)) ? 'index' : 'name',
+    }
+  }
+  const targetPrefix = flags.targetPrefix ?? TARGET_PREFIXES.find((p) => withPrefix(columns, p).length >= 1)
+  if (targetPrefix === undefined) return null
+  const targets = withPrefix(columns, targetPrefix)
+  if (targets.length === 0) {
+    throw new UsageError(`${source}: expected columns named "${targetPrefix}…", found none (columns: ${list(names)})`)
+  }
+  const rest = columns.filter((c) => !targets.includes(c))
+  const suffixes = targets.map((c) => c.name.slice(targetPrefix.length))
+  const scorePrefix =
+    flags.scorePrefix ?? SCORE_PREFIXES.find((p) => suffixes.every((suffix) => rest.some((c) => c.name === p + suffix)))
+  if (scorePrefix === undefined) {
+    throw new UsageError(
+      `${source}: expected a score column for each target column (e.g. "logit_${suffixes[0]}" for "${targets[0].name}"); pass --score-prefix`,
+    )
+  }
+  const missing = suffixes.find((suffix) => !seen.has(scorePrefix + suffix))
+  if (missing !== undefined) {
+    throw new UsageError(`${source}: no score column "${scorePrefix}${missing}" for target "${targetPrefix}${missing}"`)
+  }
+  return {
+    task: 'multilabel',
+    scores: kindOrFail(flags, scorePrefix, source),
+    labelColumn: '',
+    scoreColumns: [...suffixes.map((suffix) => scorePrefix + suffix), ...targets.map((c) => c.name)],
+    classes: suffixes,
+    elementLayout: 'wide',
+    labelKind: 'index',
+  }
+}
+
 /** Picks the task, the score columns and the score kind from the column names and the flags. */
 export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
   const names = columns.map((c) => c.name)
@@ -56,6 +165,8 @@ export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source:
     if (seen.has(name)) throw new UsageError(`${source}: column "${name}" appears more than once in the header`)
     seen.add(name)
   }
+  const multilabel = resolveMultilabelLayout(columns, flags, source, seen)
+  if (multilabel) return multilabel
   if (!seen.has(flags.labelCol)) {
     throw new UsageError(
       `${source}: no label column "${flags.labelCol}" (columns: ${list(names)}); pass --label-col NAME`,

@@ -24,6 +24,14 @@ function makeTable(head: string[], color: boolean, chalk: ChalkInstance): Table.
 
 const gammaLabel = (gamma: number): string => `FL γ=${gamma}`
 
+/** The sweep's loss, as the table title states it. */
+const LOSS_FORMULAS = {
+  ce: 'CE (α_t · CE)',
+  focal: 'FL = α_t · (1 − p_t)^γ · CE',
+  varifocal: 'VFL = q · BCE (positives), α · p^γ · BCE (negatives)',
+  poly1: 'Poly-1 = α_t · (1 − p_t)^γ · CE + ε · (1 − p_t)^(γ+1)',
+} as const
+
 /** The terminal report: input summary, totals, γ sweep, per-class shares, easy/hard split. Pure. */
 export function renderReport(report: Report, options: RenderOptions): string {
   const chalk = new Chalk({level: options.color ? 1 : 0})
@@ -56,8 +64,21 @@ export function renderReport(report: Report, options: RenderOptions): string {
   out.push(`${chalk.bold('CE')}         sum ${formatLoss(totals.ce.sum)} · mean ${formatLoss(totals.ce.mean)}`)
   out.push('')
 
-  out.push(chalk.bold(`γ sweep — FL = α_t · (1 − p_t)^γ · CE, α = ${alpha}`))
-  const sweepTable = makeTable(['γ', 'FL sum', 'mean', 'FL/CE', 'easy share', 'hard share'], options.color, chalk)
+  const reduction = config.reduction ?? null
+  if (config.preset) {
+    out.push(`${chalk.bold('Preset')}     ${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`)
+  }
+  if (reduction) {
+    out.push(`${chalk.bold('Reduction')}  ${reduction.name}: the sum divided by ${formatLoss(reduction.divisor)}`)
+  }
+  if (config.preset || reduction) out.push('')
+  const spec = config.alphaSpec ?? alpha
+  out.push(chalk.bold(`γ sweep — ${LOSS_FORMULAS[config.loss ?? 'focal']}, α = ${spec}`))
+  const sweepTable = makeTable(
+    ['γ', 'FL sum', 'mean', 'FL/CE', 'easy share', 'hard share', ...(reduction ? [reduction.name] : [])],
+    options.color,
+    chalk,
+  )
   for (const row of sweep) {
     sweepTable.push([
       String(row.gamma),
@@ -66,6 +87,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
       formatRatio(row.ratioToCe),
       formatShare(row.easyShare),
       formatShare(row.hardShare),
+      ...(reduction ? [formatLoss(row.reduced ?? null)] : []),
     ])
   }
   out.push(sweepTable.toString(), '')
@@ -108,5 +130,33 @@ export function renderReport(report: Report, options: RenderOptions): string {
     ])
   }
   out.push(splitTable.toString())
+
+  if (report.splitByTarget) {
+    const four = report.splitByTarget
+    out.push(
+      '',
+      chalk.bold(`Easy / hard × positive / negative target — the paper's picture (easy means p_t > ${four.threshold})`),
+    )
+    const fourTable = makeTable(
+      ['', 'elements', 'share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma))],
+      options.color,
+      chalk,
+    )
+    for (const [name, side] of [
+      ['easy negative', four.easyNegative],
+      ['hard negative', four.hardNegative],
+      ['easy positive', four.easyPositive],
+      ['hard positive', four.hardPositive],
+    ] as const) {
+      fourTable.push([
+        name,
+        formatCount(side.count),
+        formatShare(side.countShare),
+        formatShare(side.ceShare),
+        ...side.focal.map((f) => formatShare(f.share)),
+      ])
+    }
+    out.push(fourTable.toString())
+  }
   return out.join('\n')
 }

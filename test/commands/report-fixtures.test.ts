@@ -65,7 +65,7 @@ describe('report on the fixtures', () => {
       const named = report.input.classes.some((name) => !/^\d+$/.test(name))
       const rows = parseCsvRows(text, 'label', scoreColumns, named ? report.input.classes : undefined)
       const ref = referenceReport(rows, {
-        task: report.input.task,
+        task: report.input.task as 'binary' | 'multiclass',
         scores: report.input.scores,
         gammas: c.gammas,
         alpha: c.alpha,

@@ -38,7 +38,19 @@ describe('focalscope report --json', () => {
     for (const key of ['files', 'format', 'task', 'scores', 'rows', 'skippedRows', 'clampedValues', 'classes']) {
       assert.ok(key in report.input, key)
     }
-    assert.deepEqual(report.config, {gammas: [0, 0.5, 1, 2, 5], alpha: null, easyThreshold: 0.5, eps: 1e-7})
+    assert.deepEqual(report.config, {
+      gammas: [0, 0.5, 1, 2, 5],
+      alpha: null,
+      easyThreshold: 0.5,
+      eps: 1e-7,
+      alphaSpec: 'none',
+      beta: null,
+      alphaByClass: null,
+      loss: 'focal',
+      polyEpsilon: null,
+      preset: null,
+      reduction: null,
+    })
     assert.deepEqual(
       report.sweep.map((s) => s.gamma),
       [0, 0.5, 1, 2, 5],

@@ -11,12 +11,24 @@ import {addCompensated} from '../losses/numerics.js'
  * split, the γ sweep — is a sum over buckets, so one add per γ and row feeds all of them.
  * α is a constant per bucket (it depends only on the label), so it is applied in the report, not here.
  *
+ * Multi-label (one sigmoid per element): a bucket is (class column, positive|negative target,
+ * easy|hard): bucket = 4 · class + (target > 0 ? 0 : 2) + (easy ? 0 : 1). With soft targets α_t =
+ * y·α + (1 − y)(1 − α) varies inside a bucket, but linearly in y, so Σ α_t·w = (1 − α)·Σ w + (2α − 1)·Σ y·w:
+ * the state also keeps the target-weighted sums Σ y·CE and Σ y·(1 − p_t)^γ·CE, and α (scalar, per class,
+ * or class-balanced from the final counts) is still applied in the report, after one pass.
+ *
  * Merge rule: every field adds element-wise (counts, compensated sums). `init()` is the identity.
  */
 export interface LossBreakdownState {
   numClasses: number
   gammas: number[]
-  /** Rows per bucket. */
+  /** Buckets per class: 2 (easy|hard), or 4 for multi-label (positive|negative × easy|hard). */
+  bucketsPerClass: number
+  /** Rows read (multi-label wide: a row holds K elements). Merge: add. */
+  rows: number
+  /** Multi-label wide: rows whose targets are all 0 (pure background). Merge: add. */
+  backgroundRows: number
+  /** Elements per bucket (rows, except for multi-label). */
   count: Float64Array
   /** Σ CE per bucket, with Neumaier compensation terms. */
   ceSum: Float64Array
@@ -24,6 +36,14 @@ export interface LossBreakdownState {
   /** Σ (1 − p_t)^γ · CE at index g · buckets + bucket. */
   focalSum: Float64Array
   focalComp: Float64Array
+  /** Multi-label only (else empty): Σ y·CE per bucket and Σ y·(1 − p_t)^γ·CE at g · buckets + bucket. */
+  targetCeSum: Float64Array
+  targetCeComp: Float64Array
+  targetFocalSum: Float64Array
+  targetFocalComp: Float64Array
+  /** Poly-1 only (else empty): Σ (1 − p_t)^(γ+1) at g · buckets + bucket. */
+  polySum: Float64Array
+  polyComp: Float64Array
   /** Probabilities moved into [eps, 1 − eps]. */
   clampedValues: number
   /** Multi-class probabilities: the largest |Σ_j p_j − 1| seen (merge: max), rows rescaled (merge: add). */
@@ -35,7 +55,10 @@ export interface LossBreakdownState {
    */
   pendingCe: Float64Array
   pendingQ: Float64Array
+  /** Multi-label: y · CE of each pending element (empty otherwise). */
+  pendingTargetCe: Float64Array
   pendingBucket: Int32Array
+  /** Pending elements (rows, except for multi-label wide). */
   pendingRows: number
 }
 
@@ -51,6 +74,7 @@ const enum Mode {
   BinaryProbs,
   MulticlassLogits,
   MulticlassProbs,
+  Multilabel,
 }
 
 export class LossBreakdownEvaluator {
@@ -63,57 +87,97 @@ export class LossBreakdownEvaluator {
   private readonly blockCe: Float64Array
   private readonly blockFocal: Float64Array
   // The pending block grouped by bucket, and its per-bucket sums (scratch, reused by every flush).
-  private readonly sortedCe = new Float64Array(FOLD_ROWS)
-  private readonly sortedQ = new Float64Array(FOLD_ROWS)
+  private readonly sortedCe: Float64Array
+  private readonly sortedQ: Float64Array
   private readonly bucketStart: Int32Array
   private readonly bucketNext: Int32Array
+  private readonly bucketsPerClass: number
+  /** Elements one row adds: K for multi-label wide, else 1. */
+  private readonly perRow: number
+  /** Pending elements before a flush: FOLD_ROWS, or one row's worth if a row is wider. */
+  private readonly capacity: number
+  private readonly multilabel: boolean
+  private readonly poly: boolean
+  private readonly sortedTargetCe: Float64Array
+  private readonly blockTargetCe: Float64Array
+  private readonly blockTargetFocal: Float64Array
+  private readonly blockPoly: Float64Array
 
   constructor(config: EvaluationConfig) {
     this.config = config
-    this.buckets = 2 * config.numClasses
+    this.multilabel = config.task === 'multilabel'
+    this.poly = config.loss === 'poly1'
+    this.bucketsPerClass = this.multilabel ? 4 : 2
+    this.buckets = this.bucketsPerClass * config.numClasses
+    this.perRow = this.multilabel && config.elementLayout !== 'long' ? config.numClasses : 1
+    this.capacity = Math.max(FOLD_ROWS, this.perRow)
     this.kernel = compileFocalRunKernel(config.gammas)
     const binary = config.task === 'binary'
     const logits = config.scores === 'logits'
-    this.mode = binary
-      ? logits
-        ? Mode.BinaryLogits
-        : Mode.BinaryProbs
-      : logits
-        ? Mode.MulticlassLogits
-        : Mode.MulticlassProbs
+    this.mode = this.multilabel
+      ? Mode.Multilabel
+      : binary
+        ? logits
+          ? Mode.BinaryLogits
+          : Mode.BinaryProbs
+        : logits
+          ? Mode.MulticlassLogits
+          : Mode.MulticlassProbs
+    const G = config.gammas.length
+    this.sortedCe = new Float64Array(this.capacity)
+    this.sortedQ = new Float64Array(this.capacity)
+    this.sortedTargetCe = new Float64Array(this.multilabel ? this.capacity : 0)
     this.bucketStart = new Int32Array(this.buckets + 1)
     this.bucketNext = new Int32Array(this.buckets + 1)
     this.blockCount = new Float64Array(this.buckets)
     this.blockCe = new Float64Array(this.buckets)
-    this.blockFocal = new Float64Array(this.buckets * config.gammas.length)
+    this.blockFocal = new Float64Array(this.buckets * G)
+    this.blockTargetCe = new Float64Array(this.multilabel ? this.buckets : 0)
+    this.blockTargetFocal = new Float64Array(this.multilabel ? this.buckets * G : 0)
+    this.blockPoly = new Float64Array(this.poly ? this.buckets * G : 0)
   }
 
   init(): LossBreakdownState {
     const n = this.buckets * this.config.gammas.length
+    const targets = this.multilabel
     return {
       numClasses: this.config.numClasses,
       gammas: [...this.config.gammas],
+      bucketsPerClass: this.bucketsPerClass,
+      rows: 0,
+      backgroundRows: 0,
       count: new Float64Array(this.buckets),
       ceSum: new Float64Array(this.buckets),
       ceComp: new Float64Array(this.buckets),
       focalSum: new Float64Array(n),
       focalComp: new Float64Array(n),
+      targetCeSum: new Float64Array(targets ? this.buckets : 0),
+      targetCeComp: new Float64Array(targets ? this.buckets : 0),
+      targetFocalSum: new Float64Array(targets ? n : 0),
+      targetFocalComp: new Float64Array(targets ? n : 0),
+      polySum: new Float64Array(this.poly ? n : 0),
+      polyComp: new Float64Array(this.poly ? n : 0),
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
-      pendingCe: new Float64Array(FOLD_ROWS),
-      pendingQ: new Float64Array(FOLD_ROWS),
-      pendingBucket: new Int32Array(FOLD_ROWS),
+      pendingCe: new Float64Array(this.capacity),
+      pendingQ: new Float64Array(this.capacity),
+      pendingTargetCe: new Float64Array(targets ? this.capacity : 0),
+      pendingBucket: new Int32Array(this.capacity),
       pendingRows: 0,
     }
   }
 
   /** Adds a chunk. With `skip` (--on-invalid skip), unusable rows are logged there and left out. */
   update(state: LossBreakdownState, chunk: PredictionChunk, skip?: SkipLog): void {
+    const per = this.perRow
     for (let start = 0; start < chunk.rows;) {
-      const end = Math.min(chunk.rows, start + FOLD_ROWS - state.pendingRows)
-      state.pendingRows += this.prepare(state, chunk, start, end, skip)
-      if (state.pendingRows === FOLD_ROWS) this.flush(state)
+      // Whole rows only, so multi-label blocks are cut at absolute row numbers too.
+      const end = Math.min(chunk.rows, start + Math.floor((this.capacity - state.pendingRows) / per))
+      const kept = this.prepare(state, chunk, start, end, skip)
+      state.pendingRows += kept
+      state.rows += per === 1 ? kept : kept / per
+      if (state.pendingRows + per > this.capacity) this.flush(state)
       start = end
     }
   }
@@ -127,10 +191,12 @@ export class LossBreakdownEvaluator {
       addCompensated(into.ceSum, into.ceComp, b, from.ceSum[b])
       into.ceComp[b] += from.ceComp[b]
     }
-    for (let i = 0; i < into.focalSum.length; i++) {
-      addCompensated(into.focalSum, into.focalComp, i, from.focalSum[i])
-      into.focalComp[i] += from.focalComp[i]
-    }
+    mergeSums(into.focalSum, into.focalComp, from.focalSum, from.focalComp)
+    mergeSums(into.targetCeSum, into.targetCeComp, from.targetCeSum, from.targetCeComp)
+    mergeSums(into.targetFocalSum, into.targetFocalComp, from.targetFocalSum, from.targetFocalComp)
+    mergeSums(into.polySum, into.polyComp, from.polySum, from.polyComp)
+    into.rows += from.rows
+    into.backgroundRows += from.backgroundRows
     into.clampedValues += from.clampedValues
     into.rowSumMaxDeviation = Math.max(into.rowSumMaxDeviation, from.rowSumMaxDeviation)
     into.rowSumRenormalized += from.rowSumRenormalized
@@ -155,6 +221,8 @@ export class LossBreakdownEvaluator {
         return this.prepareBinaryLogits(state, chunk, start, end, skip)
       case Mode.MulticlassLogits:
         return this.prepareMulticlassLogits(state, chunk, start, end, skip)
+      case Mode.Multilabel:
+        return this.prepareMultilabel(state, chunk, start, end, skip)
       default:
         return this.prepareProbabilities(state, chunk, start, end, skip)
     }
@@ -168,8 +236,8 @@ export class LossBreakdownEvaluator {
   private flush(state: LossBreakdownState): void {
     const n = state.pendingRows
     if (n === 0) return
-    const {pendingCe, pendingQ, pendingBucket} = state
-    const {sortedCe, sortedQ, bucketStart, blockCount, blockCe, blockFocal, buckets, kernel} = this
+    const {pendingCe, pendingQ, pendingBucket, pendingTargetCe} = state
+    const {sortedCe, sortedQ, sortedTargetCe, bucketStart, blockCount, blockCe, blockFocal, buckets, kernel} = this
     blockCe.fill(0)
     blockFocal.fill(0)
     bucketStart.fill(0)
@@ -195,6 +263,34 @@ export class LossBreakdownEvaluator {
       addCompensated(state.ceSum, state.ceComp, b, blockCe[b])
     }
     for (let i = 0; i < blockFocal.length; i++) addCompensated(state.focalSum, state.focalComp, i, blockFocal[i])
+    if (this.multilabel) {
+      // The same kernel over y·CE gives Σ y·CE and Σ y·(1 − p_t)^γ·CE.
+      const {blockTargetCe, blockTargetFocal} = this
+      blockTargetCe.fill(0)
+      blockTargetFocal.fill(0)
+      next.set(bucketStart)
+      for (let k = 0; k < n; k++) sortedTargetCe[next[pendingBucket[k]]++] = pendingTargetCe[k]
+      for (let b = 0; b < buckets; b++) {
+        const from = bucketStart[b]
+        const to = bucketStart[b + 1]
+        if (from !== to) blockTargetCe[b] = kernel(sortedQ, sortedTargetCe, from, to, blockTargetFocal, b, buckets)
+      }
+      for (let b = 0; b < buckets; b++) addCompensated(state.targetCeSum, state.targetCeComp, b, blockTargetCe[b])
+      for (let i = 0; i < blockTargetFocal.length; i++) {
+        addCompensated(state.targetFocalSum, state.targetFocalComp, i, blockTargetFocal[i])
+      }
+    }
+    if (this.poly) {
+      // And over (1 − p_t) itself: Σ (1 − p_t)^γ · (1 − p_t) = Σ (1 − p_t)^(γ+1), Poly-1's extra term.
+      const {blockPoly} = this
+      blockPoly.fill(0)
+      for (let b = 0; b < buckets; b++) {
+        const from = bucketStart[b]
+        const to = bucketStart[b + 1]
+        if (from !== to) kernel(sortedQ, sortedQ, from, to, blockPoly, b, buckets)
+      }
+      for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
+    }
     state.pendingRows = 0
   }
 
@@ -345,6 +441,126 @@ export class LossBreakdownEvaluator {
     }
     return k - state.pendingRows
   }
+
+  /**
+   * Multi-label elements, one sigmoid each, target y in [0, 1] (soft targets as ultralytics / torchvision):
+   *   BCE = y · softplus(−x) + (1 − y) · softplus(x),  p_t = y·p + (1 − y)(1 − p),  1 − p_t = y(1 − p) + (1 − y)p.
+   * For y = 1 or 0 these are the binary path's exact doubles (a column is then a binary task).
+   * Wide: row i holds K scores then K targets. Long: one element per row, class in labels[i], score, target.
+   */
+  private prepareMultilabel(
+    state: LossBreakdownState,
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    skip: SkipLog | undefined,
+  ): number {
+    const {labels, scores, width} = chunk
+    const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket, pendingTargetCe: rowTargetCe} = state
+    const {easyThreshold, eps, probTolerance} = this.config
+    const logits = this.config.scores === 'logits'
+    const long = this.perRow === 1
+    const K = long ? 1 : this.config.numClasses
+    const hiClamp = 1 - eps
+    let k = state.pendingRows
+    rows: for (let i = start; i < end; i++) {
+      const base = i * width
+      // Check the whole row first: a bad value leaves the row out whole.
+      for (let j = 0; j < K; j++) {
+        const x = scores[base + j]
+        if (x - x !== 0) {
+          this.reject(nonFinite(chunk, i, j, x), skip)
+          continue rows
+        }
+        if (!logits && !(x >= -probTolerance && x <= 1 + probTolerance)) {
+          this.reject(badProbability(chunk, i, j, x, probTolerance), skip)
+          continue rows
+        }
+        const y = scores[base + K + j]
+        if (!(y >= 0 && y <= 1)) {
+          this.reject(badTarget(chunk, i, K + j, y), skip)
+          continue rows
+        }
+      }
+      let positives = 0
+      for (let j = 0; j < K; j++) {
+        const x = scores[base + j]
+        const y = scores[base + K + j]
+        let p: number // σ(x)
+        let p1: number // 1 − σ(x), without cancellation
+        let lossPos: number // −log p
+        let lossNeg: number // −log (1 − p)
+        if (logits) {
+          const e = Math.exp(-Math.abs(x))
+          const r = 1 / (1 + e)
+          const sp = Math.log1p(e)
+          if (x >= 0) {
+            p = r
+            p1 = e * r
+            lossPos = sp
+            lossNeg = sp + x
+          } else {
+            p = e * r
+            p1 = r
+            lossPos = sp - x
+            lossNeg = sp
+          }
+        } else {
+          p = x
+          if (p < eps) {
+            p = eps
+            state.clampedValues++
+          } else if (p > hiClamp) {
+            p = hiClamp
+            state.clampedValues++
+          }
+          p1 = 1 - p
+          lossPos = -Math.log(p)
+          lossNeg = -Math.log(p1)
+        }
+        let ce: number
+        let q: number
+        let pt: number
+        if (y === 1) {
+          ce = lossPos
+          q = p1
+          pt = p
+        } else if (y === 0) {
+          ce = lossNeg
+          q = p
+          pt = p1
+        } else {
+          ce = y * lossPos + (1 - y) * lossNeg
+          q = y * p1 + (1 - y) * p
+          pt = y * p + (1 - y) * p1
+        }
+        const positive = y > 0
+        if (positive) positives++
+        rowCe[k] = ce
+        rowQ[k] = q
+        rowTargetCe[k] = y * ce
+        rowBucket[k] = 4 * (long ? labels[i] : j) + (positive ? 0 : 2) + (pt > easyThreshold ? 0 : 1)
+        k++
+      }
+      if (positives === 0 && !long) state.backgroundRows++
+    }
+    return k - state.pendingRows
+  }
+}
+
+function mergeSums(sum: Float64Array, comp: Float64Array, fromSum: Float64Array, fromComp: Float64Array): void {
+  for (let i = 0; i < sum.length; i++) {
+    addCompensated(sum, comp, i, fromSum[i])
+    comp[i] += fromComp[i]
+  }
+}
+
+function badTarget(chunk: PredictionChunk, row: number, score: number, value: number): InputError {
+  return new InputError(
+    `expected a target in [0, 1], got ${String(value)}`,
+    chunk.locate(row, score),
+    value - value !== 0 ? 'non-finite' : 'target',
+  )
 }
 
 function nonFinite(chunk: PredictionChunk, row: number, score: number, value: number): InputError {

@@ -15,7 +15,8 @@ export interface InputLocation {
 export function formatLocation(loc: InputLocation): string {
   let where = loc.file
   if (loc.line !== undefined) where += `:${loc.line}`
-  if (loc.batch !== undefined) where += ` (batch ${loc.batch}, row ${loc.row ?? '?'})`
+  if (loc.batch !== undefined)
+    where += loc.row === undefined ? ` (batch ${loc.batch})` : ` (batch ${loc.batch}, row ${loc.row})`
   if (loc.column !== undefined) where += `: column "${loc.column}"`
   return where
 }

@@ -43,9 +43,51 @@ export interface BatchStride {
 export async function openArrow(path: string, stride?: BatchStride): Promise<ArrowSource> {
   const {RecordBatchReader} = await import('apache-arrow')
   const fh = await open(path, 'r')
-  const magic = Buffer.alloc(6)
-  const {bytesRead} = await fh.read(magic, 0, 6, 0)
-  const isFile = bytesRead === 6 && magic.toString('latin1') === ARROW_FILE_MAGIC
+  const head = Buffer.alloc(8)
+  const {bytesRead} = await fh.read(head, 0, 8, 0)
+  const isFile = bytesRead >= 6 && head.toString('latin1', 0, 6) === ARROW_FILE_MAGIC
+  const isStream = bytesRead >= 4 && head.readUInt32LE(0) === 0xffffffff
+  if (!isFile && !isStream) {
+    await fh.close()
+    if (bytesRead === 0) throw new InputError('expected an Arrow IPC file or stream, got an empty file', {file: path})
+    // Neither magic: say what it looks like, and the flag that reads it.
+    const text = head
+      .subarray(0, bytesRead)
+      .every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f) || b >= 0x80)
+    throw new InputError(
+      `expected an Arrow IPC file or stream (they start with "ARROW1" or 0xFFFFFFFF), got ${
+        text ? 'text (a CSV file? pass --format csv)' : 'other binary data'
+      }`,
+      {file: path},
+    )
+  }
+  if (isStream) {
+    // Writers end a stream with an end-of-stream marker (0xFFFFFFFF, then a zero length). A stream cut
+    // between two batches would otherwise read as a shorter, complete-looking dataset: a wrong number.
+    const {size} = await fh.stat()
+    const tail = Buffer.alloc(8)
+    await fh.read(tail, 0, 8, Math.max(0, size - 8))
+    if (size < 8 || tail.readUInt32LE(0) !== 0xffffffff || tail.readUInt32LE(4) !== 0) {
+      await fh.close()
+      throw new InputError(
+        'expected a complete Arrow IPC stream, got one without the end-of-stream marker (truncated?)',
+        {file: path},
+      )
+    }
+  }
+  if (isFile) {
+    // The file format ends with the magic too; without it the file was cut short.
+    const {size} = await fh.stat()
+    const tail = Buffer.alloc(6)
+    await fh.read(tail, 0, 6, Math.max(0, size - 6))
+    if (size < 12 || tail.toString('latin1') !== ARROW_FILE_MAGIC) {
+      await fh.close()
+      throw new InputError(
+        'expected a complete Arrow IPC file, got one that does not end with the closing "ARROW1" magic (truncated?)',
+        {file: path},
+      )
+    }
+  }
   try {
     if (!isFile) await fh.close()
     const reader: AnyReader = isFile
@@ -79,7 +121,10 @@ async function wrapReader(
     await reader.open()
   } catch (error) {
     await release()
-    throw new InputError(`expected an Arrow IPC file or stream, could not read it (${describe(error)})`, {file: path})
+    throw new InputError(
+      `expected a complete Arrow IPC file or stream, could not read it — truncated or corrupt? (${describe(error)})`,
+      {file: path},
+    )
   }
   const schema = reader.schema
   if (!schema) {
@@ -97,10 +142,19 @@ async function wrapReader(
     numBatches,
     batches: (async function* () {
       try {
-        if (stride && numBatches !== undefined) {
-          for (let b = stride.first; b < numBatches; b += stride.step) {
+        if (numBatches !== undefined) {
+          // A file is read batch by batch through its footer's index: a corrupt message (a header type
+          // that is not a record batch) then fails here, where iterating the reader loops forever.
+          const {first, step} = stride ?? {first: 0, step: 1}
+          for (let b = first; b < numBatches; b += step) {
             const batch = await reader.readRecordBatch(b)
-            if (batch) yield batch as RecordBatch
+            if (!batch) {
+              throw new InputError(`expected a record batch, got an unreadable message (corrupt file?)`, {
+                file: path,
+                batch: b + 1,
+              })
+            }
+            yield batch as RecordBatch
           }
         } else {
           for await (const batch of reader) yield batch as RecordBatch
@@ -119,9 +173,12 @@ async function wrapReader(
   }
 }
 
+/** apache-arrow's own message for a malformed file; a JavaScript TypeError inside it says nothing useful. */
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.split('\n')[0]
+  if (error instanceof TypeError || error instanceof RangeError || !(error instanceof Error)) {
+    return 'a message could not be decoded'
+  }
+  return error.message.split('\n')[0]
 }
 
 /** Streams record batches as PredictionChunks. Float64/Float32 scores are used in place, not copied. */
@@ -208,7 +265,28 @@ function columnData(batch: RecordBatch, index: number, name: string, path: strin
   if (vector.data.length !== 1) {
     throw new InputError(`expected one data block per column, got ${vector.data.length}`, {file: path, batch: b})
   }
-  return vector.data[0]
+  const data = vector.data[0]
+  // A corrupt file can say one row count in the batch header and another in a column, or hold buffers
+  // shorter than either: reading past them would give zeros or garbage, never an error of their own.
+  const corrupt = (what: string): InputError =>
+    new InputError(`expected a consistent record batch, got ${what} (corrupt file?)`, {
+      file: path,
+      batch: b,
+      column: name,
+    })
+  if (data.length !== batch.numRows)
+    throw corrupt(`${data.length} rows in the column and ${batch.numRows} in the batch`)
+  const width =
+    data.children[0] && data.type.typeId === TYPE_FIXED_SIZE_LIST
+      ? (data.type as unknown as {listSize: number}).listSize
+      : 1
+  const values = data.children[0] && data.type.typeId === TYPE_FIXED_SIZE_LIST ? data.children[0].values : data.values
+  const isBits = data.type.typeId === TYPE_BOOL
+  const isOffsets = data.type.typeId === TYPE_UTF8 || data.type.typeId === TYPE_LARGE_UTF8
+  if (values && !isBits && !isOffsets && values.length < (data.offset + data.length) * width) {
+    throw corrupt(`buffers for ${Math.floor(values.length / width)} rows where ${data.length} are declared`)
+  }
+  return data
 }
 
 function typeName(type: DataType): string {

@@ -61,7 +61,13 @@ function parseHeader(buf: Buffer, length: number, eof: boolean, path: string): C
   if (length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3
   if (length === p && eof) throw new InputError('expected a header line, got an empty file', {file: path, line: 1})
   for (let i = p; i < Math.min(length, 4096); i++) {
-    if (buf[i] === 0) throw new InputError('expected a CSV text file, got binary data (a NUL byte)', {file: path})
+    if (buf[i] === 0) {
+      const arrow = buf.toString('latin1', 0, 6) === 'ARROW1' || buf.readUInt32LE(0) === 0xffffffff
+      throw new InputError(
+        `expected a CSV text file, got binary data (a NUL byte)${arrow ? '; it looks like Arrow IPC: pass --format arrow' : ''}`,
+        {file: path},
+      )
+    }
   }
   const columns: string[] = []
   let lines = 1
@@ -371,7 +377,7 @@ class CsvRecordScanner {
     for (;;) {
       if (field >= this.columnCount) {
         this.fail(
-          `expected ${this.columnCount} fields as in the header, got more (--on-invalid skip leaves such rows out)`,
+          `expected ${this.columnCount} fields as in the header, got ${this.columnCount + this.countFieldsFrom(p)}`,
           undefined,
           'field-count',
         )
@@ -443,6 +449,13 @@ class CsvRecordScanner {
     this.line += 1 + newlinesInQuotes
     this.rows = row + 1
     return p
+  }
+
+  /** Fields from `p` to the end of its line (for the message about a row with too many). */
+  private countFieldsFrom(p: number): number {
+    let fields = 1
+    for (; p < this.length && this.buf[p] !== LF && this.buf[p] !== CR; p++) if (this.buf[p] === COMMA) fields++
+    return fields
   }
 
   /** Start of the field that ends at `p` (for quoting it in a message). */

@@ -111,7 +111,7 @@ describe('readCsvChunks', () => {
       ['label,logit\n1,1e999\n', /:2: column "logit": expected a finite number, got "1e999"/],
       ['label,logit\n2,0.5\n', /:2: column "label": expected 0 or 1, got "2"/],
       ['label,logit\n0.5,0.5\n', /:2: column "label": expected 0 or 1, got "0.5"/],
-      ['label,logit\n1,0.5,3\n', /:2: expected 2 fields as in the header, got more/],
+      ['label,logit\n1,0.5,3\n', /:2: expected 2 fields as in the header, got 3/],
       ['label,logit\n1\n', /:2: expected 2 fields as in the header, got 1/],
       ['label,logit\n1,"0.5\n', /:2: column "logit": unterminated quoted field/],
       ['label,logit_0,logit_1\n5,0.5,1\n', /:2: column "label": expected a class index from 0 to 1, got "5"/],

@@ -92,7 +92,7 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
     if (!isFile) await fh.close()
     const reader: AnyReader = isFile
       ? await RecordBatchReader.from(fh)
-      : await RecordBatchReader.from(createReadStream(path))
+      : await firstOfStreams(RecordBatchReader.readAll(createReadStream(path)) as AsyncIterableIterator<AnyReader>)
     return await wrapReader(reader, path, stride, async () => {
       if (isFile) await fh.close().catch(() => undefined)
     })
@@ -102,10 +102,29 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
   }
 }
 
+const NEXT_STREAM = Symbol('next stream')
+
+/**
+ * The first stream of what may be several concatenated IPC streams; the reader gets a hook that tells,
+ * once its batches are read, whether another stream follows.
+ */
+async function firstOfStreams(streams: AsyncIterableIterator<AnyReader>): Promise<AnyReader> {
+  const first = await streams.next()
+  if (first.done) throw new Error('no Arrow IPC stream found')
+  const reader = first.value as AnyReader & {[NEXT_STREAM]?: () => Promise<boolean>}
+  reader[NEXT_STREAM] = async () => {
+    const next = await streams.next()
+    if (!next.done) await Promise.resolve(next.value.cancel()).catch(() => undefined)
+    return !next.done
+  }
+  return reader
+}
+
 /** An Arrow IPC *stream* from a byte stream (stdin, a decompressor). */
 export async function openArrowStream(name: string, stream: AsyncIterable<Uint8Array>): Promise<ArrowSource> {
   const {RecordBatchReader} = await import('apache-arrow')
-  return wrapReader(await RecordBatchReader.from(stream), name, undefined, async () => undefined)
+  const reader = await firstOfStreams(RecordBatchReader.readAll(stream) as AsyncIterableIterator<AnyReader>)
+  return wrapReader(reader, name, undefined, async () => undefined)
 }
 
 // The async readers apache-arrow gives for a file handle or a Node stream.
@@ -158,6 +177,16 @@ async function wrapReader(
           }
         } else {
           for await (const batch of reader) yield batch as RecordBatch
+          // Bytes after the end-of-stream marker are a second stream (concatenated files, or a schema that
+          // changes): reading only the first would silently drop rows.
+          const more = (reader as AnyReader & {[NEXT_STREAM]?: () => Promise<boolean>})[NEXT_STREAM]
+          if (more && (await more())) {
+            throw new InputError(
+              'expected one Arrow IPC stream, got another one after its end-of-stream marker ' +
+                '(concatenated files? pass them as separate files)',
+              {file: path},
+            )
+          }
         }
       } catch (error) {
         if (error instanceof InputError || error instanceof UsageError) throw error

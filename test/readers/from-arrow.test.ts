@@ -186,6 +186,16 @@ describe('Arrow input', () => {
     )
   })
 
+  it('refuses a second stream after the end-of-stream marker (concatenated files, a schema that changes)', async () => {
+    const first = tableToIPC(new Table(wideBatches()), 'stream')
+    const other = tableToIPC(new Table(listBatches()), 'stream')
+    const path = file('two.arrows', Buffer.concat([first, other]))
+    assert.match(await analyzeError(path), /two\.arrows: expected one Arrow IPC stream, got another one/)
+    // One stream alone reads normally.
+    const one = await analyzePredictions([file('one.arrows', first)], OPTIONS)
+    assert.equal(one.input.rows, LABELS.length)
+  })
+
   it('refuses a truncated file and a file that is not Arrow, naming the file', async () => {
     const bytes = tableToIPC(new Table(wideBatches()), 'file')
     assert.match(

@@ -64,7 +64,7 @@ const file = (name: string, content: Uint8Array): string => {
 interface Finding {
   signature: string
   count: number
-  /** Index of the first case with this signature in the sampled sequence (fast-check's `path`). */
+  /** Index of the first case with this signature in the sampled sequence. */
   firstIndex: number
   first: Mutation[]
   detail: string
@@ -72,7 +72,7 @@ interface Finding {
 
 async function fuzzFixture(fixture: FuzzFixture): Promise<{outcomes: Map<string, number>; findings: Finding[]}> {
   const arbitrary = mutationsArbitrary(fixture)
-  // fc.sample with the seed yields the same sequence fc.check walks, so index i is fast-check's path "i".
+  // The cases are drawn up front (the same sequence fc.check walks with this seed) and run side by side.
   const cases = fc.sample(arbitrary, {seed, numRuns: runs})
   const outcomes = new Map<string, number>()
   const findings = new Map<string, Finding>()
@@ -110,8 +110,8 @@ async function shrink(fixture: FuzzFixture, finding: Finding): Promise<{mutation
       if (same) last = {mutations, verdict}
       return !same
     }),
-    // A hang costs the timeout at every shrinking step: give each finding a time budget.
-    {seed, path: String(finding.firstIndex), numRuns: 1, interruptAfterTimeLimit: 10 * 60_000},
+    // Start from the case itself; a hang costs the timeout at every step, so each finding has a time budget.
+    {examples: [[finding.first]], numRuns: 1, interruptAfterTimeLimit: 10 * 60_000},
   )
   if (details.failed && details.counterexample) {
     const [mutations] = details.counterexample

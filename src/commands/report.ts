@@ -6,7 +6,6 @@ import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {withProgress} from '../cli/with-progress.js'
 import {useColor} from '../cli/terminal.js'
 import type {Report as ReportResult} from '../core/result.js'
-import {renderReport} from '../renderers/render-report.js'
 import {renderWarnings} from '../renderers/render-warnings.js'
 
 export default class Report extends BaseCommand {
@@ -38,7 +37,11 @@ Layouts are detected from column names: binary ("label" + "logit" | "prob" | "sc
       analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
     )
     for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
-    if (!this.jsonEnabled()) process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
+    if (!this.jsonEnabled()) {
+      // Imported only for the table: chalk and cli-table3 are start-up cost that --json runs never use.
+      const {renderReport} = await import('../renderers/render-report.js')
+      process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
+    }
     return report
   }
 }

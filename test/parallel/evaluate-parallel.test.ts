@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import {statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import type {EvaluationConfig} from '../../src/core/config.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
 import {evaluateArrowParallel, evaluateCsvParallel, splitAtLineStarts} from '../../src/parallel/evaluate-parallel.js'
 import {openArrow, readArrowChunks} from '../../src/readers/from-arrow.js'
 import {readCsvChunks, readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
+import {evaluationConfig} from '../helpers/evaluation-config.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
@@ -35,18 +35,7 @@ async function setUp(text: string): Promise<{
     {labelCol: 'label'},
     path,
   )
-  const config: EvaluationConfig = {
-    task: layout.task,
-    scores: layout.scores,
-    numClasses: layout.classes.length,
-    gammas: [0, 0.5, 1, 2, 5],
-    alpha: null,
-    easyThreshold: 0.5,
-    eps: 1e-7,
-    probTolerance: 1e-4,
-    rowSumTolerance: 1e-3,
-    rowSumPolicy: 'refuse',
-  }
+  const config = evaluationConfig({task: layout.task, scores: layout.scores, numClasses: layout.classes.length})
   const evaluator = new LossBreakdownEvaluator(config)
   return {
     path,
@@ -98,18 +87,7 @@ describe('evaluateCsvParallel', () => {
     const path = file('batches.arrow', tableToIPC(new Table(batches), 'file'))
     const source = await openArrow(path)
     const layout = resolveLayout(source.columns, {labelCol: 'label'}, path)
-    const config: EvaluationConfig = {
-      task: 'binary',
-      scores: 'logits',
-      numClasses: 2,
-      gammas: [0, 1, 2.5],
-      alpha: null,
-      easyThreshold: 0.5,
-      eps: 1e-7,
-      probTolerance: 1e-4,
-      rowSumTolerance: 1e-3,
-      rowSumPolicy: 'refuse',
-    }
+    const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, gammas: [0, 1, 2.5]})
     const evaluator = new LossBreakdownEvaluator(config)
     const single = evaluator.init()
     for await (const chunk of readArrowChunks(path, source, layout)) evaluator.update(single, chunk)

@@ -3,24 +3,13 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import type {EvaluationConfig} from '../../../src/core/config.js'
 import {InputError} from '../../../src/core/errors.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../../../src/core/evaluators/loss-breakdown.js'
+import {evaluationConfig} from '../../helpers/evaluation-config.js'
 import {makeChunk} from '../../helpers/make-chunk.js'
 
 const K = 3
-const config: EvaluationConfig = {
-  task: 'multiclass',
-  scores: 'logits',
-  numClasses: K,
-  gammas: [0, 0.5, 1, 2, 2.5],
-  alpha: null,
-  easyThreshold: 0.5,
-  eps: 1e-7,
-  probTolerance: 1e-4,
-  rowSumTolerance: 1e-3,
-  rowSumPolicy: 'refuse',
-}
+const config = evaluationConfig({task: 'multiclass', scores: 'logits', numClasses: K, gammas: [0, 0.5, 1, 2, 2.5]})
 
 const rowArb = fc.record({
   label: fc.integer({min: 0, max: K - 1}),

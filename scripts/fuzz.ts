@@ -138,6 +138,13 @@ async function main(): Promise<void> {
         console.log(`    ${finding.detail.replace(/\n/g, '\n    ')}`)
         continue
       }
+      // A failure that does not come back (e.g. dist/ rebuilt during the run) is reported, not shrunk.
+      const again = await runMutant(fixture, finding.first, file, timeoutMs)
+      if (again.ok || again.signature !== finding.signature) {
+        console.log(`    not reproduced (now: ${again.signature}); first time:`)
+        console.log(`    ${finding.detail.replace(/\n/g, '\n    ')}`)
+        continue
+      }
       const minimal = await shrink(fixture, finding)
       const path = join(out, `${name.replace(/\..*$/, '')}-${findings.indexOf(finding) + 1}.${name.split('.').pop()}`)
       writeFileSync(path, applyMutations(fixture.bytes, minimal.mutations))

@@ -1,4 +1,4 @@
-import {open} from 'node:fs/promises'
+import {type FileHandle, open} from 'node:fs/promises'
 import {createReadStream} from 'node:fs'
 
 import type {Data, DataType, RecordBatch, Schema} from 'apache-arrow'
@@ -6,6 +6,17 @@ import type {Data, DataType, RecordBatch, Schema} from 'apache-arrow'
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
 import type {SkipLog} from '../core/skip-log.js'
+import {
+  checkFooter,
+  checkMessage,
+  type CheckedFooter,
+  CorruptMetadata,
+  type FileBlock,
+  HEADER_DICTIONARY_BATCH,
+  HEADER_RECORD_BATCH,
+  IpcStreamChecker,
+  messageFlatbuffer,
+} from './arrow-ipc-check.js'
 import {type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 
 // Type ids from apache-arrow's `Type` enum (kept here so this module needs no runtime import of arrow
@@ -75,6 +86,7 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       )
     }
   }
+  let footer: CheckedFooter | undefined
   if (isFile) {
     // The file format ends with the magic too; without it the file was cut short.
     const {size} = await fh.stat()
@@ -87,19 +99,91 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
         {file: path},
       )
     }
+    try {
+      footer = await checkFileMetadata(fh, size)
+    } catch (error) {
+      await fh.close()
+      throw corruptMetadataError(error, path)
+    }
   }
   try {
     if (!isFile) await fh.close()
     const reader: AnyReader = isFile
       ? await RecordBatchReader.from(fh)
-      : await firstOfStreams(RecordBatchReader.readAll(createReadStream(path)) as AsyncIterableIterator<AnyReader>)
-    return await wrapReader(reader, path, stride, async () => {
+      : await firstOfStreams(
+          RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
+        )
+    const checkBatch = footer
+      ? (b: number) => checkFileBlock(fh, (footer as CheckedFooter).recordBatches[b], footer as CheckedFooter, b)
+      : undefined
+    return await wrapReader(reader, path, stride, checkBatch, async () => {
       if (isFile) await fh.close().catch(() => undefined)
     })
   } catch (error) {
     if (isFile) await fh.close().catch(() => undefined)
     throw error
   }
+}
+
+/** Reads and checks an IPC file's footer and its dictionary messages (apache-arrow reads both on open). */
+async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedFooter> {
+  const lengthBytes = Buffer.alloc(4)
+  await fh.read(lengthBytes, 0, 4, size - 10)
+  const footerLength = lengthBytes.readInt32LE(0)
+  const footerStart = size - 10 - footerLength
+  if (!(footerLength > 0 && footerStart >= 8)) {
+    throw new CorruptMetadata(`the footer says it is ${footerLength} bytes long, the file is ${size}`)
+  }
+  const bytes = Buffer.alloc(footerLength)
+  await fh.read(bytes, 0, footerLength, footerStart)
+  const footer = checkFooter(bytes, footerStart)
+  for (const block of footer.dictionaries) await checkFileBlock(fh, block, footer, -1)
+  return footer
+}
+
+/** Checks the metadata of the message a footer block points to: record batch `b`, or a dictionary (b < 0). */
+async function checkFileBlock(fh: FileHandle, block: FileBlock, footer: CheckedFooter, b: number): Promise<void> {
+  const bytes = Buffer.alloc(block.metadataLength)
+  await fh.read(bytes, 0, block.metadataLength, block.offset)
+  try {
+    const expected = b < 0 ? HEADER_DICTIONARY_BATCH : HEADER_RECORD_BATCH
+    const message = checkMessage(messageFlatbuffer(bytes), footer.shape, expected)
+    if (message.bodyLength !== block.bodyLength) {
+      throw new CorruptMetadata(
+        `the message's body is ${message.bodyLength} bytes, the footer says ${block.bodyLength}`,
+      )
+    }
+  } catch (error) {
+    if (error instanceof CorruptMetadata) {
+      throw new CorruptMetadata(
+        b < 0 ? `a dictionary batch: ${error.message}` : error.message,
+        b < 0 ? undefined : b + 1,
+      )
+    }
+    throw error
+  }
+}
+
+/** An IPC stream's bytes, each chunk's message metadata checked before it is passed on. */
+async function* checkedStream(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const checker = new IpcStreamChecker()
+  for await (const chunk of chunks) {
+    try {
+      checker.push(chunk)
+    } catch (error) {
+      throw corruptMetadataError(error, name)
+    }
+    yield chunk
+  }
+}
+
+/** A CorruptMetadata as the one-line input error users see; anything else unchanged. */
+function corruptMetadataError(error: unknown, file: string): unknown {
+  if (!(error instanceof CorruptMetadata)) return error
+  return new InputError(`expected valid Arrow IPC metadata (corrupt file?): ${error.message}`, {
+    file,
+    batch: error.batch,
+  })
 }
 
 const NEXT_STREAM = Symbol('next stream')
@@ -123,8 +207,10 @@ async function firstOfStreams(streams: AsyncIterableIterator<AnyReader>): Promis
 /** An Arrow IPC *stream* from a byte stream (stdin, a decompressor). */
 export async function openArrowStream(name: string, stream: AsyncIterable<Uint8Array>): Promise<ArrowSource> {
   const {RecordBatchReader} = await import('apache-arrow')
-  const reader = await firstOfStreams(RecordBatchReader.readAll(stream) as AsyncIterableIterator<AnyReader>)
-  return wrapReader(reader, name, undefined, async () => undefined)
+  const reader = await firstOfStreams(
+    RecordBatchReader.readAll(checkedStream(name, stream)) as AsyncIterableIterator<AnyReader>,
+  )
+  return wrapReader(reader, name, undefined, undefined, async () => undefined)
 }
 
 // The async readers apache-arrow gives for a file handle or a Node stream.
@@ -134,12 +220,14 @@ async function wrapReader(
   reader: AnyReader,
   path: string,
   stride: BatchStride | undefined,
+  checkBatch: ((b: number) => Promise<void>) | undefined,
   release: () => Promise<void>,
 ): Promise<ArrowSource> {
   try {
     await reader.open()
   } catch (error) {
     await release()
+    if (error instanceof InputError) throw error
     throw new InputError(
       `expected a complete Arrow IPC file or stream, could not read it — truncated or corrupt? (${describe(error)})`,
       {file: path},
@@ -166,6 +254,7 @@ async function wrapReader(
           // that is not a record batch) then fails here, where iterating the reader loops forever.
           const {first, step} = stride ?? {first: 0, step: 1}
           for (let b = first; b < numBatches; b += step) {
+            await checkBatch?.(b)
             const batch = await reader.readRecordBatch(b)
             if (!batch) {
               throw new InputError(`expected a record batch, got an unreadable message (corrupt file?)`, {
@@ -190,6 +279,7 @@ async function wrapReader(
         }
       } catch (error) {
         if (error instanceof InputError || error instanceof UsageError) throw error
+        if (error instanceof CorruptMetadata) throw corruptMetadataError(error, path)
         throw new InputError(`expected a complete Arrow IPC file, reading failed (${describe(error)})`, {
           file: path,
         })

@@ -12,13 +12,31 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {FUZZ_FIXTURES, loadFixture, mutationsArbitrary, runCase, runMutant} from '../helpers/mutate.js'
+import {FUZZ_FIXTURES, loadFixture, type Mutation, mutationsArbitrary, runCase, runMutant} from '../helpers/mutate.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
 const SEED = 4_2026_1129
-/** Mutants per fixture (plus the unmutated fixture each): 3 + 8 + 7 + 7 = 25 runs of the CLI. */
-const RUNS: Record<(typeof FUZZ_FIXTURES)[number], number> = {'binary.csv': 8, 'multiclass.csv': 7, 'binary.arrow': 7}
+type FixtureName = (typeof FUZZ_FIXTURES)[number]
+/** Mutants per fixture, regressions included (plus the unmutated fixture each): 3 + 8 + 7 + 7 = 25 runs. */
+const RUNS: Record<FixtureName, number> = {'binary.csv': 8, 'multiclass.csv': 7, 'binary.arrow': 7}
+
+/**
+ * Minimal counterexamples scripts/fuzz.ts found, run first (they count towards RUNS). The offsets are
+ * into the fixtures as `npm run fixtures` writes them.
+ */
+const REGRESSIONS: Record<FixtureName, Mutation[][]> = {
+  'binary.csv': [],
+  'multiclass.csv': [],
+  'binary.arrow': [
+    // Batch 1's `nodes` count 2 → 2^28 + 2: apache-arrow decodes 2^28 field nodes (a hang, gigabytes).
+    [{op: 'flip-metadata', message: 0, at: 151, xor: 0x10}],
+    // A column type id in the footer's schema: "Unrecognized type: "undefined" (undefined)".
+    [{op: 'flip', at: 5528, xor: 4}],
+    // A column name offset in the footer's schema: "Cannot read properties of null (reading 'startsWith')".
+    [{op: 'flip', at: 5608, xor: 105}],
+  ],
+}
 
 describe('report on mutated fixtures (fast-check, fixed seed)', {concurrency: true}, () => {
   for (const name of FUZZ_FIXTURES) {
@@ -33,7 +51,7 @@ describe('report on mutated fixtures (fast-check, fixed seed)', {concurrency: tr
           assert.ok(verdict.ok, verdict.detail)
         }),
         // No shrinking here (each step is a CLI run); scripts/fuzz.ts shrinks.
-        {seed: SEED, numRuns: RUNS[name], endOnFailure: true},
+        {seed: SEED, numRuns: RUNS[name], endOnFailure: true, examples: REGRESSIONS[name].map((m) => [m])},
       )
     })
   }

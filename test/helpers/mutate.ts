@@ -3,9 +3,9 @@
  * seed, part of `npm test`) and scripts/fuzz.ts (many cases, shrinks each distinct failure).
  *
  * A case is a list of mutations applied to the bytes of a valid fixture. The property: the CLI either
- *  - exits 0 with one JSON report that fits schema/report.schema.json (no null where a number is required) and
- *    equal to an independent reference computed from the same bytes (csv-parse with its relax options
- *    off for CSV; apache-arrow's own `tableFromIPC` for Arrow), row counts included, or
+ *  - exits 0 with one JSON report that fits schema/report.schema.json (no null where a number is
+ *    required) and whose figures, row counts included, equal an independent reference computed from the
+ *    same bytes (csv-parse with its relax options off for CSV; apache-arrow's own reader for Arrow), or
  *  - exits 2 with exactly one line on stderr that names the file, with no stack trace and no JavaScript
  *    internals (an "internal error", "Cannot read properties of …", "undefined"),
  * and it never hangs (each run has a timeout) nor exits with any other code.
@@ -17,9 +17,8 @@ import {basename, extname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {Ajv} from 'ajv'
-import fc from 'fast-check'
-
 import {parse} from 'csv-parse/sync'
+import fc from 'fast-check'
 
 import {referenceReport, type ReferenceReport, type ReferenceRow} from './reference.js'
 
@@ -48,7 +47,7 @@ export type Mutation =
   | {op: 'set-digit'; nth: number; digit: number}
   /** Turn the `nth` LF into CRLF or CR (the README's other line ends). */
   | {op: 'line-end'; nth: number; to: '\r\n' | '\r'}
-  /** Arrow: XOR byte `at` of the metadata (flatbuffer) of IPC message `message` (0 is the schema). */
+  /** Arrow: XOR byte `at` of the metadata (flatbuffer) of IPC message `message` (in file order). */
   | {op: 'flip-metadata'; message: number; at: number; xor: number}
   /** Arrow: XOR byte `at` of the body (the column buffers) of record batch `batch`. */
   | {op: 'flip-body'; batch: number; at: number; xor: number}
@@ -163,7 +162,6 @@ export function describeMutations(mutations: Mutation[]): string {
 // ---------------------------------------------------------------------------------------------------------
 // Where the messages of an Arrow IPC file or stream are (enough flatbuffer reading to find them)
 
-export const ARROW_SCHEMA = 1
 export const ARROW_RECORD_BATCH = 3
 
 export interface ArrowMessage {
@@ -174,6 +172,12 @@ export interface ArrowMessage {
   /** Where the Message table's header_type byte is (-1 if the field is absent). */
   headerTypeAt: number
   headerType: number
+  /**
+   * A record batch's vectors: where the uint32 element counts of its `nodes` (one per column) and
+   * `buffers` vectors are (-1 when absent or not a record batch).
+   */
+  nodesLengthAt: number
+  buffersLengthAt: number
   bodyStart: number
   bodyLength: number
 }
@@ -215,7 +219,30 @@ function messageAt(bytes: Uint8Array, view: DataView, p: number): ArrowMessage |
     const bodyLength = field(3) === 0 ? 0 : Number(view.getBigInt64(table + field(3), true))
     const bodyStart = metadataStart + metadataLength
     if (!(bodyLength >= 0 && bodyStart + bodyLength <= bytes.length)) return null
-    return {offset: p, metadataStart, metadataLength, headerTypeAt, headerType, bodyStart, bodyLength}
+    // The RecordBatch table (Message field 2): length, nodes, buffers; a vector is a uint32 count first.
+    let nodesLengthAt = -1
+    let buffersLengthAt = -1
+    if (headerType === ARROW_RECORD_BATCH && field(2) !== 0) {
+      const batch = table + field(2) + view.getUint32(table + field(2), true)
+      const batchVtable = batch - view.getInt32(batch, true)
+      const batchField = (i: number): number =>
+        4 + 2 * i < view.getUint16(batchVtable, true) ? view.getUint16(batchVtable + 4 + 2 * i, true) : 0
+      const vector = (i: number): number =>
+        batchField(i) === 0 ? -1 : batch + batchField(i) + view.getUint32(batch + batchField(i), true)
+      nodesLengthAt = vector(1)
+      buffersLengthAt = vector(2)
+    }
+    return {
+      offset: p,
+      metadataStart,
+      metadataLength,
+      headerTypeAt,
+      headerType,
+      nodesLengthAt,
+      buffersLengthAt,
+      bodyStart,
+      bodyLength,
+    }
   } catch {
     return null // a RangeError from the DataView: an offset outside the bytes
   }
@@ -259,6 +286,8 @@ export function mutationsArbitrary(fixture: FuzzFixture): fc.Arbitrary<Mutation[
 
 /** A run that takes longer than this is a hang (the fixtures take well under a second). */
 export const RUN_TIMEOUT_MS = 15_000
+/** And one that needs a bigger heap than this runs away (a corrupt count can make it allocate gigabytes). */
+export const RUN_HEAP_MB = 1024
 
 export interface Verdict {
   ok: boolean
@@ -395,14 +424,18 @@ export function setMaxRunning(n: number): void {
 }
 
 /** Runs node with `args` (cwd: the repository), killing it after `timeoutMs`. */
-export async function runProcess(args: string[], timeoutMs = RUN_TIMEOUT_MS): Promise<ProcessResult> {
+export async function runProcess(
+  args: string[],
+  timeoutMs = RUN_TIMEOUT_MS,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ProcessResult> {
   while (running >= maxRunning) await new Promise<void>((wake) => waiting.push(wake))
   running++
   try {
     return await new Promise<ProcessResult>((resolve, reject) => {
       const child = spawn(process.execPath, args, {
         cwd: ROOT,
-        env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined},
+        env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env},
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let stdout = ''
@@ -427,8 +460,12 @@ export async function runProcess(args: string[], timeoutMs = RUN_TIMEOUT_MS): Pr
 }
 
 /** Runs the built CLI (`npm run build` first) with a timeout. */
-export function runCli(args: string[], timeoutMs = RUN_TIMEOUT_MS): Promise<ProcessResult> {
-  return runProcess([BIN, ...args], timeoutMs)
+export function runCli(
+  args: string[],
+  timeoutMs = RUN_TIMEOUT_MS,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ProcessResult> {
+  return runProcess([BIN, ...args], timeoutMs, env)
 }
 
 /**
@@ -465,7 +502,8 @@ async function arrowAsCsv(path: string, timeoutMs: number): Promise<{csv: string
 
 /** Runs `focalscope report <path> --json` and judges the outcome against the property above. */
 export async function runCase(path: string, kind: 'csv' | 'arrow', timeoutMs = RUN_TIMEOUT_MS): Promise<Verdict> {
-  const result = await runCli(['report', path, '--json'], timeoutMs)
+  const heap = {NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${RUN_HEAP_MB}`}
+  const result = await runCli(['report', path, '--json'], timeoutMs, heap)
   const {status, stdout, stderr} = result
   const shown = `exit ${status}${result.signal ? ` (${result.signal})` : ''}, stderr ${JSON.stringify(stderr.slice(0, 500))}`
   const fail = (signature: string, why: string): Verdict => ({

@@ -1,0 +1,384 @@
+/**
+ * Checks the flatbuffer metadata of Arrow IPC messages and file footers before apache-arrow decodes them.
+ *
+ * apache-arrow trusts every count in the metadata: a corrupt vector length (2^28 field nodes in a batch of
+ * two columns) makes it decode hundreds of millions of structs past the end of the metadata — minutes of a
+ * synchronous loop, gigabytes, then "heap out of memory", and Ctrl-C cannot interrupt it. A null column
+ * name or an unknown type id surfaces as a JavaScript TypeError. Here every offset and vector is checked
+ * against the bytes it lives in, and record batches against the schema, so a corrupt file is refused with a
+ * message instead. Only what we read is checked; it is no full flatbuffer verifier.
+ *
+ * Layouts follow format/Schema.fbs, Message.fbs and File.fbs of the Arrow specification.
+ */
+
+/** The metadata is not what the specification allows; the message says what was wrong, `batch` where. */
+export class CorruptMetadata extends Error {
+  constructor(
+    message: string,
+    readonly batch?: number,
+  ) {
+    super(message)
+  }
+}
+
+// Message.fbs: MessageHeader union.
+export const HEADER_SCHEMA = 1
+export const HEADER_DICTIONARY_BATCH = 2
+export const HEADER_RECORD_BATCH = 3
+// Schema.fbs: Type union ids (1 Null … 26 LargeListView); 2 Int, 3 FloatingPoint, 16 FixedSizeList.
+const HEADER_NAMES: Record<number, string> = {1: 'schema', 2: 'dictionary batch', 3: 'record batch'}
+const TYPE_MAX = 26
+const TYPE_INT = 2
+const TYPE_FLOAT = 3
+const FIELD_NODE_BYTES = 16
+const BUFFER_BYTES = 16
+const BLOCK_BYTES = 24
+const MAX_DEPTH = 64
+
+/** A bounds-checked reader of one flatbuffer held in `bytes` (the root table is at its start). */
+class Flat {
+  private readonly view: DataView
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  private need(at: number, size: number, what: string): void {
+    if (!(at >= 0 && at + size <= this.bytes.length)) throw new CorruptMetadata(`${what} points outside the metadata`)
+  }
+
+  u8(at: number): number {
+    this.need(at, 1, 'a field')
+    return this.view.getUint8(at)
+  }
+  i16(at: number): number {
+    this.need(at, 2, 'a field')
+    return this.view.getInt16(at, true)
+  }
+  i32(at: number): number {
+    this.need(at, 4, 'a field')
+    return this.view.getInt32(at, true)
+  }
+  i64(at: number): number {
+    this.need(at, 8, 'a field')
+    return Number(this.view.getBigInt64(at, true))
+  }
+
+  root(): number {
+    return this.offset(0, 'the root table')
+  }
+
+  /** The position an offset field at `at` points to. */
+  private offset(at: number, what: string): number {
+    this.need(at, 4, what)
+    const target = at + this.view.getUint32(at, true)
+    this.need(target, 4, what)
+    return target
+  }
+
+  /** Where field `id` of the table at `table` is, or -1 when absent (its default applies). */
+  field(table: number, id: number): number {
+    this.need(table, 4, 'a table')
+    const vtable = table - this.view.getInt32(table, true)
+    this.need(vtable, 4, 'a vtable')
+    const vtableSize = this.view.getUint16(vtable, true)
+    if (4 + 2 * id + 2 > vtableSize) return -1
+    this.need(vtable, 4 + 2 * id + 2, 'a vtable')
+    const at = this.view.getUint16(vtable + 4 + 2 * id, true)
+    return at === 0 ? -1 : table + at
+  }
+
+  /** The table a table-valued field points to, or -1 when absent. */
+  table(table: number, id: number, what: string): number {
+    const at = this.field(table, id)
+    return at === -1 ? -1 : this.offset(at, what)
+  }
+
+  /** A vector field: where its elements start and how many there are (0 when absent). */
+  vector(table: number, id: number, elementBytes: number, what: string): {start: number; length: number} {
+    const at = this.field(table, id)
+    if (at === -1) return {start: 0, length: 0}
+    const head = this.offset(at, what)
+    const length = this.view.getUint32(head, true)
+    // The check that matters: a count must fit in the bytes that follow it.
+    if (head + 4 + length * elementBytes > this.bytes.length) {
+      throw new CorruptMetadata(`${what} claims ${length} entries, more than the metadata holds`)
+    }
+    return {start: head + 4, length}
+  }
+
+  /** The table the `index`-th offset of a vector of tables points to. */
+  vectorTable(start: number, index: number, what: string): number {
+    return this.offset(start + 4 * index, what)
+  }
+
+  hasString(table: number, id: number): boolean {
+    const at = this.field(table, id)
+    if (at === -1) return false
+    const head = this.offset(at, 'a string')
+    if (head + 4 + this.view.getUint32(head, true) > this.bytes.length) {
+      throw new CorruptMetadata('a string runs past the end of the metadata')
+    }
+    return true
+  }
+}
+
+/** What a record batch must agree with: per top-level column, how many field nodes its subtree has. */
+export interface SchemaShape {
+  nodesPerColumn: number[]
+}
+
+/** Checks a Schema table (in a schema message or a file footer) and returns its shape. */
+function checkSchema(flat: Flat, schema: number): SchemaShape {
+  const fields = flat.vector(schema, 1, 4, 'the schema\'s "fields"')
+  const nodesPerColumn: number[] = []
+  for (let i = 0; i < fields.length; i++) {
+    const field = flat.vectorTable(fields.start, i, 'a column')
+    if (!flat.hasString(field, 0)) throw new CorruptMetadata(`column ${i + 1} has no name`)
+    nodesPerColumn.push(checkField(flat, field, `column ${i + 1}`, 0))
+  }
+  return {nodesPerColumn}
+}
+
+/** Checks one field and its children; returns the number of field nodes its subtree takes in a batch. */
+function checkField(flat: Flat, field: number, name: string, depth: number): number {
+  if (depth > MAX_DEPTH) throw new CorruptMetadata(`${name} is nested more than ${MAX_DEPTH} deep`)
+  const typeAt = flat.field(field, 2)
+  const typeId = typeAt === -1 ? 0 : flat.u8(typeAt)
+  if (typeId < 1 || typeId > TYPE_MAX) throw new CorruptMetadata(`${name} has an unknown type (id ${typeId})`)
+  const type = flat.table(field, 3, `the type of ${name}`)
+  if (typeId === TYPE_INT) {
+    const bitWidthAt = type === -1 ? -1 : flat.field(type, 0)
+    const bitWidth = bitWidthAt === -1 ? 0 : flat.i32(bitWidthAt)
+    if (![8, 16, 32, 64].includes(bitWidth)) throw new CorruptMetadata(`${name} is an integer of ${bitWidth} bits`)
+  }
+  if (typeId === TYPE_FLOAT) {
+    const precisionAt = type === -1 ? -1 : flat.field(type, 0)
+    const precision = precisionAt === -1 ? 0 : flat.i16(precisionAt)
+    if (precision < 0 || precision > 2) throw new CorruptMetadata(`${name} has an unknown float precision`)
+  }
+  const children = flat.vector(field, 5, 4, `the children of ${name}`)
+  let nodes = 1
+  for (let c = 0; c < children.length; c++) {
+    const child = flat.vectorTable(children.start, c, `a child of ${name}`)
+    nodes += checkField(flat, child, `${name}'s child ${c + 1}`, depth + 1)
+  }
+  return nodes
+}
+
+/**
+ * Checks a RecordBatch table: its vectors fit, buffers lie inside the body, and (for a record batch, not
+ * a dictionary's) there is one field node per schema field, each top-level column as long as the batch.
+ */
+function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: SchemaShape | undefined): void {
+  const lengthAt = flat.field(batch, 0)
+  const rows = lengthAt === -1 ? 0 : flat.i64(lengthAt)
+  if (!(rows >= 0 && rows <= Number.MAX_SAFE_INTEGER)) throw new CorruptMetadata(`the batch says it has ${rows} rows`)
+  const nodes = flat.vector(batch, 1, FIELD_NODE_BYTES, 'the batch\'s "nodes"')
+  const buffers = flat.vector(batch, 2, BUFFER_BYTES, 'the batch\'s "buffers"')
+  flat.vector(batch, 4, 8, 'the batch\'s "variadicBufferCounts"')
+  for (let i = 0; i < nodes.length; i++) {
+    const length = flat.i64(nodes.start + i * FIELD_NODE_BYTES)
+    const nulls = flat.i64(nodes.start + i * FIELD_NODE_BYTES + 8)
+    if (!(length >= 0 && nulls >= 0 && nulls <= length)) {
+      throw new CorruptMetadata(`field node ${i + 1} says ${length} values with ${nulls} nulls`)
+    }
+  }
+  for (let i = 0; i < buffers.length; i++) {
+    const offset = flat.i64(buffers.start + i * BUFFER_BYTES)
+    const length = flat.i64(buffers.start + i * BUFFER_BYTES + 8)
+    if (!(offset >= 0 && length >= 0 && offset + length <= bodyLength)) {
+      throw new CorruptMetadata(`buffer ${i + 1} lies outside the batch's body`)
+    }
+  }
+  if (!shape) return
+  const expected = shape.nodesPerColumn.reduce((a, b) => a + b, 0)
+  if (nodes.length !== expected) {
+    throw new CorruptMetadata(`the batch has ${nodes.length} field nodes where the schema needs ${expected}`)
+  }
+  for (let c = 0, node = 0; c < shape.nodesPerColumn.length; node += shape.nodesPerColumn[c], c++) {
+    const length = flat.i64(nodes.start + node * FIELD_NODE_BYTES)
+    if (length !== rows) throw new CorruptMetadata(`column ${c + 1} has ${length} rows and the batch ${rows}`)
+  }
+}
+
+export interface CheckedMessage {
+  headerType: number
+  bodyLength: number
+  /** Set for a schema message. */
+  shape?: SchemaShape
+}
+
+/**
+ * Checks the flatbuffer of one IPC message (the bytes after its length prefix). Record batches are
+ * checked against `shape`, the schema read before them.
+ */
+export function checkMessage(
+  metadata: Uint8Array,
+  shape: SchemaShape | undefined,
+  expectedHeader?: number,
+): CheckedMessage {
+  const flat = new Flat(metadata)
+  const message = flat.root()
+  const typeAt = flat.field(message, 1)
+  const headerType = typeAt === -1 ? 0 : flat.u8(typeAt)
+  if (expectedHeader !== undefined && headerType !== expectedHeader) {
+    const name = HEADER_NAMES[expectedHeader] ?? String(expectedHeader)
+    throw new CorruptMetadata(`expected a ${name} message, got header type ${headerType}`)
+  }
+  const bodyAt = flat.field(message, 3)
+  const bodyLength = bodyAt === -1 ? 0 : flat.i64(bodyAt)
+  if (!(bodyLength >= 0 && bodyLength <= Number.MAX_SAFE_INTEGER)) {
+    throw new CorruptMetadata(`the message says its body is ${bodyLength} bytes`)
+  }
+  const header = flat.table(message, 2, 'the message header')
+  if (header === -1) throw new CorruptMetadata('the message has no header')
+  switch (headerType) {
+    case HEADER_SCHEMA:
+      return {headerType, bodyLength, shape: checkSchema(flat, header)}
+    case HEADER_RECORD_BATCH:
+      checkRecordBatch(flat, header, bodyLength, shape)
+      return {headerType, bodyLength}
+    case HEADER_DICTIONARY_BATCH: {
+      const data = flat.table(header, 1, 'the dictionary batch')
+      if (data === -1) throw new CorruptMetadata('the dictionary batch has no data')
+      checkRecordBatch(flat, data, bodyLength, undefined)
+      return {headerType, bodyLength}
+    }
+    default:
+      throw new CorruptMetadata(`the message has an unknown header type (${headerType})`)
+  }
+}
+
+/** A footer's pointer to one message: where it starts, its metadata (with prefix) and body lengths. */
+export interface FileBlock {
+  offset: number
+  metadataLength: number
+  bodyLength: number
+}
+
+export interface CheckedFooter {
+  shape: SchemaShape
+  dictionaries: FileBlock[]
+  recordBatches: FileBlock[]
+}
+
+/** Checks an IPC file's footer flatbuffer; every block must lie between the leading magic and the footer. */
+export function checkFooter(footer: Uint8Array, footerStart: number): CheckedFooter {
+  const flat = new Flat(footer)
+  const root = flat.root()
+  const schema = flat.table(root, 1, "the footer's schema")
+  if (schema === -1) throw new CorruptMetadata('the footer has no schema')
+  const shape = checkSchema(flat, schema)
+  const blocks = (id: number, what: string): FileBlock[] => {
+    const vector = flat.vector(root, id, BLOCK_BYTES, `the footer's ${what}`)
+    const out: FileBlock[] = []
+    for (let i = 0; i < vector.length; i++) {
+      const at = vector.start + i * BLOCK_BYTES
+      const block = {offset: flat.i64(at), metadataLength: flat.i32(at + 8), bodyLength: flat.i64(at + 16)}
+      if (
+        !(block.offset >= 8 && block.metadataLength >= 8 && block.bodyLength >= 0) ||
+        block.offset + block.metadataLength + block.bodyLength > footerStart
+      ) {
+        throw new CorruptMetadata(`the footer's ${what} entry ${i + 1} points outside the file`)
+      }
+      out.push(block)
+    }
+    return out
+  }
+  return {shape, dictionaries: blocks(2, 'dictionaries'), recordBatches: blocks(3, 'record batches')}
+}
+
+/**
+ * The flatbuffer inside a message's metadata block: after the 0xFFFFFFFF continuation marker and the
+ * int32 length (or, in pre-1.0 files, after the length alone).
+ */
+export function messageFlatbuffer(block: Uint8Array): Uint8Array {
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength)
+  if (block.length < 8) throw new CorruptMetadata('a message is shorter than its length prefix')
+  const continued = view.getUint32(0, true) === 0xffffffff
+  const start = continued ? 8 : 4
+  const length = view.getInt32(continued ? 4 : 0, true)
+  if (!(length > 0 && start + length <= block.length)) {
+    throw new CorruptMetadata(`a message says its metadata is ${length} bytes, more than its block holds`)
+  }
+  return block.subarray(start, start + length)
+}
+
+/**
+ * Follows an IPC stream's message framing and checks each message's metadata before the bytes reach
+ * apache-arrow: `push` every chunk before passing it on (a chunk is checked whole before it is handed
+ * over, so arrow never sees unchecked metadata), then `end`.
+ */
+export class IpcStreamChecker {
+  private state: 'prefix' | 'metadata' | 'body' = 'prefix'
+  private pending = Buffer.alloc(0)
+  private need = 8
+  private bodyLeft = 0
+  private shape: SchemaShape | undefined
+  /** Record batches seen so far (1-based numbering for messages). */
+  batches = 0
+
+  push(chunk: Uint8Array): void {
+    let at = 0
+    while (at < chunk.length) {
+      if (this.state === 'body') {
+        const take = Math.min(this.bodyLeft, chunk.length - at)
+        this.bodyLeft -= take
+        at += take
+        if (this.bodyLeft === 0) this.expectPrefix()
+        continue
+      }
+      const take = Math.min(this.need - this.pending.length, chunk.length - at)
+      this.pending = Buffer.concat([this.pending, chunk.subarray(at, at + take)])
+      at += take
+      if (this.pending.length < this.need) continue
+      if (this.state === 'prefix') this.onPrefix()
+      else this.onMetadata()
+    }
+  }
+
+  /** The stream ended; a message cut off in the middle is left to the reader's own end-of-stream checks. */
+  end(): void {}
+
+  private expectPrefix(): void {
+    this.state = 'prefix'
+    this.need = 8
+    this.pending = Buffer.alloc(0)
+  }
+
+  private onPrefix(): void {
+    const continued = this.pending.readUInt32LE(0) === 0xffffffff
+    const length = continued ? this.pending.readInt32LE(4) : this.pending.readInt32LE(0)
+    if (length === 0) {
+      // End-of-stream marker; in the legacy form its last four bytes already belong to whatever follows.
+      const rest = continued ? Buffer.alloc(0) : this.pending.subarray(4)
+      this.expectPrefix()
+      if (rest.length > 0) this.push(rest)
+      return
+    }
+    if (length < 0) throw new CorruptMetadata(`a message says its metadata is ${length} bytes`)
+    this.state = 'metadata'
+    // The legacy form's four bytes after the length are already metadata.
+    this.pending = continued ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(4))
+    this.need = length
+  }
+
+  private onMetadata(): void {
+    const message = checkMessageNumbered(this.pending, this.shape, this.batches + 1)
+    if (message.headerType === HEADER_SCHEMA) this.shape = message.shape
+    if (message.headerType === HEADER_RECORD_BATCH) this.batches++
+    this.bodyLeft = message.bodyLength
+    this.pending = Buffer.alloc(0)
+    if (this.bodyLeft === 0) this.expectPrefix()
+    else this.state = 'body'
+  }
+}
+
+function checkMessageNumbered(metadata: Uint8Array, shape: SchemaShape | undefined, batch: number): CheckedMessage {
+  try {
+    return checkMessage(metadata, shape)
+  } catch (error) {
+    if (error instanceof CorruptMetadata && shape) throw new CorruptMetadata(error.message, batch)
+    throw error
+  }
+}

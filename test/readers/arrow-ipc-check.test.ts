@@ -1,0 +1,162 @@
+/**
+ * The Arrow IPC metadata checker against files apache-arrow writes: valid metadata passes (with the shape
+ * the schema implies), and any single byte flipped in a message's metadata is either still valid or a
+ * CorruptMetadata — never another exception, and never a count that would let a decoder run past the bytes.
+ */
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {
+  Field,
+  FixedSizeList,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+} from 'apache-arrow'
+import fc from 'fast-check'
+
+import {
+  checkFooter,
+  checkMessage,
+  CorruptMetadata,
+  HEADER_RECORD_BATCH,
+  HEADER_SCHEMA,
+  IpcStreamChecker,
+  messageFlatbuffer,
+} from '../../src/readers/arrow-ipc-check.js'
+import {arrowMessages} from '../helpers/mutate.js'
+
+/** Two batches of (label int32, logit float64, scores FixedSizeList<3, float64>). */
+function sampleTable(): Table {
+  const list = new FixedSizeList(3, new Field('item', new Float64(), false))
+  const schema = new Schema([
+    new Field('label', new Int32(), false),
+    new Field('logit', new Float64(), false),
+    new Field('scores', list, false),
+  ])
+  const batch = (n: number): RecordBatch => {
+    const children = [
+      makeData({type: new Int32(), data: Int32Array.from({length: n}, (_, i) => i % 3)}),
+      makeData({type: new Float64(), data: Float64Array.from({length: n}, (_, i) => i / 7 - 1)}),
+      makeData({
+        type: list,
+        length: n,
+        child: makeData({type: new Float64(), data: Float64Array.from({length: 3 * n}, (_, i) => i / 11)}),
+      }),
+    ]
+    return new RecordBatch(schema, makeData({type: new Struct(schema.fields), length: n, children}))
+  }
+  return new Table([batch(4), batch(3)])
+}
+
+const stream = Buffer.from(tableToIPC(sampleTable(), 'stream'))
+const messages = arrowMessages(stream)
+const metadataOf = (m: (typeof messages)[number], bytes: Uint8Array = stream): Uint8Array =>
+  bytes.subarray(m.metadataStart, m.metadataStart + m.metadataLength)
+
+describe('checkMessage', () => {
+  it('accepts what apache-arrow writes; the schema shape counts a list column as two field nodes', () => {
+    const schema = checkMessage(metadataOf(messages[0]), undefined)
+    assert.equal(schema.headerType, HEADER_SCHEMA)
+    assert.deepEqual(schema.shape?.nodesPerColumn, [1, 1, 2])
+    for (const m of messages.slice(1)) {
+      const checked = checkMessage(metadataOf(m), schema.shape, HEADER_RECORD_BATCH)
+      assert.equal(checked.bodyLength, m.bodyLength)
+    }
+  })
+
+  it('refuses a message of another type than the one expected', () => {
+    assert.throws(() => checkMessage(metadataOf(messages[0]), undefined, HEADER_RECORD_BATCH), CorruptMetadata)
+  })
+
+  it('refuses a nodes count larger than the metadata, and a batch whose columns disagree with its length', () => {
+    const shape = checkMessage(metadataOf(messages[0]), undefined).shape
+    const bytes = Buffer.from(stream)
+    bytes.writeUInt32LE(1000, messages[1].nodesLengthAt)
+    assert.throws(() => checkMessage(metadataOf(messages[1], bytes), shape), /"nodes" claims 1000 entries/)
+    // One node fewer than the schema needs (the count shrinks; the bytes are still in bounds).
+    bytes.writeUInt32LE(3, messages[1].nodesLengthAt)
+    assert.throws(() => checkMessage(metadataOf(messages[1], bytes), shape), /3 field nodes where the schema needs 4/)
+  })
+
+  it('any one byte flipped in any message: valid, or CorruptMetadata (fast-check)', () => {
+    const shape = checkMessage(metadataOf(messages[0]), undefined).shape
+    fc.assert(
+      fc.property(
+        fc.integer({min: 0, max: messages.length - 1}),
+        fc.nat(),
+        fc.integer({min: 1, max: 255}),
+        (which, at, xor) => {
+          const m = messages[which]
+          const bytes = Buffer.from(metadataOf(m))
+          bytes[at % bytes.length] ^= xor
+          try {
+            checkMessage(bytes, which === 0 ? undefined : shape)
+          } catch (error) {
+            if (!(error instanceof CorruptMetadata)) throw error
+          }
+        },
+      ),
+      {seed: 20261129, numRuns: 2000},
+    )
+  })
+})
+
+describe('checkFooter', () => {
+  it("finds the file's batches where apache-arrow wrote them", () => {
+    const file = Buffer.from(tableToIPC(sampleTable(), 'file'))
+    const footerLength = file.readInt32LE(file.length - 10)
+    const footerStart = file.length - 10 - footerLength
+    const footer = checkFooter(file.subarray(footerStart, footerStart + footerLength), footerStart)
+    assert.deepEqual(footer.shape.nodesPerColumn, [1, 1, 2])
+    assert.equal(footer.recordBatches.length, 2)
+    for (const block of footer.recordBatches) {
+      const metadata = messageFlatbuffer(file.subarray(block.offset, block.offset + block.metadataLength))
+      assert.equal(checkMessage(metadata, footer.shape, HEADER_RECORD_BATCH).bodyLength, block.bodyLength)
+    }
+  })
+
+  it('refuses a block that points past the footer', () => {
+    const file = Buffer.from(tableToIPC(sampleTable(), 'file'))
+    const footerLength = file.readInt32LE(file.length - 10)
+    const footerStart = file.length - 10 - footerLength
+    assert.throws(() => checkFooter(file.subarray(footerStart, footerStart + footerLength), 100), /points outside/)
+  })
+})
+
+describe('IpcStreamChecker', () => {
+  it('follows the framing whatever the chunk sizes (fast-check), and counts the batches', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({min: 1, max: 64}), {minLength: 1, maxLength: 20}), (sizes) => {
+        const checker = new IpcStreamChecker()
+        for (let at = 0, i = 0; at < stream.length; i++) {
+          const size = sizes[i % sizes.length]
+          checker.push(stream.subarray(at, at + size))
+          at += size
+        }
+        assert.equal(checker.batches, 2)
+      }),
+      {seed: 7, numRuns: 200},
+    )
+  })
+
+  it('throws on the chunk that holds a corrupt count, before it is passed on', () => {
+    const bytes = Buffer.from(stream)
+    bytes.writeUInt32LE(2 ** 28, messages[2].nodesLengthAt)
+    const checker = new IpcStreamChecker()
+    checker.push(bytes.subarray(0, messages[2].offset))
+    assert.throws(
+      () => checker.push(bytes.subarray(messages[2].offset)),
+      (error: unknown) => {
+        assert.ok(error instanceof CorruptMetadata)
+        assert.equal(error.batch, 2)
+        return true
+      },
+    )
+  })
+})

@@ -35,19 +35,22 @@ export function parsePlainRecords(
   const {labels, scores, width, numClasses, roles} = target
   const lastField = roles.length - 1
   const firstRow = row
+  // Whole lines only: every scan below then stops at the last LF at the latest, so bytes are read without
+  // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
+  while (end > pos && buf[end - 1] !== LF) end--
   let p = pos
   // `pos` moves only when a whole record was taken; `break records` leaves it at that record's start.
-  records: while (row < maxRows) {
+  records: while (row < maxRows && p < end) {
     const scoreBase = row * width
     let field = 0
     for (;;) {
       const role = roles[field]
-      let c = p < end ? buf[p] : QUOTE
+      let c = buf[p]
       if (role >= 0) {
         let negative = false
         if (c === MINUS || c === PLUS) {
           negative = c === MINUS
-          c = ++p < end ? buf[p] : QUOTE
+          c = buf[++p]
         }
         let mantissa = 0
         let digits = 0
@@ -59,10 +62,10 @@ export function parsePlainRecords(
             mantissa = mantissa * 10 + (c - ZERO)
             digits++
           }
-          c = ++p < end ? buf[p] : QUOTE
+          c = buf[++p]
         }
         if (c === DOT) {
-          c = ++p < end ? buf[p] : QUOTE
+          c = buf[++p]
           while (c >= ZERO && c <= NINE) {
             sawDigit = true
             if (mantissa !== 0 || c !== ZERO) {
@@ -70,22 +73,22 @@ export function parsePlainRecords(
               digits++
             }
             fraction++
-            c = ++p < end ? buf[p] : QUOTE
+            c = buf[++p]
           }
         }
         let exponent = 0
         if (c === LOWER_E || c === UPPER_E) {
-          c = ++p < end ? buf[p] : QUOTE
+          c = buf[++p]
           let expNegative = false
           if (c === MINUS || c === PLUS) {
             expNegative = c === MINUS
-            c = ++p < end ? buf[p] : QUOTE
+            c = buf[++p]
           }
           let expDigits = 0
           while (c >= ZERO && c <= NINE && expDigits < 4) {
             exponent = exponent * 10 + (c - ZERO)
             expDigits++
-            c = ++p < end ? buf[p] : QUOTE
+            c = buf[++p]
           }
           if (expDigits === 0) break records
           if (expNegative) exponent = -exponent
@@ -105,14 +108,14 @@ export function parsePlainRecords(
         while (c >= ZERO && c <= NINE && digits < 9) {
           value = value * 10 + (c - ZERO)
           digits++
-          c = ++p < end ? buf[p] : QUOTE
+          c = buf[++p]
         }
         if (digits === 0 || value >= numClasses) break records
         labels[row] = value
       } else {
-        while (c !== COMMA && c !== LF && c !== CR && c !== QUOTE) c = ++p < end ? buf[p] : QUOTE
+        while (c !== COMMA && c !== LF && c !== CR && c !== QUOTE) c = buf[++p]
       }
-      // Now at the delimiter after the field (QUOTE stands for "the end of the buffer" too).
+      // Now at the delimiter after the field.
       if (c === COMMA) {
         if (field === lastField) break records
         field++
@@ -124,7 +127,7 @@ export function parsePlainRecords(
         p++
         break
       }
-      if (c === CR && p + 1 < end && buf[p + 1] === LF) {
+      if (c === CR && buf[p + 1] === LF) {
         p += 2
         break
       }

@@ -4,5 +4,5 @@
 process.once('SIGINT', () => process.exit(130))
 process.once('SIGTERM', () => process.exit(130))
 
-const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+const {run} = await import('../dist/bundle/focalscope.js')
+await run(import.meta.url)

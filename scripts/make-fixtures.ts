@@ -130,6 +130,54 @@ function arrowBatches(rows: Rows, names: string[], batchRows: number, listColumn
   return batches
 }
 
+interface MultilabelRows {
+  logits: number[][]
+  targets: number[][]
+}
+
+/** `n` anchors × k classes: background logits well below 0, positives of class c at about `weights[c]` %. */
+function multilabelRows(n: number, k: number, weights: number[], seed: number): MultilabelRows {
+  const random = prng(seed)
+  const logits: number[][] = []
+  const targets: number[][] = []
+  for (let i = 0; i < n; i++) {
+    const positive = random() < 1 / 6 ? pickClass(random, weights) : -1
+    const quality = Number((0.5 + 0.5 * random()).toFixed(2)) // an IoU-aware target in [0.5, 1]
+    logits.push(
+      Array.from({length: k}, (_, j) =>
+        j === positive ? normal(random, 1, 1.5) : random() < 0.03 ? normal(random, 0.5, 1) : normal(random, -4, 1.5),
+      ),
+    )
+    targets.push(Array.from({length: k}, (_, j) => (j === positive ? (random() < 0.3 ? 1 : quality) : 0)))
+  }
+  return {logits, targets}
+}
+
+/** Multi-label Arrow batches: K Float64 score and K Float64 target columns, or two FixedSizeList columns. */
+function multilabelBatches(rows: MultilabelRows, classes: string[], batchRows: number, lists = false): RecordBatch[] {
+  const k = classes.length
+  const batches: RecordBatch[] = []
+  for (let start = 0; start < rows.logits.length; start += batchRows) {
+    const end = Math.min(rows.logits.length, start + batchRows)
+    const n = end - start
+    const logits = rows.logits.slice(start, end)
+    const targets = rows.targets.slice(start, end)
+    const columns: [string, ReturnType<typeof makeData>][] = []
+    if (lists) {
+      const type = new FixedSizeList(k, new Field('item', new Float64(), false))
+      columns.push(['logits', makeData({type, length: n, nullCount: 0, child: f64(logits.flat())})])
+      columns.push(['targets', makeData({type, length: n, nullCount: 0, child: f64(targets.flat())})])
+    } else {
+      classes.forEach((c, j) => columns.push([`logit_${c}`, f64(logits.map((r) => r[j]))]))
+      classes.forEach((c, j) => columns.push([`target_${c}`, f64(targets.map((r) => r[j]))]))
+    }
+    const fields = columns.map(([name, data]) => new Field(name, data.type, false))
+    const struct = makeData({type: new Struct(fields), length: n, nullCount: 0, children: columns.map(([, d]) => d)})
+    batches.push(new RecordBatch(new Schema(fields), struct))
+  }
+  return batches
+}
+
 mkdirSync(outDir, {recursive: true})
 const write = (name: string, content: string | Uint8Array): void => writeFileSync(join(outDir, name), content)
 
@@ -168,3 +216,37 @@ const weights = [40, 18, 12, 9, 7, 5, 4, 2.5, 1.5, 1]
 const boosts = [3.4, 3.1, 2.9, 2.7, 2.5, 2.2, 2, 1.6, 1.3, 1]
 const example = multiclassRows(2000, 10, weights, boosts, 5)
 write('example.csv', csv(['label', ...weights.map((_, j) => `logit_${j}`)], example))
+
+// Multi-label detection outputs: 240 anchors × 4 classes, one sigmoid logit per (anchor, class). About one
+// anchor in six is a positive of one class, with a soft (IoU-like) target; a few background elements are
+// confusable (hard negatives). The same doubles in four layouts: wide CSV, long CSV (one row per element),
+// wide Arrow (one Float64 column per class) and list Arrow (two FixedSizeList<4, Float64> columns).
+const detectionClasses = ['car', 'person', 'bike', 'dog']
+const detection = multilabelRows(240, detectionClasses.length, [40, 30, 20, 10], 6)
+const wideHeader = [...detectionClasses.map((c) => `logit_${c}`), ...detectionClasses.map((c) => `target_${c}`)]
+write(
+  'multilabel.csv',
+  [wideHeader.join(','), ...detection.logits.map((row, i) => [...row, ...detection.targets[i]].join(','))].join('\n') +
+    '\n',
+)
+const longLines = ['class,anchor,logit,target']
+detection.logits.forEach((row, i) =>
+  row.forEach((x, j) => longLines.push([detectionClasses[j], i, x, detection.targets[i][j]].join(','))),
+)
+write('multilabel-long.csv', longLines.join('\n') + '\n')
+write('multilabel.arrow', tableToIPC(new Table(multilabelBatches(detection, detectionClasses, 100)), 'file'))
+write('multilabel-list.arrow', tableToIPC(new Table(multilabelBatches(detection, detectionClasses, 100, true)), 'file'))
+
+// Binary logits with soft labels (read with --soft-labels): distillation-style targets in [0, 1], label
+// smoothing's 0.05 / 0.95, and plain 0s and 1s.
+const soft = binaryRows(200, 7)
+soft.labels = soft.labels.map((y, i) =>
+  i % 4 === 0
+    ? y
+    : i % 4 === 1
+      ? y === 1
+        ? 0.95
+        : 0.05
+      : Number((1 / (1 + Math.exp(-soft.scores[i][0] - 0.5))).toFixed(3)),
+)
+write('binary-soft.csv', csv(['label', 'logit'], soft))

@@ -97,6 +97,80 @@ describe('fixtures', () => {
   })
 })
 
+describe('multi-label fixtures', () => {
+  const classes = ['car', 'person', 'bike', 'dog']
+
+  it('multilabel.csv: 240 anchors × 4 classes, about one in six positive, soft and hard targets', () => {
+    const {header, rows} = readCsv('multilabel.csv')
+    assert.deepEqual(header, [...classes.map((c) => `logit_${c}`), ...classes.map((c) => `target_${c}`)])
+    assert.equal(rows.length, 240)
+    const targets = rows.map((r) => r.slice(4).map(Number))
+    for (const row of targets) {
+      assert.ok(row.every((y) => y >= 0 && y <= 1))
+      assert.ok(row.filter((y) => y > 0).length <= 1, 'at most one positive class per anchor')
+    }
+    const positives = targets.filter((row) => row.some((y) => y > 0)).length
+    assert.ok(positives >= 25 && positives <= 60, `${positives} positive anchors`)
+    assert.ok(
+      targets.some((row) => row.some((y) => y > 0 && y < 1)),
+      'soft targets',
+    )
+    assert.ok(
+      targets.some((row) => row.includes(1)),
+      'hard targets',
+    )
+    for (const row of rows) for (const cell of row) assert.equal(String(Number(cell)), cell)
+  })
+
+  it('multilabel-long.csv and both Arrow files hold the same elements as multilabel.csv', () => {
+    const wideCsv = readCsv('multilabel.csv')
+    const wide = wideCsv.rows.map((r) => r.map(Number))
+    const long = readCsv('multilabel-long.csv')
+    assert.deepEqual(long.header, ['class', 'anchor', 'logit', 'target'])
+    assert.deepEqual(
+      long.rows,
+      wide.flatMap((r, i) => classes.map((c, j) => [c, String(i), String(r[j]), String(r[4 + j])])),
+    )
+    const {table: columns} = readArrow('multilabel.arrow')
+    assert.deepEqual(
+      columns.schema.fields.map((f) => `${f.name}: ${String(f.type)}`),
+      wideCsv.header.map((name) => `${name}: Float64`),
+    )
+    const {table: lists} = readArrow('multilabel-list.arrow')
+    assert.deepEqual(
+      lists.schema.fields.map((f) => `${f.name}: ${String(f.type)}`),
+      ['logits: FixedSizeList[4]<Float64>', 'targets: FixedSizeList[4]<Float64>'],
+    )
+    for (const table of [columns, lists]) {
+      assert.deepEqual(
+        table.batches.map((b) => b.numRows),
+        [100, 100, 40],
+      )
+    }
+    wide.forEach((row, i) => {
+      const fromColumns = wideCsv.header.map((name) => columns.getChild(name)!.get(i) as number)
+      const fromLists = [
+        ...(lists.getChild('logits')!.get(i) as Iterable<number>),
+        ...(lists.getChild('targets')!.get(i) as Iterable<number>),
+      ]
+      row.forEach((x, j) => {
+        assert.ok(Object.is(fromColumns[j], x), `row ${i} column ${j}`)
+        assert.ok(Object.is(fromLists[j], x), `row ${i} list value ${j}`)
+      })
+    })
+  })
+
+  it('binary-soft.csv: 200 binary logits with labels in [0, 1], some soft', () => {
+    const {header, rows} = readCsv('binary-soft.csv')
+    assert.deepEqual(header, ['label', 'logit'])
+    assert.equal(rows.length, 200)
+    const labels = rows.map((r) => Number(r[0]))
+    assert.ok(labels.every((y) => y >= 0 && y <= 1))
+    assert.ok(labels.filter((y) => y > 0 && y < 1).length >= 100, 'mostly soft')
+    assert.ok(labels.includes(0.95) && labels.includes(0.05) && labels.includes(0) && labels.includes(1))
+  })
+})
+
 describe('Arrow fixtures read back as the CSV', () => {
   const cases = [
     {file: 'binary.arrow', csv: 'binary.csv', format: 'file', batches: [150, 150, 100]},

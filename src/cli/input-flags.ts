@@ -25,8 +25,18 @@ import {
  */
 export const inputFlags = {
   'label-col': Flags.string({description: 'name of the label column', default: 'label'}),
-  'score-col': Flags.string({description: 'the one score column (binary), or an Arrow list column (multi-class)'}),
-  'score-prefix': Flags.string({description: 'prefix shared by the K score columns (multi-class), e.g. "logit_"'}),
+  'score-col': Flags.string({
+    description:
+      'the one score column (binary, long multi-label), or an Arrow FixedSizeList column of K scores (multi-class, multi-label)',
+  }),
+  'score-prefix': Flags.string({
+    description: 'prefix shared by the K score columns (multi-class, multi-label wide), e.g. "logit_"',
+  }),
+  'soft-labels': Flags.boolean({
+    description:
+      'binary: read labels in [0, 1] as soft targets y (BCE with soft targets, p_t = y·p + (1 − y)(1 − p), as ultralytics); ' +
+      'without it a label other than 0 or 1 is refused, never rounded',
+  }),
   scores: Flags.string({
     description: 'whether scores are logits or probabilities (default: from the column name)',
     options: ['logits', 'probs'],
@@ -41,11 +51,15 @@ export const inputFlags = {
   }),
   beta: Flags.string({description: 'β of --alpha effective-number (Cui et al. 2019)', default: '0.999'}),
   preset: Flags.string({
-    description: "a reference's defaults for γ, α and reduction (explicit flags win)",
+    description:
+      "a reference's defaults for γ, α and reduction: torchvision (γ 2, α 0.25, mean), ultralytics (γ 1.5, α 0.25, " +
+      '.mean(1).sum()), kornia, mmdet and paper (γ 2, α 0.25, sum / positives); --gammas, --alpha and --reduction win',
     options: [...PRESET_NAMES],
   }),
   loss: Flags.string({
-    description: 'the loss of the sweep: ce, focal, varifocal (VarifocalNet) or poly1 (PolyLoss)',
+    description:
+      'the loss of the sweep: ce (α_t · CE), focal (α_t · (1 − p_t)^γ · CE), varifocal (VarifocalNet; sigmoid inputs) ' +
+      'or poly1 (PolyLoss: focal + ε · (1 − p_t)^(γ+1), see --poly-epsilon)',
     options: ['ce', 'focal', 'varifocal', 'poly1'],
     default: 'focal',
   }),
@@ -54,9 +68,16 @@ export const inputFlags = {
     description: "how the reported reference value divides the sum (default: the preset's)",
     options: [...REDUCTIONS],
   }),
-  'target-prefix': Flags.string({description: 'multi-label: prefix of the K target columns (default: "target_")'}),
-  'class-col': Flags.string({description: 'long layout: the class column (rows of class, score, target)'}),
-  'target-col': Flags.string({description: 'long layout: the target column (default: "target")'}),
+  'target-prefix': Flags.string({
+    description: 'multi-label wide: prefix of the K target columns, one per score column (default: "target_")',
+  }),
+  'class-col': Flags.string({
+    description: 'multi-label long layout: the class column (one row per element: class, score, target)',
+  }),
+  'target-col': Flags.string({
+    description:
+      'multi-label: the long layout\'s target column (default: "target"), or the Arrow FixedSizeList of K targets next to the list of scores',
+  }),
   'easy-threshold': Flags.string({description: 'a row is easy when p_t is above this', default: '0.5'}),
   threads: Flags.integer({
     description: 'worker threads for large files (default: the number of cores)',
@@ -114,6 +135,7 @@ export interface InputFlagValues {
   'target-prefix'?: string
   'class-col'?: string
   'target-col'?: string
+  'soft-labels'?: boolean
 }
 
 /** oclif's parse metadata: which flags took their default value. */
@@ -143,6 +165,7 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
     targetPrefix: flags['target-prefix'],
     classCol: flags['class-col'],
     targetCol: flags['target-col'],
+    softLabels: flags['soft-labels'] === true,
     easyThreshold: parseEasyThreshold(flags['easy-threshold']),
     eps: parseEps(flags.eps),
     threads: flags.threads,

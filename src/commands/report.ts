@@ -11,16 +11,58 @@ import {renderWarnings} from '../renderers/render-warnings.js'
 export default class Report extends BaseCommand {
   static override summary = 'Where the loss comes from: per-class shares, easy/hard split and a focal-loss γ sweep.'
 
-  static override description = `Streams CSV or Arrow IPC prediction files (labels plus logits or probabilities) through
-cross-entropy and focal-loss evaluators in one pass and bounded memory. Several files are read as one dataset.
-
-Layouts are detected from column names: binary ("label" + "logit" | "prob" | "score") or multi-class
-("label" + "logit_0 … logit_K" / "prob_<class> …", or an Arrow FixedSizeList column "logits" / "probs").`
+  // One line per paragraph: oclif wraps the help text to the terminal itself.
+  static override description = [
+    'Streams CSV or Arrow IPC prediction files (labels plus logits or probabilities) through cross-entropy and ' +
+      'focal-loss evaluators in one pass and bounded memory. Several files are read as one dataset.',
+    'Layouts are detected from column names; flags override them.',
+    'Binary: "label" (0 or 1) and one score column "logit", "prob" or "score" (--score-col). With --soft-labels ' +
+      'the label is a soft target in [0, 1] (BCE with soft targets, one sigmoid element per row).',
+    'Multi-class: "label" and "logit_0 … logit_K" / "prob_<class> …" (--score-prefix), or an Arrow ' +
+      'FixedSizeList column "logits" / "probs" (--score-col).',
+    'Multi-label (one sigmoid per element, targets in [0, 1]): wide, "logit_<c> …" and "target_<c> …" ' +
+      '(--score-prefix, --target-prefix); Arrow lists, a FixedSizeList of K scores ("logits", "probs") and one ' +
+      'of K float, integer or boolean targets ("targets", "labels" or --target-col); long, one row per element ' +
+      'with a class, a score and a target column (--class-col, --target-col, --class-names).',
+  ].join('\n\n')
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> fixtures/example.csv',
     '<%= config.bin %> <%= command.id %> preds.arrow --gammas 0,1,2 --alpha 0.25',
     '<%= config.bin %> <%= command.id %> preds.csv --scores probs --json > report.json',
+    {
+      description: "Multi-label detection outputs (logit_car, …, target_car, …) with torchvision's defaults",
+      command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --preset torchvision',
+    },
+    {
+      description: 'Arrow lists of K logits and K targets, the target list named explicitly, classes named',
+      command: '<%= config.bin %> <%= command.id %> anchors.arrow --target-col gt_multi_hot --class-names @classes.txt',
+    },
+    {
+      description: 'One row per (anchor, class): the long layout',
+      command:
+        '<%= config.bin %> <%= command.id %> fixtures/multilabel-long.csv --class-col class --target-col target --class-names car,person,bike,dog',
+    },
+    {
+      description: 'One α per class (multi-label: α_c for positive targets, 1 − α_c for negative ones)',
+      command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --alpha 0.25,0.5,0.5,0.75',
+    },
+    {
+      description: 'Class-balanced α from the effective number of samples (Cui et al. 2019)',
+      command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --alpha effective-number --beta 0.99',
+    },
+    {
+      description: 'VarifocalNet as ultralytics VarifocalLoss (γ 2, α 0.75, .mean(1).sum())',
+      command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --preset ultralytics --loss varifocal',
+    },
+    {
+      description: 'Poly-1 focal loss with ε = 2 over γ 0 and 2',
+      command: '<%= config.bin %> <%= command.id %> fixtures/example.csv --loss poly1 --poly-epsilon 2 --gammas 0,2',
+    },
+    {
+      description: 'Binary labels that are soft targets in [0, 1] (distillation, label smoothing)',
+      command: '<%= config.bin %> <%= command.id %> fixtures/binary-soft.csv --soft-labels --preset ultralytics',
+    },
   ]
 
   static override args = {

@@ -17,7 +17,7 @@ import {
   IpcStreamChecker,
   messageFlatbuffer,
 } from './arrow-ipc-check.js'
-import {type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 
 // Type ids from apache-arrow's `Type` enum (kept here so this module needs no runtime import of arrow
 // until a file is actually opened: importing apache-arrow costs ~100 ms of start-up).
@@ -312,8 +312,19 @@ export async function* readArrowChunks(
   const labelIndex = fieldIndex(layout.labelColumn)
   const scoreIndices = layout.listColumn ? [fieldIndex(layout.listColumn)] : layout.scoreColumns.map(fieldIndex)
   const scoreNames = layout.listColumn ? [layout.listColumn] : layout.scoreColumns
-  const width = layout.listColumn ? layout.classes.length : layout.scoreColumns.length
+  const targetList = layout.targetListColumn
+  const k = layout.classes.length
+  // Multi-label list form: a row is K scores then K targets, as in the wide layout.
+  const width = targetList !== undefined ? 2 * k : layout.listColumn ? k : layout.scoreColumns.length
+  // Multi-label: the second half of the wide columns are targets (0/1 integers and booleans are read too).
+  const firstTarget = layout.task === 'multilabel' ? layout.scoreColumns.length / 2 : layout.scoreColumns.length
   const lookupLabel = makeLabelLookup(layout)
+  const columnOf = (score: number | undefined): string =>
+    targetList !== undefined
+      ? (score ?? 0) < k
+        ? (layout.listColumn as string)
+        : targetList
+      : (layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn)
 
   let batchNumber = 0
   const scratch = new Scratch()
@@ -345,17 +356,31 @@ export async function* readArrowChunks(
               scratch,
               (row, message, reason) => invalid(row, layout.labelColumn, message, reason),
             )
-      const scores = layout.listColumn
-        ? readListScores(columnData(batch, scoreIndices[0], scoreNames[0], path, b), width, labels, (row, message) =>
-            invalid(row, scoreNames[0], message, 'null'),
-          )
-        : readWideScores(
-            scoreIndices.map((index, j) => columnData(batch, index, scoreNames[j], path, b)),
-            batch.numRows,
-            labels,
-            scratch,
-            (row, j, message) => invalid(row, scoreNames[j], message, 'null'),
-          )
+      const scores =
+        targetList !== undefined
+          ? readScoreAndTargetLists(
+              columnData(batch, scoreIndices[0], scoreNames[0], path, b),
+              columnData(batch, fieldIndex(targetList), targetList, path, b),
+              k,
+              labels,
+              scratch,
+              (row, column, message) => invalid(row, column === 0 ? scoreNames[0] : targetList, message, 'null'),
+            )
+          : layout.listColumn
+            ? readListScores(
+                columnData(batch, scoreIndices[0], scoreNames[0], path, b),
+                width,
+                labels,
+                (row, message) => invalid(row, scoreNames[0], message, 'null'),
+              )
+            : readWideScores(
+                scoreIndices.map((index, j) => columnData(batch, index, scoreNames[j], path, b)),
+                batch.numRows,
+                firstTarget,
+                labels,
+                scratch,
+                (row, j, message) => invalid(row, scoreNames[j], message, 'null'),
+              )
       const kept = skip ? compactValidRows(labels, scores, width) : null
       const rowOf = (row: number): number => (kept ? kept.rowMap[row] : row)
       onBatch?.()
@@ -364,7 +389,7 @@ export async function* readArrowChunks(
         width,
         labels: kept ? kept.labels : labels,
         scores: kept ? kept.scores : scores,
-        locate: (row, score) => where(rowOf(row), layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn),
+        locate: (row, score) => where(rowOf(row), columnOf(score)),
       }
     }
   } catch (error) {
@@ -395,12 +420,11 @@ function columnData(batch: RecordBatch, index: number, name: string, path: strin
     })
   if (data.length !== batch.numRows)
     throw corrupt(`${data.length} rows in the column and ${batch.numRows} in the batch`)
-  const width =
-    data.children[0] && data.type.typeId === TYPE_FIXED_SIZE_LIST
-      ? (data.type as unknown as {listSize: number}).listSize
-      : 1
-  const values = data.children[0] && data.type.typeId === TYPE_FIXED_SIZE_LIST ? data.children[0].values : data.values
-  const isBits = data.type.typeId === TYPE_BOOL
+  const isList = data.children[0] && data.type.typeId === TYPE_FIXED_SIZE_LIST
+  const width = isList ? (data.type as unknown as {listSize: number}).listSize : 1
+  const values = isList ? data.children[0].values : data.values
+  // Booleans are bits, 8 to a byte (a list of booleans too: multi-hot targets).
+  const isBits = (isList ? data.children[0].type.typeId : data.type.typeId) === TYPE_BOOL
   const isOffsets = data.type.typeId === TYPE_UTF8 || data.type.typeId === TYPE_LARGE_UTF8
   if (values && !isBits && !isOffsets && values.length < (data.offset + data.length) * width) {
     throw corrupt(`buffers for ${Math.floor(values.length / width)} rows where ${data.length} are declared`)
@@ -431,7 +455,6 @@ class Scratch {
 
 type Invalid = (row: number, message: string, reason: SkipReason) => void
 
-/** Labels as class indices; a bad row gets -1 after `invalid` was told (which throws unless skipping). */
 /** Copies the rows whose label is not -1 into scratch arrays, with the original row of each. */
 function compactValidRows(
   labels: Int32Array,
@@ -454,6 +477,7 @@ function compactValidRows(
   return {rows: valid, labels: outLabels, scores: outScores, rowMap}
 }
 
+/** Labels as class indices; a bad row gets -1 after `invalid` was told (which throws unless skipping). */
 function readLabels(
   data: Data,
   layout: Layout,
@@ -479,7 +503,7 @@ function readLabels(
       }
       const v = Number(values[data.offset + i])
       if (Number.isInteger(v) && v >= 0 && v < k) out[i] = v
-      else bad(i, `${expectedLabel(layout)}, got ${String(v)}`, 'label')
+      else bad(i, badLabelMessage(layout, v, String(v)), 'label')
     }
     return out
   }
@@ -557,22 +581,73 @@ function readListScores(
   return (child.values as Float64Array | Float32Array).subarray(from, from + data.length * width)
 }
 
-/** Binary: the one score column in place. Multi-class wide: K columns interleaved into rows × K. */
+/** Integer and boolean columns hold targets (0/1, multi-hot) well; they are read as floats. */
+function isTargetData(data: Data): boolean {
+  return isFloatData(data) || data.type.typeId === TYPE_INT || data.type.typeId === TYPE_BOOL
+}
+
+/**
+ * Copies `rows` runs of `run` consecutive values of a float, integer or boolean column, starting `from`
+ * values past `data`'s own offset, to out[at + i · stride + j]: one branch per column, then plain loops.
+ */
+function copyAsFloat(
+  data: Data,
+  from: number,
+  rows: number,
+  run: number,
+  out: Float64Array,
+  at: number,
+  stride: number,
+): void {
+  const start = data.offset + from
+  if (data.type.typeId === TYPE_BOOL) {
+    const bits = data.values as Uint8Array
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < run; j++) {
+        const bit = start + i * run + j
+        out[at + i * stride + j] = (bits[bit >> 3] >> (bit & 7)) & 1
+      }
+    }
+    return
+  }
+  const values = data.values as ArrayLike<number | bigint>
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < run; j++) out[at + i * stride + j] = Number(values[start + i * run + j])
+    }
+    return
+  }
+  const numbers = values as ArrayLike<number>
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < run; j++) out[at + i * stride + j] = numbers[start + i * run + j]
+  }
+}
+
+/**
+ * Binary: the one score column in place. Multi-class wide: K columns interleaved into rows × K.
+ * Multi-label: the columns from `firstTarget` on are targets, which may also be integers or booleans.
+ */
 function readWideScores(
   columns: Data[],
   n: number,
+  firstTarget: number,
   labels: Int32Array,
   scratch: Scratch,
   invalid: (row: number, column: number, message: string) => void,
 ): Float64Array | Float32Array {
   columns.forEach((data, j) => {
-    if (!isFloatData(data)) {
+    if (j < firstTarget && !isFloatData(data)) {
       throw new UsageError(`column ${j + 1} of the scores: expected Float32 or Float64, got ${typeName(data.type)}`)
+    }
+    if (j >= firstTarget && !isTargetData(data)) {
+      throw new UsageError(
+        `column ${j + 1} of the scores and targets: expected a target column of floats, integers or booleans, got ${typeName(data.type)}`,
+      )
     }
     if (data.nullCount > 0) {
       for (let i = 0; i < n; i++) {
         if (!data.getValid(i) && labels[i] !== -1) {
-          invalid(i, j, 'expected a score, got null')
+          invalid(i, j, j < firstTarget ? 'expected a score, got null' : 'expected a target, got null')
           labels[i] = -1
         }
       }
@@ -584,10 +659,58 @@ function readWideScores(
   }
   const k = columns.length
   const out = scratch.scoresFor(n * k)
-  for (let j = 0; j < k; j++) {
-    const values = columns[j].values as Float64Array | Float32Array
-    const offset = columns[j].offset
-    for (let i = 0; i < n; i++) out[i * k + j] = values[offset + i]
+  for (let j = 0; j < k; j++) copyAsFloat(columns[j], 0, n, 1, out, j, k)
+  return out
+}
+
+/**
+ * Multi-label list form: a FixedSizeList of K scores and one of K targets (floats, integers or booleans)
+ * into rows of K scores then K targets, the chunk layout the evaluator reads for every multi-label input.
+ * (A copy: the chunk holds one array per row; the two lists are two buffers.)
+ */
+function readScoreAndTargetLists(
+  scoreData: Data,
+  targetData: Data,
+  k: number,
+  labels: Int32Array,
+  scratch: Scratch,
+  invalid: (row: number, column: number, message: string) => void,
+): Float64Array {
+  const scoreChild = scoreData.children[0]
+  const targetChild = targetData.children[0]
+  if (!scoreChild || !isFloatData(scoreChild)) {
+    throw new UsageError(`expected a FixedSizeList of Float32 or Float64 scores, got ${typeName(scoreData.type)}`)
   }
+  if (!targetChild || !isTargetData(targetChild)) {
+    throw new UsageError(
+      `expected a FixedSizeList of float, integer or boolean targets, got ${typeName(targetData.type)}`,
+    )
+  }
+  const n = scoreData.length
+  // Element (i, j) of a list sits at child position (list offset + i) · K + j (the child adds its own offset).
+  const isNullRow = (data: Data, child: Data, i: number): boolean => {
+    if (!data.getValid(i)) return true
+    for (let j = 0; j < k; j++) if (!child.getValid((data.offset + i) * k + j)) return true
+    return false
+  }
+  for (const [column, data, child] of [
+    [0, scoreData, scoreChild],
+    [1, targetData, targetChild],
+  ] as const) {
+    if (data.nullCount === 0 && child.nullCount === 0) continue
+    for (let i = 0; i < n; i++) {
+      if (labels[i] !== -1 && isNullRow(data, child, i)) {
+        invalid(
+          i,
+          column,
+          column === 0 ? 'expected a list of scores, got null' : 'expected a list of targets, got null',
+        )
+        labels[i] = -1
+      }
+    }
+  }
+  const out = scratch.scoresFor(n * 2 * k)
+  copyAsFloat(scoreChild, scoreData.offset * k, n, k, out, 0, 2 * k)
+  copyAsFloat(targetChild, targetData.offset * k, n, k, out, k, 2 * k)
   return out
 }

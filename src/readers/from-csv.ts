@@ -2,7 +2,7 @@ import {COMMA, CR, IGNORED, LABEL, LF, QUOTE} from './csv-bytes.js'
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
 import type {SkipLog} from '../core/skip-log.js'
-import {expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 import {type ByteSource, FileBytes} from './byte-source.js'
 import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
@@ -478,7 +478,7 @@ class CsvRecordScanner {
   private storeLabelIndex(value: number, text: string, row: number, field: number): void {
     if (!(Number.isInteger(value) && value >= 0 && value < this.numClasses)) {
       this.fail(
-        `${expectedLabel(this.layout)}, got ${text.trim() === '' ? 'an empty field' : quoteValue(text)}`,
+        badLabelMessage(this.layout, value, text.trim() === '' ? 'an empty field' : quoteValue(text)),
         field,
         'label',
       )

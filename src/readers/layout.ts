@@ -4,7 +4,7 @@ import type {ScoreKind, Task} from '../core/result.js'
 /** A column as the layout detector sees it: its name and, for Arrow, whether it is a list of K scores. */
 export interface ColumnInfo {
   name: string
-  /** K for an Arrow FixedSizeList<Float> column; undefined for scalar columns. */
+  /** K for an Arrow FixedSizeList column; undefined for scalar columns. */
   listSize?: number
 }
 
@@ -17,8 +17,13 @@ export interface LayoutFlags {
   targetPrefix?: string
   /** Long layout: the class column (one row per element: class, score, target). */
   classCol?: string
-  /** Long layout: the target column (default `target`). */
+  /** Long layout: the target column (default `target`); Arrow list layout: the list of K targets. */
   targetCol?: string
+  /**
+   * Binary layout: read the label column as a soft target y in [0, 1] (one sigmoid element per row, BCE
+   * with soft targets) instead of refusing labels other than 0 and 1.
+   */
+  softLabels?: boolean
   /** Class names in index order; the long layout takes its classes from here. */
   classNames?: string[]
 }
@@ -36,10 +41,14 @@ export interface Layout {
   classes: string[]
   /**
    * Multi-label only. 'wide': `scoreColumns` holds K score columns then K target columns and there is no
-   * label column (`labelColumn` is ''). 'long': one element per row, `labelColumn` is the class column and
-   * `scoreColumns` is [score, target].
+   * label column (`labelColumn` is ''); in the Arrow list form `scoreColumns` is empty and `listColumn` /
+   * `targetListColumn` hold the K scores / K targets. 'long': one element per row, `labelColumn` is the
+   * class column and `scoreColumns` is [score, target]. Either way a chunk row is K scores then K targets.
+   * A binary file read with --soft-labels is 'wide' with K = 1: `scoreColumns` is [score, label].
    */
   elementLayout?: 'wide' | 'long'
+  /** Multi-label Arrow list form: the FixedSizeList column of K targets (next to `listColumn`). */
+  targetListColumn?: string
   /**
    * How label values become class indices. 'index': an integer in [0, K) (binary: 0 or 1).
    * 'name': a class name from `classes` (an integer index is also accepted when no class name is numeric).
@@ -78,8 +87,85 @@ function kindOrFail(flags: LayoutFlags, name: string, source: string): ScoreKind
   return scores
 }
 
+/** Names that make a list column the targets of a multi-label list layout (besides --label-col, --target-col). */
+const TARGET_LIST_NAMES = ['target', 'targets', 'label', 'labels']
+
+/**
+ * The Arrow list form of the multi-label layout, or null when there is no list of targets: a FixedSizeList
+ * of K scores (`logits`, `probs`, … or --score-col) next to a FixedSizeList of K targets (--target-col,
+ * else the label column or one named target(s) / label(s) — a multi-hot label list is a target list).
+ */
+function resolveListMultilabelLayout(columns: ColumnInfo[], flags: LayoutFlags, source: string): Layout | null {
+  const lists = columns.filter((c) => c.listSize !== undefined)
+  if (lists.length === 0) return null
+  let target: ColumnInfo | undefined
+  if (flags.targetCol !== undefined) {
+    // A scalar --target-col is the long layout's.
+    target = lists.find((c) => c.name === flags.targetCol)
+    if (!target) return null
+  } else {
+    const named = lists.filter((c) => c.name === flags.labelCol || TARGET_LIST_NAMES.includes(c.name.toLowerCase()))
+    if (named.length === 0) return null
+    if (named.length > 1) {
+      throw new UsageError(
+        `${source}: both ${named.map((c) => `"${c.name}"`).join(' and ')} look like lists of targets; pass --target-col NAME`,
+      )
+    }
+    target = named[0]
+  }
+  const names = columns.map((c) => c.name)
+  const others = lists.filter((c) => c !== target)
+  let score: ColumnInfo | undefined
+  if (flags.scoreCol !== undefined) {
+    score = columns.find((c) => c.name === flags.scoreCol && c !== target)
+    if (!score) throw new UsageError(`${source}: no score column "${flags.scoreCol}" (columns: ${list(names)})`)
+    if (score.listSize === undefined) {
+      throw new UsageError(
+        `${source}: expected --score-col "${score.name}" to be a FixedSizeList of K scores, as the targets "${target.name}" are a list`,
+      )
+    }
+  } else {
+    const scoreLists = others.filter((c) => SINGLE_SCORE_NAMES.includes(c.name.toLowerCase()))
+    if (scoreLists.length === 0) {
+      throw new UsageError(
+        `${source}: expected a FixedSizeList score column ("logits", "probs", "scores" or --score-col) next to the list of targets "${target.name}" (columns: ${list(names)})`,
+      )
+    }
+    if (scoreLists.length > 1) {
+      throw new UsageError(
+        `${source}: both ${scoreLists.map((c) => `"${c.name}"`).join(' and ')} look like lists of scores; pass --score-col NAME`,
+      )
+    }
+    score = scoreLists[0]
+  }
+  const k = score.listSize as number
+  if (target.listSize !== k) {
+    throw new UsageError(
+      `${source}: expected the list of scores "${score.name}" and the list of targets "${target.name}" to have the same length K, got ${k} and ${target.listSize}`,
+    )
+  }
+  if (k < 1) throw new UsageError(`${source}: list column "${score.name}" holds no scores`)
+  if (flags.classCol !== undefined) {
+    throw new UsageError(
+      `${source}: --class-col "${flags.classCol}": the list layout ("${score.name}", "${target.name}") has no class column`,
+    )
+  }
+  return {
+    task: 'multilabel',
+    scores: kindOrFail(flags, score.name, source),
+    labelColumn: '',
+    scoreColumns: [],
+    listColumn: score.name,
+    targetListColumn: target.name,
+    classes: Array.from({length: k}, (_, i) => String(i)),
+    elementLayout: 'wide',
+    labelKind: 'index',
+  }
+}
+
 /**
  * Multi-label layouts, or null when the columns are not one:
+ * - list (Arrow): a FixedSizeList of K scores and one of K targets (see resolveListMultilabelLayout).
  * - long: a class column (`--class-col`, or "class" when there is no label column), one score column and
  *   a target column (`--target-col`, default "target"); the classes come from --class-names.
  * - wide: K score columns and K target columns with the same suffixes (`logit_car`, `target_car`, …).
@@ -90,6 +176,8 @@ function resolveMultilabelLayout(
   source: string,
   seen: Set<string>,
 ): Layout | null {
+  const listLayout = resolveListMultilabelLayout(columns, flags, source)
+  if (listLayout) return listLayout
   const names = columns.map((c) => c.name)
   const targetCol = flags.targetCol ?? 'target'
   const classCol =
@@ -220,7 +308,18 @@ export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source:
     )
   }
 
+  if (flags.softLabels && !single) {
+    throw new UsageError(
+      `${source}: --soft-labels: expected a binary layout (a label column and one score column), got ${wide.length} score columns ` +
+        '(multi-class labels are class indices; multi-label target columns take values in [0, 1] without the flag)',
+    )
+  }
   if (single && single.listSize !== undefined) {
+    if (flags.softLabels) {
+      throw new UsageError(
+        `${source}: --soft-labels: expected a binary layout (a label column and one score column), got the list "${single.name}"`,
+      )
+    }
     if (single.listSize < 2) throw new UsageError(`${source}: list column "${single.name}" has fewer than 2 scores`)
     return {
       task: 'multiclass',
@@ -229,6 +328,20 @@ export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source:
       scoreColumns: [],
       listColumn: single.name,
       classes: Array.from({length: single.listSize}, (_, i) => String(i)),
+      labelKind: 'index',
+    }
+  }
+  if (single && flags.softLabels) {
+    // One sigmoid element per row with target y = the label: the multi-label maths with K = 1, which is
+    // BCE with soft targets (and, for labels 0 and 1, the binary task's exact doubles). The one class is
+    // the positive class, named "1" as in a binary report.
+    return {
+      task: 'multilabel',
+      scores,
+      labelColumn: '',
+      scoreColumns: [single.name, flags.labelCol],
+      classes: ['1'],
+      elementLayout: 'wide',
       labelKind: 'index',
     }
   }
@@ -267,6 +380,18 @@ export function makeLabelLookup(layout: Layout): (text: string) => number {
     }
     return -1
   }
+}
+
+/**
+ * The message for a label `value` the layout cannot take. A binary label strictly between 0 and 1 looks
+ * like a soft target: say which flag reads it as one (it is never rounded).
+ */
+export function badLabelMessage(layout: Layout, value: number, shown: string): string {
+  const hint =
+    layout.task === 'binary' && value > 0 && value < 1
+      ? ' (pass --soft-labels to read labels in [0, 1] as soft targets)'
+      : ''
+  return `${expectedLabel(layout)}, got ${shown}${hint}`
 }
 
 /** The message for a label that names no class. */

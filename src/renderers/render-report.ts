@@ -42,7 +42,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
   out.push(chalk.bold(`focalscope report — ${input.files.join(', ')}`))
   out.push(
     `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.task} · ${input.scores} · ` +
-      `${input.classes.length} classes · imbalance ${input.imbalanceRatio === null ? '∞ (a class has no rows)' : `${formatRatio(input.imbalanceRatio)}×`} (max/min rows)`,
+      `${input.classes.length} ${input.classes.length === 1 ? 'class' : 'classes'} · imbalance ${input.imbalanceRatio === null ? '∞ (a class has no rows)' : `${formatRatio(input.imbalanceRatio)}×`} (max/min rows)`,
   )
   const checks = [
     `${formatCount(input.skippedRows)} rows skipped`,
@@ -92,21 +92,43 @@ export function renderReport(report: Report, options: RenderOptions): string {
   }
   out.push(sweepTable.toString(), '')
 
-  out.push(chalk.bold(`Per class — share of rows vs share of loss (${OVERWEIGHT_MARK} CE share ≥ 2 × row share)`))
+  // Multi-label: each class row also splits its loss into positive- and negative-target elements, as
+  // shares of the whole loss (pos + neg = the class's share), for CE and for the sweep's largest γ.
+  const byTarget = classes.some((c) => c.byTarget)
+  const topGamma = sweep.reduce((g, s, i) => (s.gamma > sweep[g].gamma ? i : g), 0)
+  const targetHead = byTarget
+    ? ['positives', 'CE pos', 'CE neg', `FL pos γ=${sweep[topGamma].gamma}`, `FL neg γ=${sweep[topGamma].gamma}`]
+    : []
+  out.push(
+    chalk.bold(
+      `Per class — share of rows vs share of loss (${OVERWEIGHT_MARK} CE share ≥ 2 × row share)` +
+        (byTarget ? '; pos / neg: elements with target > 0 / = 0' : ''),
+    ),
+  )
   const classTable = makeTable(
-    ['class', 'rows', 'row share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma))],
+    ['class', 'rows', 'row share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma)), ...targetHead],
     options.color,
     chalk,
   )
   for (const c of classes) {
     const name = c.overweight ? chalk.red.bold(`${c.class} ${OVERWEIGHT_MARK}`) : c.class
     const ceShare = c.overweight ? chalk.red.bold(formatShare(c.ce.share)) : formatShare(c.ce.share)
+    const parts = c.byTarget
+      ? [
+          formatCount(c.byTarget.positive.count),
+          formatShare(c.byTarget.positive.ce.share),
+          formatShare(c.byTarget.negative.ce.share),
+          formatShare(c.byTarget.positive.focal[topGamma]?.share ?? null),
+          formatShare(c.byTarget.negative.focal[topGamma]?.share ?? null),
+        ]
+      : targetHead.map(() => '–')
     classTable.push([
       name,
       formatCount(c.count),
       formatShare(c.countShare),
       ceShare,
       ...c.focal.map((f) => formatShare(f.share)),
+      ...parts,
     ])
   }
   out.push(classTable.toString(), '')

@@ -274,3 +274,134 @@ export function parseCsvRows(
     return {label, scores}
   })
 }
+
+/** One sigmoid element of a multi-label input: its class column, score and target y in [0, 1]. */
+export interface ReferenceElement {
+  cls: number
+  score: number
+  target: number
+}
+
+export interface MultilabelReferenceOptions {
+  scores: 'logits' | 'probs'
+  gammas: number[]
+  /** Scalar α: α_t = y·α + (1 − y)(1 − α); null: α_t = 1. */
+  alpha: number | null
+  easyThreshold: number
+  eps: number
+  classes: string[]
+}
+
+export type MultilabelReferenceReport = Pick<Report, 'classes'> & {
+  totals: {ce: {sum: number}}
+  sweep: {gamma: number; sum: number}[]
+  elements: number
+  positiveElements: number
+}
+
+/**
+ * Multi-label figures from the textbook per-element definitions (soft targets as ultralytics and
+ * torchvision): BCE = −[y·log p + (1 − y)·log(1 − p)], p_t = y·p + (1 − y)(1 − p),
+ * FL_γ = α_t · (1 − p_t)^γ · BCE. An element is positive when y > 0. Shares are of the dataset's totals,
+ * counts are elements; `mean` is per element (the report's is per row: compare sums and shares).
+ */
+export function referenceMultilabel(
+  elements: ReferenceElement[],
+  opts: MultilabelReferenceOptions,
+): MultilabelReferenceReport {
+  const terms = elements.map(({cls, score, target: y}) => {
+    if (!Number.isInteger(cls) || cls < 0 || cls >= opts.classes.length) throw new Error(`class ${cls}`)
+    if (!(y >= 0 && y <= 1)) throw new Error(`target ${y}`)
+    let logP: number
+    let log1mP: number
+    let p: number
+    let oneMinusP: number
+    if (opts.scores === 'logits') {
+      logP = -softplus(-score)
+      log1mP = -softplus(score)
+      p = sigmoid(score)
+      oneMinusP = sigmoid(-score)
+    } else {
+      p = clamp(score, opts.eps, 1 - opts.eps)
+      oneMinusP = 1 - p
+      logP = Math.log(p)
+      log1mP = Math.log(oneMinusP)
+    }
+    const ce = -(y * logP + (1 - y) * log1mP)
+    const pt = y * p + (1 - y) * oneMinusP
+    const q = y * oneMinusP + (1 - y) * p
+    const alphaT = opts.alpha === null ? 1 : y * opts.alpha + (1 - y) * (1 - opts.alpha)
+    const focal = opts.gammas.map((gamma) => alphaT * (gamma === 0 ? 1 : Math.pow(q, gamma)) * ce)
+    return {cls, positive: y > 0, easy: pt > opts.easyThreshold, ce, focal}
+  })
+  type Term = (typeof terms)[number]
+  const sumOf = (keep: (t: Term) => boolean, value: (t: Term) => number): number =>
+    exactSum(terms.filter(keep).map(value))
+  const ceTotal = sumOf(
+    () => true,
+    (t) => t.ce,
+  )
+  const focalTotal = opts.gammas.map((_, g) =>
+    sumOf(
+      () => true,
+      (t) => t.focal[g],
+    ),
+  )
+  const part = (keep: (t: Term) => boolean) => {
+    const ce = sumOf(keep, (t) => t.ce)
+    return {
+      count: terms.filter(keep).length,
+      ce: {sum: ce, share: share(ce, ceTotal)},
+      focal: opts.gammas.map((gamma, g) => {
+        const sum = sumOf(keep, (t) => t.focal[g])
+        return {gamma, sum, share: share(sum, focalTotal[g])}
+      }),
+    }
+  }
+  const n = terms.length
+  const classes = opts.classes.map((name, c) => {
+    const whole = part((t) => t.cls === c)
+    const countShare = share(whole.count, n)
+    return {
+      class: name,
+      count: whole.count,
+      countShare,
+      ce: whole.ce,
+      focal: whole.focal,
+      overweight: countShare !== null && whole.ce.share !== null && whole.ce.share >= 2 * countShare,
+      byTarget: {positive: part((t) => t.cls === c && t.positive), negative: part((t) => t.cls === c && !t.positive)},
+    }
+  })
+  return {
+    elements: n,
+    positiveElements: terms.filter((t) => t.positive).length,
+    totals: {ce: {sum: ceTotal}},
+    sweep: opts.gammas.map((gamma, g) => ({gamma, sum: focalTotal[g]})),
+    classes,
+  }
+}
+
+/**
+ * Asserts that `actual` has `expected`'s shape and values: numbers equal within `tolerance` relative to
+ * their size (absolute below 1), everything else exactly. Keys missing from `expected` are not checked.
+ */
+export function assertNear(actual: unknown, expected: unknown, tolerance: number, path = '$'): void {
+  if (typeof expected === 'number') {
+    if (typeof actual !== 'number' || !(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)))) {
+      throw new Error(`${path}: expected ${expected}, got ${String(actual)}`)
+    }
+    return
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object')
+      throw new Error(`${path}: expected an object, got ${String(actual)}`)
+    if (Array.isArray(expected) && (!Array.isArray(actual) || actual.length !== expected.length)) {
+      throw new Error(`${path}: expected ${expected.length} items, got ${JSON.stringify(actual)}`)
+    }
+    for (const [key, value] of Object.entries(expected)) {
+      assertNear((actual as Record<string, unknown>)[key], value, tolerance, `${path}.${key}`)
+    }
+    return
+  }
+  if (actual !== expected) throw new Error(`${path}: expected ${String(expected)}, got ${String(actual)}`)
+}

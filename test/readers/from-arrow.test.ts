@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {
+  Bool,
   Dictionary,
   Field,
   Float32,
@@ -9,12 +10,14 @@ import {
   FixedSizeList,
   Int32,
   Int64,
+  Int8,
   makeData,
   RecordBatch,
   Schema,
   Struct,
   Table,
   tableToIPC,
+  Uint8,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow'
@@ -203,5 +206,146 @@ describe('Arrow input', () => {
       /cut\.arrow: expected an? (complete )?Arrow IPC file/,
     )
     assert.match(await analyzeError(file('text.arrow', 'label,logit\n1,2\n')), /text\.arrow: expected an Arrow IPC/)
+  })
+})
+
+/** A FixedSizeList<K> column over `child`, with optional null lists. */
+function fixedList(
+  k: number,
+  child: ReturnType<typeof makeData>,
+  nullRows: number[] = [],
+): ReturnType<typeof makeData> {
+  const length = child.length / k
+  return makeData({
+    type: new FixedSizeList(k, new Field('item', child.type, true)),
+    length,
+    nullCount: nullRows.length,
+    nullBitmap: nullRows.length ? validity(length, nullRows) : undefined,
+    child,
+  })
+}
+
+function validity(length: number, nullRows: number[]): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(length / 8)).fill(0xff)
+  for (const i of nullRows) bits[i >> 3] &= ~(1 << (i & 7))
+  return bits
+}
+
+// Multi-label: 4 anchors × 2 classes.
+const ML_LOGITS = [
+  [1.5, -2],
+  [-0.5, 3],
+  [-4, -1],
+  [2, 0.25],
+]
+const ML_TARGETS = [
+  [1, 0],
+  [0, 1],
+  [0, 0],
+  [1, 1],
+]
+const ML_CSV =
+  ['logit_0,logit_1,target_0,target_1', ...ML_LOGITS.map((row, i) => [...row, ...ML_TARGETS[i]].join(','))].join('\n') +
+  '\n'
+
+describe('Arrow multi-label input', () => {
+  it('reads a list of logits and a list of Bool or Int8 targets as the wide CSV, across batches', async () => {
+    const fromCsv = figures(await analyzePredictions([file('ml.csv', ML_CSV)], OPTIONS))
+    const targetChildren = {
+      bool: (rows: number[][]) => vectorFromArray(rows.flat().map(Boolean), new Bool()).data[0],
+      int8: (rows: number[][]) =>
+        makeData({type: new Int8(), length: rows.length * 2, nullCount: 0, data: Int8Array.from(rows.flat())}),
+    }
+    for (const [name, targetChild] of Object.entries(targetChildren)) {
+      const batches = [
+        [0, 3],
+        [3, 4],
+      ].map(([a, b]) =>
+        batch({
+          logits: fixedList(2, float64(ML_LOGITS.slice(a, b).flat())),
+          targets: fixedList(2, targetChild(ML_TARGETS.slice(a, b))),
+        }),
+      )
+      const report = await analyzePredictions([write(`ml-${name}.arrow`, batches, 'file')], OPTIONS)
+      assert.equal(report.input.task, 'multilabel')
+      assert.deepEqual(figures(report), fromCsv, name)
+    }
+  })
+
+  it('a null list of targets is a "null" row, a target outside [0, 1] a "target" row, naming the list column', async () => {
+    const withNull = batch({
+      logits: fixedList(2, float64(ML_LOGITS.flat())),
+      targets: fixedList(2, float64(ML_TARGETS.flat()), [2]),
+    })
+    const path = write('ml-null.arrow', [withNull], 'file')
+    assert.match(
+      await analyzeError(path),
+      /ml-null\.arrow \(batch 1, row 3\): column "targets": expected a list of targets, got null$/,
+    )
+    const skipped = await analyzePredictions([path], {...OPTIONS, onInvalid: 'skip'})
+    assert.equal(skipped.input.rows, 3)
+    assert.deepEqual(
+      skipped.input.skipped.map((s) => [s.reason, s.count]),
+      [['null', 1]],
+    )
+    // The row left out is exactly the null one: the same figures as the CSV without it.
+    const csvWithout = ML_CSV.split('\n')
+      .filter((_, line) => line !== 3)
+      .join('\n')
+    assert.deepEqual(figures(skipped), figures(await analyzePredictions([file('ml-without.csv', csvWithout)], OPTIONS)))
+
+    const two = batch({
+      logits: fixedList(2, float64(ML_LOGITS.flat())),
+      targets: fixedList(
+        2,
+        makeData({type: new Int32(), length: 8, nullCount: 0, data: Int32Array.from([1, 0, 0, 2, 0, 0, 1, 1])}),
+      ),
+    })
+    assert.match(
+      await analyzeError(write('ml-two.arrow', [two], 'file')),
+      /ml-two\.arrow \(batch 1, row 2\): column "targets": expected a target in \[0, 1\], got 2$/,
+    )
+  })
+
+  it('reads integer targets in the wide and long layouts, and refuses a string target column', async () => {
+    const wide = batch({
+      logit_0: float64(ML_LOGITS.map((r) => r[0])),
+      logit_1: float64(ML_LOGITS.map((r) => r[1])),
+      target_0: makeData({
+        type: new Uint8(),
+        length: 4,
+        nullCount: 0,
+        data: Uint8Array.from(ML_TARGETS.map((r) => r[0])),
+      }),
+      target_1: makeData({
+        type: new Int64(),
+        length: 4,
+        nullCount: 0,
+        data: BigInt64Array.from(ML_TARGETS.map((r) => BigInt(r[1]))),
+      }),
+    })
+    const fromCsv = await analyzePredictions([file('ml2.csv', ML_CSV)], OPTIONS)
+    const fromWide = await analyzePredictions([write('ml-int.arrow', [wide], 'file')], OPTIONS)
+    assert.deepEqual(fromWide.classes, fromCsv.classes)
+
+    const long = batch({
+      class: int32(ML_LOGITS.flatMap((row) => row.map((_, j) => j))),
+      logit: float64(ML_LOGITS.flat()),
+      target: int32(ML_TARGETS.flat()),
+    })
+    const fromLong = await analyzePredictions([write('ml-long.arrow', [long], 'file')], {
+      ...OPTIONS,
+      classNames: ['0', '1'],
+    })
+    assert.deepEqual(fromLong.classes, fromCsv.classes)
+
+    const text = batch({
+      logit_0: float64([0.5]),
+      target_0: vectorFromArray(['1'], new Utf8()).data[0],
+    })
+    assert.match(
+      await analyzeError(write('ml-text.arrow', [text], 'file')),
+      /ml-text\.arrow \(batch 1\): column 2 of the scores and targets: expected a target column of floats, integers or booleans, got Utf8$/,
+    )
   })
 })

@@ -5,7 +5,9 @@ import type {InputLocation} from './errors.js'
  *
  * Invariants: `labels[i]` is a valid class index in [0, numClasses) for i < rows (readers check this,
  * because only they know the line to blame); `scores` holds `rows × width` values row-major, where width
- * is 1 for a binary task (the positive class's logit or probability) and K for a multi-class task.
+ * is 1 for a binary task (the positive class's logit or probability), K for a multi-class task, and for
+ * multi-label 2K (wide and Arrow list layouts: K scores, then K targets) or 2 (long layout: score, target,
+ * with the class in `labels`).
  * Scores are not yet checked for finiteness: the evaluator does that in its hot loop and asks
  * `locate` for the row to blame.
  *

@@ -577,7 +577,8 @@ function readListScores(
       }
     }
   }
-  const from = (data.offset + child.offset) * width
+  // The child's own offset counts values, the list's counts lists.
+  const from = child.offset + data.offset * width
   return (child.values as Float64Array | Float32Array).subarray(from, from + data.length * width)
 }
 

@@ -1,7 +1,9 @@
 // Bundles the CLI (src/cli/main.ts) and the parallel worker into dist/bundle/ with esbuild. Node spends
 // most of focalscope's start-up resolving and compiling @oclif/core's ~250 files; one bundled file loads
-// in about half the time. apache-arrow stays external: it is imported lazily, only for Arrow input.
-// The worker sits beside the CLI bundle, where evaluate-parallel.ts looks for it.
+// in about half the time. With code splitting, what is imported lazily (apache-arrow, only for Arrow
+// input; the table renderer) becomes a chunk of its own, loaded in one piece when needed: a small Arrow
+// file is read in ~0.32 s instead of ~0.48 s with apache-arrow's ~200 ES modules loaded one by one.
+// The worker and the chunks sit beside the CLI bundle, where evaluate-parallel.ts looks for the worker.
 import {rmSync} from 'node:fs'
 
 import {build} from 'esbuild'
@@ -18,7 +20,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   // Never loaded at run time (oclif looks for them only to run TypeScript sources in development).
-  external: ['apache-arrow', 'typescript', 'ts-node', 'tsx'],
+  external: ['typescript', 'ts-node', 'tsx'],
+  splitting: true,
   // CommonJS dependencies (oclif) call require() for Node's built-ins; an ES module has no require.
   banner: {
     js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -11,8 +11,8 @@ import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from 
 const BLOCK_BYTES = 1 << 20
 /** The header must end within this many bytes: sniffing never reads the whole file. */
 const MAX_HEADER_BYTES = 1 << 20
-/** Roughly this many score values per chunk (2^19 doubles = 4 MiB). */
-const CHUNK_VALUES = 1 << 19
+/** Roughly this many score values per chunk (2^17 doubles = 1 MiB; with labels and line numbers 2 MiB binary). */
+const CHUNK_VALUES = 1 << 17
 
 export interface CsvHeader {
   columns: string[]

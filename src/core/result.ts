@@ -45,7 +45,7 @@ export interface ReportInput {
   classes: string[]
   /** Rows per class, in class-index order. */
   classCounts: number[]
-  /** Largest class count over smallest; null when a class has no rows. */
+  /** Largest class count over smallest (multi-label: of positive targets); null when one is 0. */
   imbalanceRatio: number | null
   /** Which published definition the figures follow. */
   semantics: string

@@ -40,9 +40,16 @@ export function renderReport(report: Report, options: RenderOptions): string {
   const alpha = config.alpha === null ? 'none' : String(config.alpha)
 
   out.push(chalk.bold(`focalscope report — ${input.files.join(', ')}`))
+  // Multi-label classes all have every row; their imbalance is in positive targets.
+  const multilabel = input.task === 'multilabel'
+  const counted = multilabel ? 'positives' : 'rows'
+  const imbalance =
+    input.classes.length < 2
+      ? ''
+      : ` · imbalance ${input.imbalanceRatio === null ? `∞ (a class has no ${counted})` : `${formatRatio(input.imbalanceRatio)}×`} (max/min ${counted})`
   out.push(
     `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.task} · ${input.scores} · ` +
-      `${input.classes.length} ${input.classes.length === 1 ? 'class' : 'classes'} · imbalance ${input.imbalanceRatio === null ? '∞ (a class has no rows)' : `${formatRatio(input.imbalanceRatio)}×`} (max/min rows)`,
+      `${input.classes.length} ${input.classes.length === 1 ? 'class' : 'classes'}${imbalance}`,
   )
   const checks = [
     `${formatCount(input.skippedRows)} rows skipped`,
@@ -134,8 +141,15 @@ export function renderReport(report: Report, options: RenderOptions): string {
   out.push(classTable.toString(), '')
 
   out.push(chalk.bold(`Easy / hard — easy means p_t > ${split.threshold}`))
+  // Multi-label: each row holds one sigmoid element per class, and the split counts elements.
   const splitTable = makeTable(
-    ['', 'rows', 'row share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma))],
+    [
+      '',
+      multilabel ? 'elements' : 'rows',
+      multilabel ? 'share' : 'row share',
+      'CE share',
+      ...sweep.map((s) => gammaLabel(s.gamma)),
+    ],
     options.color,
     chalk,
   )

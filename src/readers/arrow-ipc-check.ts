@@ -315,6 +315,8 @@ export class IpcStreamChecker {
   private need = 8
   private bodyLeft = 0
   private shape: SchemaShape | undefined
+  /** The last complete message was the end-of-stream marker. */
+  private ended = false
   /** Record batches seen so far (1-based numbering for messages). */
   batches = 0
 
@@ -337,8 +339,13 @@ export class IpcStreamChecker {
     }
   }
 
-  /** The stream ended; a message cut off in the middle is left to the reader's own end-of-stream checks. */
-  end(): void {}
+  /**
+   * True when the bytes so far end just after an end-of-stream marker. Writers close a stream with one;
+   * without it, a stream cut between two batches would read as a shorter, complete-looking dataset.
+   */
+  get complete(): boolean {
+    return this.ended && this.state === 'prefix' && this.pending.length === 0
+  }
 
   private expectPrefix(): void {
     this.state = 'prefix'
@@ -353,9 +360,11 @@ export class IpcStreamChecker {
       // End-of-stream marker; in the legacy form its last four bytes already belong to whatever follows.
       const rest = continued ? Buffer.alloc(0) : this.pending.subarray(4)
       this.expectPrefix()
+      this.ended = true
       if (rest.length > 0) this.push(rest)
       return
     }
+    this.ended = false
     if (length < 0) throw new CorruptMetadata(`a message says its metadata is ${length} bytes`)
     this.state = 'metadata'
     // The legacy form's four bytes after the length are already metadata.

@@ -164,7 +164,10 @@ async function checkFileBlock(fh: FileHandle, block: FileBlock, footer: CheckedF
   }
 }
 
-/** An IPC stream's bytes, each chunk's message metadata checked before it is passed on. */
+/**
+ * An IPC stream's bytes, each chunk's message metadata checked before it is passed on, and refused at the
+ * end without an end-of-stream marker (a file on disk is checked for it up front; a pipe only here).
+ */
 async function* checkedStream(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const checker = new IpcStreamChecker()
   for await (const chunk of chunks) {
@@ -174,6 +177,14 @@ async function* checkedStream(name: string, chunks: AsyncIterable<Uint8Array>): 
       throw corruptMetadataError(error, name)
     }
     yield chunk
+  }
+  if (!checker.complete) {
+    throw new InputError(
+      'expected a complete Arrow IPC stream, got one without the end-of-stream marker (truncated?)',
+      {
+        file: name,
+      },
+    )
   }
 }
 

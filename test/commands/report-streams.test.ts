@@ -35,6 +35,21 @@ describe('stdin and compressed input', () => {
     assert.deepEqual(figures(fromStdin(readFileSync(`${FIXTURES}binary.arrows`))), binary)
   })
 
+  it('refuses an Arrow stream on stdin that ends without its end-of-stream marker (cut between batches)', () => {
+    // Without the 8-byte marker, a stream cut after a whole batch would read as a shorter dataset.
+    const stream = readFileSync(`${FIXTURES}binary.arrows`)
+    assert.equal(stream.readUInt32LE(stream.length - 8), 0xffffffff, 'the fixture ends with the marker')
+    for (const bytes of [stream.subarray(0, stream.length - 8), gzipSync(stream.subarray(0, stream.length - 8))]) {
+      const result = runCli(['report', '-', '--json'], {}, bytes)
+      assert.equal(result.status, 2, result.stderr)
+      assert.equal(result.stdout, '')
+      assert.match(
+        result.stderr,
+        /^focalscope: error: -: expected a complete Arrow IPC stream, .*end-of-stream marker.*\n$/,
+      )
+    }
+  })
+
   it('reads .gz files by streaming them through gunzip', () => {
     const path = file('preds.csv.gz', gzipSync(readFileSync(`${FIXTURES}multiclass.csv`)))
     assert.deepEqual(figures(runReportJson([path]).json as unknown as Report), reference)

@@ -145,6 +145,16 @@ describe('IpcStreamChecker', () => {
     )
   })
 
+  it('is complete only after the end-of-stream marker', () => {
+    const checker = new IpcStreamChecker()
+    checker.push(stream.subarray(0, stream.length - 8))
+    assert.equal(checker.complete, false, 'cut before the marker')
+    checker.push(stream.subarray(stream.length - 8, stream.length - 4))
+    assert.equal(checker.complete, false, 'half a marker')
+    checker.push(stream.subarray(stream.length - 4))
+    assert.equal(checker.complete, true)
+  })
+
   it('throws on the chunk that holds a corrupt count, before it is passed on', () => {
     const bytes = Buffer.from(stream)
     bytes.writeUInt32LE(2 ** 28, messages[2].nodesLengthAt)

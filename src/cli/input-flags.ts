@@ -1,6 +1,6 @@
 import {availableParallelism} from 'node:os'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import type {AnalyzeOptions} from '../analyze-predictions.js'
 import {DEFAULT_ROW_SUM_TOLERANCE} from '../core/config.js'

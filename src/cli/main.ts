@@ -3,7 +3,7 @@
  * this file (with @oclif/core and everything else but apache-arrow) into dist/bundle/focalscope.js: one
  * file to load instead of ~250, which halves the start-up cost of importing oclif (scripts/bundle.mjs).
  */
-import {execute} from '@oclif/core'
+import {execute} from '@oclif/core/execute'
 
 import Gate from '../commands/gate.js'
 import Report from '../commands/report.js'

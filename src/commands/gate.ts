@@ -1,6 +1,7 @@
 import {appendFile, readFile} from 'node:fs/promises'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../analyze-predictions.js'
 import {withProgress} from '../cli/with-progress.js'

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {analyzePredictions} from '../analyze-predictions.js'
 import {BaseCommand} from '../cli/base-command.js'

@@ -82,7 +82,16 @@ export function renderReport(report: Report, options: RenderOptions): string {
   const spec = config.alphaSpec ?? alpha
   out.push(chalk.bold(`γ sweep — ${LOSS_FORMULAS[config.loss ?? 'focal']}, α = ${spec}`))
   const sweepTable = makeTable(
-    ['γ', 'FL sum', 'mean', 'FL/CE', 'easy share', 'hard share', ...(reduction ? [reduction.name] : [])],
+    [
+      'γ',
+      'FL sum',
+      'mean',
+      'FL/CE',
+      'easy share',
+      'hard share',
+      // The value the reference would print: named after it, not a second "mean" beside ours (per row).
+      ...(reduction ? [config.preset ? `${config.preset} (${reduction.name})` : reduction.name] : []),
+    ],
     options.color,
     chalk,
   )

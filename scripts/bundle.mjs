@@ -12,7 +12,11 @@ import {build} from 'esbuild'
 rmSync('dist', {recursive: true, force: true})
 
 await build({
-  entryPoints: {focalscope: 'src/cli/main.ts', 'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts'},
+  entryPoints: {
+    focalscope: 'src/cli/main.ts',
+    commands: 'src/cli/commands.ts',
+    'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts',
+  },
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',

@@ -49,12 +49,12 @@ function fileSize(path: string): number {
 
 /**
  * Arrow columns are read in place, so a file costs little more than the maths; a second thread must also
- * start, read the footer and warm its own JIT (~0.15 s), and each thread keeps up to ~60 MB of spent batch
- * buffers until V8 collects them (apache-arrow allocates one per batch). Measured on 2 cores, quiet:
- * 2 M × 20 (328 MB) 1.37 s with 2 threads vs 1.9 s with 1, RSS 240 vs 133 MB; 10 M binary (120 MB) only
- * 10–15 % faster for +45 MB (160 MB). Below this size one thread keeps the peak under 150 MB.
+ * start, read the footer and warm its own JIT (~0.15 s). Batches that focalscope decodes itself reuse one
+ * body buffer per thread, so a thread adds ~20 MB, not the ~60 MB of spent apache-arrow buffers it used
+ * to. Measured on 2 cores, 3 runs each: 10 M binary rows (120 MB) 0.79–0.89 s with 2 threads vs
+ * 0.98–1.22 s with 1 (RSS 90 vs 70 MB); 2 M × 20 (328 MB) 1.24–1.30 s vs 1.23–1.87 s (110 vs 80 MB).
  */
-const MIN_PARALLEL_ARROW_BYTES = 1 << 27
+const MIN_PARALLEL_ARROW_BYTES = 1 << 24
 
 /**
  * Large files are split across worker threads: a CSV by byte ranges, an Arrow IPC file by record batches.

@@ -30,6 +30,7 @@ const HEADER_NAMES: Record<number, string> = {1: 'schema', 2: 'dictionary batch'
 const TYPE_MAX = 26
 const TYPE_INT = 2
 const TYPE_FLOAT = 3
+const TYPE_FIXED_SIZE_LIST = 16
 const FIELD_NODE_BYTES = 16
 const BUFFER_BYTES = 16
 const BLOCK_BYTES = 24
@@ -125,44 +126,82 @@ class Flat {
 /** What a record batch must agree with: per top-level column, how many field nodes its subtree has. */
 export interface SchemaShape {
   nodesPerColumn: number[]
+  /** The columns' types as far as arrow-native-batch.ts needs them. */
+  fields: FieldType[]
+  /** The schema says big-endian (arrow-native-batch.ts reads little-endian data only). */
+  bigEndian: boolean
+}
+
+/** A column's type: the Schema.fbs type id and, for the types that have them, their parameters. */
+export interface FieldType {
+  typeId: number
+  /** Int: bits and sign. */
+  bitWidth?: number
+  signed?: boolean
+  /** FloatingPoint: 0 half, 1 single, 2 double. */
+  precision?: number
+  /** FixedSizeList: values per list. */
+  listSize?: number
+  /** Dictionary-encoded (the values live in dictionary batches). */
+  dictionary: boolean
+  children: FieldType[]
 }
 
 /** Checks a Schema table (in a schema message or a file footer) and returns its shape. */
 function checkSchema(flat: Flat, schema: number): SchemaShape {
+  const endiannessAt = flat.field(schema, 0)
+  const bigEndian = endiannessAt !== -1 && flat.i16(endiannessAt) === 1
   const fields = flat.vector(schema, 1, 4, 'the schema\'s "fields"')
   const nodesPerColumn: number[] = []
+  const types: FieldType[] = []
   for (let i = 0; i < fields.length; i++) {
     const field = flat.vectorTable(fields.start, i, 'a column')
     if (!flat.hasString(field, 0)) throw new CorruptMetadata(`column ${i + 1} has no name`)
-    nodesPerColumn.push(checkField(flat, field, `column ${i + 1}`, 0))
+    const type = checkField(flat, field, `column ${i + 1}`, 0)
+    types.push(type)
+    nodesPerColumn.push(nodeCount(type))
   }
-  return {nodesPerColumn}
+  return {nodesPerColumn, fields: types, bigEndian}
 }
 
-/** Checks one field and its children; returns the number of field nodes its subtree takes in a batch. */
-function checkField(flat: Flat, field: number, name: string, depth: number): number {
+/** Field nodes a column of this type takes in a batch: one for it and one per descendant. */
+function nodeCount(type: FieldType): number {
+  return type.children.reduce((n, child) => n + nodeCount(child), 1)
+}
+
+/** Checks one field and its children, and describes its type. */
+function checkField(flat: Flat, field: number, name: string, depth: number): FieldType {
   if (depth > MAX_DEPTH) throw new CorruptMetadata(`${name} is nested more than ${MAX_DEPTH} deep`)
   const typeAt = flat.field(field, 2)
   const typeId = typeAt === -1 ? 0 : flat.u8(typeAt)
   if (typeId < 1 || typeId > TYPE_MAX) throw new CorruptMetadata(`${name} has an unknown type (id ${typeId})`)
   const type = flat.table(field, 3, `the type of ${name}`)
+  const out: FieldType = {typeId, dictionary: flat.field(field, 4) !== -1, children: []}
   if (typeId === TYPE_INT) {
     const bitWidthAt = type === -1 ? -1 : flat.field(type, 0)
     const bitWidth = bitWidthAt === -1 ? 0 : flat.i32(bitWidthAt)
     if (![8, 16, 32, 64].includes(bitWidth)) throw new CorruptMetadata(`${name} is an integer of ${bitWidth} bits`)
+    const signedAt = type === -1 ? -1 : flat.field(type, 1)
+    out.bitWidth = bitWidth
+    out.signed = signedAt !== -1 && flat.u8(signedAt) !== 0
   }
   if (typeId === TYPE_FLOAT) {
     const precisionAt = type === -1 ? -1 : flat.field(type, 0)
     const precision = precisionAt === -1 ? 0 : flat.i16(precisionAt)
     if (precision < 0 || precision > 2) throw new CorruptMetadata(`${name} has an unknown float precision`)
+    out.precision = precision
+  }
+  if (typeId === TYPE_FIXED_SIZE_LIST) {
+    const listSizeAt = type === -1 ? -1 : flat.field(type, 0)
+    out.listSize = listSizeAt === -1 ? 0 : flat.i32(listSizeAt)
+    if (out.listSize < 0) throw new CorruptMetadata(`${name} is a list of ${out.listSize} values`)
   }
   const children = flat.vector(field, 5, 4, `the children of ${name}`)
-  let nodes = 1
   for (let c = 0; c < children.length; c++) {
     const child = flat.vectorTable(children.start, c, `a child of ${name}`)
-    nodes += checkField(flat, child, `${name}'s child ${c + 1}`, depth + 1)
+    out.children.push(checkField(flat, child, `${name}'s child ${c + 1}`, depth + 1))
   }
-  return nodes
+  return out
 }
 
 /**
@@ -198,6 +237,38 @@ function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: 
   for (let c = 0, node = 0; c < shape.nodesPerColumn.length; node += shape.nodesPerColumn[c], c++) {
     const length = flat.i64(nodes.start + node * FIELD_NODE_BYTES)
     if (length !== rows) throw new CorruptMetadata(`column ${c + 1} has ${length} rows and the batch ${rows}`)
+  }
+}
+
+/** Where a record batch's data is: its rows, and per field node / buffer (in schema pre-order) the numbers. */
+export interface BatchLayout {
+  rows: number
+  /** Field node i: length at 2i, null count at 2i + 1. */
+  nodes: number[]
+  /** Buffer i: offset into the body at 2i, length at 2i + 1. */
+  buffers: number[]
+  /** The body is compressed (LZ4 / ZSTD): only apache-arrow decodes it. */
+  compressed: boolean
+}
+
+/** The layout of a record batch message whose metadata `checkMessage` has accepted. */
+export function recordBatchLayout(metadata: Uint8Array): BatchLayout {
+  const flat = new Flat(metadata)
+  const batch = flat.table(flat.root(), 2, 'the message header')
+  const lengthAt = flat.field(batch, 0)
+  const nodes = flat.vector(batch, 1, FIELD_NODE_BYTES, 'the batch\'s "nodes"')
+  const buffers = flat.vector(batch, 2, BUFFER_BYTES, 'the batch\'s "buffers"')
+  const pairs = (vector: {start: number; length: number}): number[] => {
+    const out: number[] = []
+    for (let i = 0; i < vector.length; i++)
+      out.push(flat.i64(vector.start + 16 * i), flat.i64(vector.start + 16 * i + 8))
+    return out
+  }
+  return {
+    rows: lengthAt === -1 ? 0 : flat.i64(lengthAt),
+    nodes: pairs(nodes),
+    buffers: pairs(buffers),
+    compressed: flat.field(batch, 3) !== -1,
   }
 }
 

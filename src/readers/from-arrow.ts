@@ -16,7 +16,9 @@ import {
   HEADER_RECORD_BATCH,
   IpcStreamChecker,
   messageFlatbuffer,
+  recordBatchLayout,
 } from './arrow-ipc-check.js'
+import {decodeNativeBatch, decodesNatively, type NativeBatch} from './arrow-native-batch.js'
 import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
 
 // Type ids from apache-arrow's `Type` enum (kept here so this module needs no runtime import of arrow
@@ -113,15 +115,35 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       : await firstOfStreams(
           RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
-    const checkBatch = footer
-      ? (b: number) => checkFileBlock(fh, (footer as CheckedFooter).recordBatches[b], footer as CheckedFooter, b)
-      : undefined
-    return await wrapReader(reader, path, stride, checkBatch, async () => {
+    const readBatch = footer ? fileBatchReader(fh, footer) : undefined
+    return await wrapReader(reader, path, stride, readBatch, async () => {
       if (isFile) await fh.close().catch(() => undefined)
     })
   } catch (error) {
     if (isFile) await fh.close().catch(() => undefined)
     throw error
+  }
+}
+
+/**
+ * Checks record batch b's metadata, then decodes it natively (arrow-native-batch.ts) when the schema and
+ * batch allow, into a body buffer reused from batch to batch; null leaves the batch to apache-arrow.
+ */
+function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => Promise<NativeBatch | null> {
+  const native = decodesNatively(footer.shape)
+  let body = Buffer.alloc(0)
+  return async (b) => {
+    const block = footer.recordBatches[b]
+    const metadata = await checkFileBlock(fh, block, footer, b)
+    if (!native) return null
+    const layout = recordBatchLayout(metadata)
+    if (layout.compressed) return null
+    if (body.length < block.bodyLength) body = Buffer.allocUnsafeSlow(block.bodyLength)
+    const {bytesRead} = await fh.read(body, 0, block.bodyLength, block.offset + block.metadataLength)
+    if (bytesRead !== block.bodyLength) {
+      throw new CorruptMetadata(`the batch's body is cut short (${bytesRead} of ${block.bodyLength} bytes)`, b + 1)
+    }
+    return decodeNativeBatch(footer.shape, layout, body)
   }
 }
 
@@ -142,17 +164,19 @@ async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedF
 }
 
 /** Checks the metadata of the message a footer block points to: record batch `b`, or a dictionary (b < 0). */
-async function checkFileBlock(fh: FileHandle, block: FileBlock, footer: CheckedFooter, b: number): Promise<void> {
+async function checkFileBlock(fh: FileHandle, block: FileBlock, footer: CheckedFooter, b: number): Promise<Uint8Array> {
   const bytes = Buffer.alloc(block.metadataLength)
   await fh.read(bytes, 0, block.metadataLength, block.offset)
   try {
     const expected = b < 0 ? HEADER_DICTIONARY_BATCH : HEADER_RECORD_BATCH
-    const message = checkMessage(messageFlatbuffer(bytes), footer.shape, expected)
+    const metadata = messageFlatbuffer(bytes)
+    const message = checkMessage(metadata, footer.shape, expected)
     if (message.bodyLength !== block.bodyLength) {
       throw new CorruptMetadata(
         `the message's body is ${message.bodyLength} bytes, the footer says ${block.bodyLength}`,
       )
     }
+    return metadata
   } catch (error) {
     if (error instanceof CorruptMetadata) {
       throw new CorruptMetadata(
@@ -231,7 +255,7 @@ async function wrapReader(
   reader: AnyReader,
   path: string,
   stride: BatchStride | undefined,
-  checkBatch: ((b: number) => Promise<void>) | undefined,
+  readBatch: ((b: number) => Promise<NativeBatch | null>) | undefined,
   release: () => Promise<void>,
 ): Promise<ArrowSource> {
   try {
@@ -265,7 +289,12 @@ async function wrapReader(
           // that is not a record batch) then fails here, where iterating the reader loops forever.
           const {first, step} = stride ?? {first: 0, step: 1}
           for (let b = first; b < numBatches; b += step) {
-            await checkBatch?.(b)
+            const native = await readBatch?.(b)
+            // A NativeBatch has the parts of a RecordBatch that readArrowChunks uses (see its module).
+            if (native) {
+              yield native as unknown as RecordBatch
+              continue
+            }
             const batch = await reader.readRecordBatch(b)
             if (!batch) {
               throw new InputError(`expected a record batch, got an unreadable message (corrupt file?)`, {

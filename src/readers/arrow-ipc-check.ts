@@ -11,6 +11,8 @@
  * Layouts follow format/Schema.fbs, Message.fbs and File.fbs of the Arrow specification.
  */
 
+import {TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT, TYPE_MAX} from './arrow-type-ids.js'
+
 /** The metadata is not what the specification allows; the message says what was wrong, `batch` where. */
 export class CorruptMetadata extends Error {
   constructor(
@@ -25,12 +27,7 @@ export class CorruptMetadata extends Error {
 export const HEADER_SCHEMA = 1
 export const HEADER_DICTIONARY_BATCH = 2
 export const HEADER_RECORD_BATCH = 3
-// Schema.fbs: Type union ids (1 Null … 26 LargeListView); 2 Int, 3 FloatingPoint, 16 FixedSizeList.
 const HEADER_NAMES: Record<number, string> = {1: 'schema', 2: 'dictionary batch', 3: 'record batch'}
-const TYPE_MAX = 26
-const TYPE_INT = 2
-const TYPE_FLOAT = 3
-const TYPE_FIXED_SIZE_LIST = 16
 const FIELD_NODE_BYTES = 16
 const BUFFER_BYTES = 16
 const BLOCK_BYTES = 24

@@ -12,12 +12,7 @@
  * bitmap and a values buffer (primitive) or a validity bitmap and the child (FixedSizeList).
  */
 import type {BatchLayout, FieldType, SchemaShape} from './arrow-ipc-check.js'
-
-// Schema.fbs type ids (equal to apache-arrow's Type enum for these).
-const TYPE_INT = 2
-const TYPE_FLOAT = 3
-const TYPE_BOOL = 6
-const TYPE_FIXED_SIZE_LIST = 16
+import {TYPE_BOOL, TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT} from './arrow-type-ids.js'
 
 type Values =
   | Int8Array

@@ -19,17 +19,16 @@ import {
   recordBatchLayout,
 } from './arrow-ipc-check.js'
 import {decodeNativeBatch, decodesNatively, type NativeBatch} from './arrow-native-batch.js'
+import {
+  TYPE_BOOL,
+  TYPE_DICTIONARY,
+  TYPE_FIXED_SIZE_LIST,
+  TYPE_FLOAT,
+  TYPE_INT,
+  TYPE_LARGE_UTF8,
+  TYPE_UTF8,
+} from './arrow-type-ids.js'
 import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
-
-// Type ids from apache-arrow's `Type` enum (kept here so this module needs no runtime import of arrow
-// until a file is actually opened: importing apache-arrow costs ~100 ms of start-up).
-const TYPE_INT = 2
-const TYPE_FLOAT = 3
-const TYPE_UTF8 = 5
-const TYPE_BOOL = 6
-const TYPE_FIXED_SIZE_LIST = 16
-const TYPE_LARGE_UTF8 = 20
-const TYPE_DICTIONARY = -1
 
 /** The first bytes of an Arrow IPC file (the stream format has none). */
 export const ARROW_FILE_MAGIC = 'ARROW1'

@@ -55,6 +55,12 @@ function fileSize(path: string): number {
  * 0.98–1.22 s with 1 (RSS 90 vs 70 MB); 2 M × 20 (328 MB) 1.24–1.30 s vs 1.23–1.87 s (110 vs 80 MB).
  */
 const MIN_PARALLEL_ARROW_BYTES = 1 << 24
+/**
+ * Batches apache-arrow decodes (strings, dictionaries, compression) leave ~60 MB of spent buffers per
+ * thread: the 10 M binary file read that way gained 10–15 % on 2 threads for +45 MB (160 MB). Such files
+ * are split from this size.
+ */
+const MIN_PARALLEL_APACHE_ARROW_BYTES = 1 << 27
 
 /**
  * Large files are split across worker threads: a CSV by byte ranges, an Arrow IPC file by record batches.
@@ -74,7 +80,8 @@ async function tryParallel(
     const {header} = opened.csv
     return evaluateCsvParallel(path, header, opened.layout, config, evaluator, state, threads, opened.size, onBytes)
   }
-  if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2 && opened.size >= MIN_PARALLEL_ARROW_BYTES) {
+  const minArrowBytes = opened.arrowNative ? MIN_PARALLEL_ARROW_BYTES : MIN_PARALLEL_APACHE_ARROW_BYTES
+  if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2 && opened.size >= minArrowBytes) {
     await opened.release()
     return evaluateArrowParallel(path, opened.layout, config, evaluator, state, Math.min(threads, opened.arrowBatches))
   }

@@ -39,6 +39,8 @@ export interface ArrowSource {
   batches: AsyncIterable<RecordBatch>
   /** Record batches in an IPC *file* (random access); undefined for a stream. */
   numBatches: number | undefined
+  /** Its batches are decoded by focalscope (arrow-native-batch.ts), not apache-arrow: flat memory per thread. */
+  native: boolean
   close(): Promise<void>
 }
 
@@ -115,9 +117,11 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
           RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
     const readBatch = footer ? fileBatchReader(fh, footer) : undefined
-    return await wrapReader(reader, path, stride, readBatch, async () => {
+    const source = await wrapReader(reader, path, stride, readBatch, async () => {
       if (isFile) await fh.close().catch(() => undefined)
     })
+    source.native = footer !== undefined && decodesNatively(footer.shape)
+    return source
   } catch (error) {
     if (isFile) await fh.close().catch(() => undefined)
     throw error
@@ -281,6 +285,7 @@ async function wrapReader(
     schema,
     columns,
     numBatches,
+    native: false,
     batches: (async function* () {
       try {
         if (numBatches !== undefined) {

@@ -33,6 +33,8 @@ export interface OpenedPredictions {
   csv?: {header: CsvHeader}
   /** For an Arrow IPC file: how many record batches it has (undefined for a stream). */
   arrowBatches?: number
+  /** For an Arrow IPC file: focalscope decodes its batches itself (flat memory per thread). */
+  arrowNative?: boolean
   /** Closes what was opened when the chunks will not be read here (the workers read the file instead). */
   release(): Promise<void>
 }
@@ -191,6 +193,7 @@ export async function openPredictions(
         chunks: readArrowChunks(path, source, layout, skip, () => onBytes?.(size / (source.numBatches ?? 1))),
         size,
         arrowBatches: source.numBatches,
+        arrowNative: source.native,
         release: () => source.close(),
       }
     }

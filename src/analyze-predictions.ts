@@ -144,6 +144,7 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
     format: first.format,
     classes,
     fileRows,
+    softLabels: options.softLabels === true,
     skipped: skip
       ? [...skip.counts].map(([reason, count]) => ({reason, count, first: skip.first.get(reason) ?? ''}))
       : [],

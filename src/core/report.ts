@@ -24,6 +24,8 @@ export interface InputFacts {
   fileRows: number[]
   /** Rows left out under --on-invalid skip, per reason. */
   skipped: SkippedRows[]
+  /** --soft-labels: binary labels read as soft targets (the task is then multi-label with K = 1). */
+  softLabels?: boolean
 }
 
 /** A class is "overweight" when its CE share is at least this many times its count share. */
@@ -234,7 +236,10 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
       classes: facts.classes,
       classCounts,
       imbalanceRatio: minCount === 0 ? null : Math.max(...imbalanceBase) / minCount,
-      semantics: SEMANTICS[config.task],
+      semantics: facts.softLabels
+        ? `binary labels read as soft targets (--soft-labels), one element per row: ${SEMANTICS[config.task]}`
+        : SEMANTICS[config.task],
+      softLabels: facts.softLabels === true,
       elements,
       positiveElements,
       backgroundRows: multilabel && config.elementLayout !== 'long' ? state.backgroundRows : null,

@@ -49,6 +49,11 @@ export interface ReportInput {
   imbalanceRatio: number | null
   /** Which published definition the figures follow. */
   semantics: string
+  /**
+   * --soft-labels: a binary file's labels read as soft targets in [0, 1], one sigmoid element per row
+   * (then `task` is "multilabel" with the one class "1"). Absent in reports from before the flag existed.
+   */
+  softLabels?: boolean
   /** Loss elements: rows, or rows × K for multi-label wide (one sigmoid per class and row). */
   elements?: number
   /** Elements with a positive target (binary: label-1 rows; multi-label: target > 0). Null for multi-class. */

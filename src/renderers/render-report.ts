@@ -48,7 +48,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
       ? ''
       : ` · imbalance ${input.imbalanceRatio === null ? `∞ (a class has no ${counted})` : `${formatRatio(input.imbalanceRatio)}×`} (max/min ${counted})`
   out.push(
-    `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.task} · ${input.scores} · ` +
+    `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.softLabels ? 'binary, soft labels' : input.task} · ${input.scores} · ` +
       `${input.classes.length} ${input.classes.length === 1 ? 'class' : 'classes'}${imbalance}`,
   )
   const checks = [

@@ -65,6 +65,8 @@ describe('focalscope report --soft-labels (binary labels in [0, 1])', () => {
       const terms = (gamma: number) => LOGITS.map((x, i) => softFocal(x, LABELS[i], gamma, alpha))
       assert.ok(validate(r), JSON.stringify(validate.errors))
       assert.equal(r.input.task, 'multilabel')
+      assert.equal(r.input.softLabels, true, 'the report says the labels were read as soft targets')
+      assert.match(r.input.semantics, /^binary labels read as soft targets \(--soft-labels\)/)
       assert.deepEqual(r.input.classes, ['1'])
       assert.equal(r.input.rows, LOGITS.length)
       assert.equal(r.input.positiveElements, LABELS.filter((y) => y > 0).length)
@@ -98,6 +100,7 @@ describe('focalscope report --soft-labels (binary labels in [0, 1])', () => {
     const soft = runReportJson([arrowPath, '--soft-labels', '--alpha', '0.25']).json as unknown as Report
     const binary = runReportJson([arrowPath, '--alpha', '0.25']).json as unknown as Report
     assert.equal(binary.input.task, 'binary')
+    assert.equal(binary.input.softLabels, false)
     assert.equal(soft.totals.ce.sum, binary.totals.ce.sum)
     soft.sweep.forEach((s, g) => assert.equal(s.sum, binary.sweep[g].sum))
     assert.deepEqual(soft.splitByTarget, binary.splitByTarget)

@@ -83,7 +83,8 @@ async function tryParallel(
   const minArrowBytes = opened.arrowNative ? MIN_PARALLEL_ARROW_BYTES : MIN_PARALLEL_APACHE_ARROW_BYTES
   if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2 && opened.size >= minArrowBytes) {
     await opened.release()
-    return evaluateArrowParallel(path, opened.layout, config, evaluator, state, Math.min(threads, opened.arrowBatches))
+    const parts = Math.min(threads, opened.arrowBatches)
+    return evaluateArrowParallel(path, opened.layout, config, evaluator, state, parts, opened.size, onBytes)
   }
   return false
 }

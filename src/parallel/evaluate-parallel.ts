@@ -115,6 +115,8 @@ export async function evaluateArrowParallel(
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
   threads: number,
+  size = 0,
+  onBytes?: (bytes: number) => void,
 ): Promise<boolean> {
   const tasks = Array.from({length: threads}, (_, first): PartTask => ({
     kind: 'arrow',
@@ -122,8 +124,9 @@ export async function evaluateArrowParallel(
     layout,
     config,
     stride: {first, step: threads},
+    size,
   }))
-  return runAndMerge(tasks, evaluator, into)
+  return runAndMerge(tasks, evaluator, into, onBytes)
 }
 
 /** Runs every part; merges their states in part order only when all of them succeeded. */

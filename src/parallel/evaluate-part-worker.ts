@@ -12,7 +12,9 @@ import {type CsvHeader, QuotedFieldInRange, readCsvChunks} from '../readers/from
 import type {Layout} from '../readers/layout.js'
 
 export type PartTask = {path: string; layout: Layout; config: EvaluationConfig} & (
-  {kind: 'csv'; header: CsvHeader; range: {start: number; end: number}} | {kind: 'arrow'; stride: BatchStride}
+  | {kind: 'csv'; header: CsvHeader; range: {start: number; end: number}}
+  /** `size`: the file's bytes, for progress (each batch stands for an equal share). */
+  | {kind: 'arrow'; stride: BatchStride; size: number}
 )
 
 export type PartResult =
@@ -25,7 +27,9 @@ async function chunksOf(task: PartTask, onBytes?: (bytes: number) => void): Prom
   if (task.kind === 'csv') {
     return readCsvChunks(task.path, task.header, task.layout, {range: task.range, refuseQuotes: true, onBytes})
   }
-  return readArrowChunks(task.path, await openArrow(task.path, task.stride), task.layout)
+  const source = await openArrow(task.path, task.stride)
+  const perBatch = task.size / (source.numBatches || 1)
+  return readArrowChunks(task.path, source, task.layout, undefined, () => onBytes?.(perBatch))
 }
 
 /** Evaluates one part; runs in a worker, or on the main thread for the first part. */

@@ -201,42 +201,6 @@ function checkField(flat: Flat, field: number, name: string, depth: number): Fie
   return out
 }
 
-/**
- * Checks a RecordBatch table: its vectors fit, buffers lie inside the body, and (for a record batch, not
- * a dictionary's) there is one field node per schema field, each top-level column as long as the batch.
- */
-function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: SchemaShape | undefined): void {
-  const lengthAt = flat.field(batch, 0)
-  const rows = lengthAt === -1 ? 0 : flat.i64(lengthAt)
-  if (!(rows >= 0 && rows <= Number.MAX_SAFE_INTEGER)) throw new CorruptMetadata(`the batch says it has ${rows} rows`)
-  const nodes = flat.vector(batch, 1, FIELD_NODE_BYTES, 'the batch\'s "nodes"')
-  const buffers = flat.vector(batch, 2, BUFFER_BYTES, 'the batch\'s "buffers"')
-  flat.vector(batch, 4, 8, 'the batch\'s "variadicBufferCounts"')
-  for (let i = 0; i < nodes.length; i++) {
-    const length = flat.i64(nodes.start + i * FIELD_NODE_BYTES)
-    const nulls = flat.i64(nodes.start + i * FIELD_NODE_BYTES + 8)
-    if (!(length >= 0 && nulls >= 0 && nulls <= length)) {
-      throw new CorruptMetadata(`field node ${i + 1} says ${length} values with ${nulls} nulls`)
-    }
-  }
-  for (let i = 0; i < buffers.length; i++) {
-    const offset = flat.i64(buffers.start + i * BUFFER_BYTES)
-    const length = flat.i64(buffers.start + i * BUFFER_BYTES + 8)
-    if (!(offset >= 0 && length >= 0 && offset + length <= bodyLength)) {
-      throw new CorruptMetadata(`buffer ${i + 1} lies outside the batch's body`)
-    }
-  }
-  if (!shape) return
-  const expected = shape.nodesPerColumn.reduce((a, b) => a + b, 0)
-  if (nodes.length !== expected) {
-    throw new CorruptMetadata(`the batch has ${nodes.length} field nodes where the schema needs ${expected}`)
-  }
-  for (let c = 0, node = 0; c < shape.nodesPerColumn.length; node += shape.nodesPerColumn[c], c++) {
-    const length = flat.i64(nodes.start + node * FIELD_NODE_BYTES)
-    if (length !== rows) throw new CorruptMetadata(`column ${c + 1} has ${length} rows and the batch ${rows}`)
-  }
-}
-
 /** Where a record batch's data is: its rows, and per field node / buffer (in schema pre-order) the numbers. */
 export interface BatchLayout {
   rows: number
@@ -248,25 +212,45 @@ export interface BatchLayout {
   compressed: boolean
 }
 
-/** The layout of a record batch message whose metadata `checkMessage` has accepted. */
-export function recordBatchLayout(metadata: Uint8Array): BatchLayout {
-  const flat = new Flat(metadata)
-  const batch = flat.table(flat.root(), 2, 'the message header')
+/**
+ * Checks a RecordBatch table: its vectors fit, buffers lie inside the body, and (for a record batch, not
+ * a dictionary's) there is one field node per schema field, each top-level column as long as the batch.
+ * Returns where its data is.
+ */
+function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: SchemaShape | undefined): BatchLayout {
   const lengthAt = flat.field(batch, 0)
+  const rows = lengthAt === -1 ? 0 : flat.i64(lengthAt)
+  if (!(rows >= 0 && rows <= Number.MAX_SAFE_INTEGER)) throw new CorruptMetadata(`the batch says it has ${rows} rows`)
   const nodes = flat.vector(batch, 1, FIELD_NODE_BYTES, 'the batch\'s "nodes"')
   const buffers = flat.vector(batch, 2, BUFFER_BYTES, 'the batch\'s "buffers"')
-  const pairs = (vector: {start: number; length: number}): number[] => {
-    const out: number[] = []
-    for (let i = 0; i < vector.length; i++)
-      out.push(flat.i64(vector.start + 16 * i), flat.i64(vector.start + 16 * i + 8))
-    return out
+  flat.vector(batch, 4, 8, 'the batch\'s "variadicBufferCounts"')
+  const layout: BatchLayout = {rows, nodes: [], buffers: [], compressed: flat.field(batch, 3) !== -1}
+  for (let i = 0; i < nodes.length; i++) {
+    const length = flat.i64(nodes.start + i * FIELD_NODE_BYTES)
+    const nulls = flat.i64(nodes.start + i * FIELD_NODE_BYTES + 8)
+    if (!(length >= 0 && nulls >= 0 && nulls <= length)) {
+      throw new CorruptMetadata(`field node ${i + 1} says ${length} values with ${nulls} nulls`)
+    }
+    layout.nodes.push(length, nulls)
   }
-  return {
-    rows: lengthAt === -1 ? 0 : flat.i64(lengthAt),
-    nodes: pairs(nodes),
-    buffers: pairs(buffers),
-    compressed: flat.field(batch, 3) !== -1,
+  for (let i = 0; i < buffers.length; i++) {
+    const offset = flat.i64(buffers.start + i * BUFFER_BYTES)
+    const length = flat.i64(buffers.start + i * BUFFER_BYTES + 8)
+    if (!(offset >= 0 && length >= 0 && offset + length <= bodyLength)) {
+      throw new CorruptMetadata(`buffer ${i + 1} lies outside the batch's body`)
+    }
+    layout.buffers.push(offset, length)
   }
+  if (!shape) return layout
+  const expected = shape.nodesPerColumn.reduce((a, b) => a + b, 0)
+  if (nodes.length !== expected) {
+    throw new CorruptMetadata(`the batch has ${nodes.length} field nodes where the schema needs ${expected}`)
+  }
+  for (let c = 0, node = 0; c < shape.nodesPerColumn.length; node += shape.nodesPerColumn[c], c++) {
+    const length = flat.i64(nodes.start + node * FIELD_NODE_BYTES)
+    if (length !== rows) throw new CorruptMetadata(`column ${c + 1} has ${length} rows and the batch ${rows}`)
+  }
+  return layout
 }
 
 export interface CheckedMessage {
@@ -274,6 +258,8 @@ export interface CheckedMessage {
   bodyLength: number
   /** Set for a schema message. */
   shape?: SchemaShape
+  /** Set for a record batch message: where its data is. */
+  layout?: BatchLayout
 }
 
 /**
@@ -304,8 +290,7 @@ export function checkMessage(
     case HEADER_SCHEMA:
       return {headerType, bodyLength, shape: checkSchema(flat, header)}
     case HEADER_RECORD_BATCH:
-      checkRecordBatch(flat, header, bodyLength, shape)
-      return {headerType, bodyLength}
+      return {headerType, bodyLength, layout: checkRecordBatch(flat, header, bodyLength, shape)}
     case HEADER_DICTIONARY_BATCH: {
       const data = flat.table(header, 1, 'the dictionary batch')
       if (data === -1) throw new CorruptMetadata('the dictionary batch has no data')

@@ -10,13 +10,13 @@ import {
   checkFooter,
   checkMessage,
   type CheckedFooter,
+  type CheckedMessage,
   CorruptMetadata,
   type FileBlock,
   HEADER_DICTIONARY_BATCH,
   HEADER_RECORD_BATCH,
   IpcStreamChecker,
   messageFlatbuffer,
-  recordBatchLayout,
 } from './arrow-ipc-check.js'
 import {decodeNativeBatch, decodesNatively, type NativeBatch} from './arrow-native-batch.js'
 import {
@@ -137,10 +137,8 @@ function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => 
   let body = Buffer.alloc(0)
   return async (b) => {
     const block = footer.recordBatches[b]
-    const metadata = await checkFileBlock(fh, block, footer, b)
-    if (!native) return null
-    const layout = recordBatchLayout(metadata)
-    if (layout.compressed) return null
+    const {layout} = await checkFileBlock(fh, block, footer, b)
+    if (!native || !layout || layout.compressed) return null
     if (body.length < block.bodyLength) body = Buffer.allocUnsafeSlow(block.bodyLength)
     const {bytesRead} = await fh.read(body, 0, block.bodyLength, block.offset + block.metadataLength)
     if (bytesRead !== block.bodyLength) {
@@ -167,19 +165,23 @@ async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedF
 }
 
 /** Checks the metadata of the message a footer block points to: record batch `b`, or a dictionary (b < 0). */
-async function checkFileBlock(fh: FileHandle, block: FileBlock, footer: CheckedFooter, b: number): Promise<Uint8Array> {
+async function checkFileBlock(
+  fh: FileHandle,
+  block: FileBlock,
+  footer: CheckedFooter,
+  b: number,
+): Promise<CheckedMessage> {
   const bytes = Buffer.alloc(block.metadataLength)
   await fh.read(bytes, 0, block.metadataLength, block.offset)
   try {
     const expected = b < 0 ? HEADER_DICTIONARY_BATCH : HEADER_RECORD_BATCH
-    const metadata = messageFlatbuffer(bytes)
-    const message = checkMessage(metadata, footer.shape, expected)
+    const message = checkMessage(messageFlatbuffer(bytes), footer.shape, expected)
     if (message.bodyLength !== block.bodyLength) {
       throw new CorruptMetadata(
         `the message's body is ${message.bodyLength} bytes, the footer says ${block.bodyLength}`,
       )
     }
-    return metadata
+    return message
   } catch (error) {
     if (error instanceof CorruptMetadata) {
       throw new CorruptMetadata(
@@ -601,6 +603,24 @@ function isFloatData(data: Data): boolean {
   return data.type.typeId === TYPE_FLOAT && (data.values instanceof Float64Array || data.values instanceof Float32Array)
 }
 
+/**
+ * Rows whose list, or any value in it, is null: `onNull` is told (it throws unless skipping) and the row's
+ * label becomes -1. Element (i, j) sits at child position (list offset + i) · width + j.
+ */
+function markNullLists(data: Data, width: number, labels: Int32Array, onNull: (row: number) => void): void {
+  const child = data.children[0]
+  if (data.nullCount === 0 && child.nullCount === 0) return
+  for (let i = 0; i < data.length; i++) {
+    if (labels[i] === -1) continue
+    let isNull = !data.getValid(i)
+    for (let j = 0; j < width && !isNull; j++) isNull = !child.getValid((data.offset + i) * width + j)
+    if (isNull) {
+      onNull(i)
+      labels[i] = -1
+    }
+  }
+}
+
 function readListScores(
   data: Data,
   width: number,
@@ -611,16 +631,7 @@ function readListScores(
   if (!child || !isFloatData(child)) {
     throw new UsageError(`expected a FixedSizeList of Float32 or Float64, got ${typeName(data.type)}`)
   }
-  if (data.nullCount > 0 || child.nullCount > 0) {
-    for (let i = 0; i < data.length; i++) {
-      let isNull = !data.getValid(i)
-      for (let j = 0; j < width && !isNull; j++) isNull = !child.getValid((data.offset + i) * width + j)
-      if (isNull && labels[i] !== -1) {
-        invalid(i, 'expected a list of scores, got null')
-        labels[i] = -1
-      }
-    }
-  }
+  markNullLists(data, width, labels, (i) => invalid(i, 'expected a list of scores, got null'))
   // The child's own offset counts values, the list's counts lists.
   const from = child.offset + data.offset * width
   return (child.values as Float64Array | Float32Array).subarray(from, from + data.length * width)
@@ -732,28 +743,8 @@ function readScoreAndTargetLists(
     )
   }
   const n = scoreData.length
-  // Element (i, j) of a list sits at child position (list offset + i) · K + j (the child adds its own offset).
-  const isNullRow = (data: Data, child: Data, i: number): boolean => {
-    if (!data.getValid(i)) return true
-    for (let j = 0; j < k; j++) if (!child.getValid((data.offset + i) * k + j)) return true
-    return false
-  }
-  for (const [column, data, child] of [
-    [0, scoreData, scoreChild],
-    [1, targetData, targetChild],
-  ] as const) {
-    if (data.nullCount === 0 && child.nullCount === 0) continue
-    for (let i = 0; i < n; i++) {
-      if (labels[i] !== -1 && isNullRow(data, child, i)) {
-        invalid(
-          i,
-          column,
-          column === 0 ? 'expected a list of scores, got null' : 'expected a list of targets, got null',
-        )
-        labels[i] = -1
-      }
-    }
-  }
+  markNullLists(scoreData, k, labels, (i) => invalid(i, 0, 'expected a list of scores, got null'))
+  markNullLists(targetData, k, labels, (i) => invalid(i, 1, 'expected a list of targets, got null'))
   const out = scratch.scoresFor(n * 2 * k)
   copyAsFloat(scoreChild, scoreData.offset * k, n, k, out, 0, 2 * k)
   copyAsFloat(targetChild, targetData.offset * k, n, k, out, k, 2 * k)

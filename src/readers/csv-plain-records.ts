@@ -1,6 +1,6 @@
 /**
  * The CSV fast path: parses as many "plain" records as it can — every field unquoted, labels small
- * non-negative integers, scores decimals with at most 15 significant digits and a small exponent —
+ * non-negative integers, scores decimals with at most 15 digits (leading zeros included) and a small exponent —
  * straight into the chunk's typed arrays. It stops at the first record that is anything else (quotes,
  * a blank line, more digits, a bad value, the end of the buffer) and leaves it to the general parser,
  * which handles it exactly and names the line if it is wrong. Both paths give the same doubles:
@@ -52,30 +52,29 @@ export function parsePlainRecords(
           negative = c === MINUS
           c = buf[++p]
         }
+        // Every digit goes into the mantissa, leading zeros too: the digit count is then a pointer
+        // difference, and the loops test one thing per byte. d >>> 0 <= 9 is "d is a digit" (a negative
+        // d becomes a huge unsigned number).
         let mantissa = 0
-        let digits = 0
+        const intStart = p
+        let d = c - ZERO
+        while (d >>> 0 <= 9) {
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+        }
+        let digits = p - intStart
         let fraction = 0
-        let sawDigit = false
-        while (c >= ZERO && c <= NINE) {
-          sawDigit = true
-          if (mantissa !== 0 || c !== ZERO) {
-            mantissa = mantissa * 10 + (c - ZERO)
-            digits++
+        if (d === DOT - ZERO) {
+          const fractionStart = ++p
+          d = buf[p] - ZERO
+          while (d >>> 0 <= 9) {
+            mantissa = mantissa * 10 + d
+            d = buf[++p] - ZERO
           }
-          c = buf[++p]
+          fraction = p - fractionStart
+          digits += fraction
         }
-        if (c === DOT) {
-          c = buf[++p]
-          while (c >= ZERO && c <= NINE) {
-            sawDigit = true
-            if (mantissa !== 0 || c !== ZERO) {
-              mantissa = mantissa * 10 + (c - ZERO)
-              digits++
-            }
-            fraction++
-            c = buf[++p]
-          }
-        }
+        c = d + ZERO
         let exponent = 0
         if (c === LOWER_E || c === UPPER_E) {
           c = buf[++p]
@@ -84,33 +83,33 @@ export function parsePlainRecords(
             expNegative = c === MINUS
             c = buf[++p]
           }
-          let expDigits = 0
-          while (c >= ZERO && c <= NINE && expDigits < 4) {
+          const expStart = p
+          while (c >= ZERO && c <= NINE && p - expStart < 4) {
             exponent = exponent * 10 + (c - ZERO)
-            expDigits++
             c = buf[++p]
           }
-          if (expDigits === 0) break records
+          if (p === expStart) break records
           if (expNegative) exponent = -exponent
         }
-        if (!sawDigit || digits > 15) break records
+        // More than 15 digits (leading zeros included) may not be exact in a double: the general parser.
+        if (digits === 0 || digits > 15) break records
         const e = exponent - fraction
         let value: number
-        if (mantissa === 0) value = 0
-        else if (e === 0) value = mantissa
-        else if (e > 0 && e <= 22) value = mantissa * POW10[e]
+        if (e === 0) value = mantissa
         else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
+        else if (e > 0 && e <= 22) value = mantissa * POW10[e]
         else break records
         scores[scoreBase + role] = negative ? -value : value
       } else if (role === LABEL) {
         let value = 0
-        let digits = 0
-        while (c >= ZERO && c <= NINE && digits < 9) {
-          value = value * 10 + (c - ZERO)
-          digits++
-          c = buf[++p]
+        const labelStart = p
+        let d = c - ZERO
+        while (d >>> 0 <= 9) {
+          value = value * 10 + d
+          d = buf[++p] - ZERO
         }
-        if (digits === 0 || value >= numClasses) break records
+        c = d + ZERO
+        if (p === labelStart || p - labelStart > 9 || value >= numClasses) break records
         labels[row] = value
       } else {
         while (c !== COMMA && c !== LF && c !== CR && c !== QUOTE) c = buf[++p]

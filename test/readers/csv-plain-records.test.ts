@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import fc from 'fast-check'
+
+import {IGNORED, LABEL} from '../../src/readers/csv-bytes.js'
+import {parsePlainRecords, plainRecordsEnd} from '../../src/readers/csv-plain-records.js'
+
+/** label,score,ignored,score: two score columns, written into a row of width 2. */
+function targetFor(rows: number): Parameters<typeof parsePlainRecords>[3] {
+  return {
+    labels: new Int32Array(rows),
+    scores: new Float64Array(rows * 2),
+    width: 2,
+    numClasses: 3,
+    roles: Int32Array.from([LABEL, 0, IGNORED, 1]),
+  }
+}
+
+/** Decimal spellings people's tools write: fixed, precision, exponent, leading zeros, signs, long digit runs. */
+const decimalText = fc.oneof(
+  fc.double({min: -1e6, max: 1e6, noNaN: true}).chain((x) =>
+    fc.oneof(
+      fc.integer({min: 0, max: 20}).map((d) => x.toFixed(d)),
+      fc.integer({min: 1, max: 21}).map((d) => x.toPrecision(d)),
+      fc.integer({min: 0, max: 20}).map((d) => x.toExponential(d)),
+      fc.constant(String(x)),
+    ),
+  ),
+  fc
+    .tuple(
+      fc.constantFrom('', '-', '+'),
+      fc.stringMatching(/^[0-9]{0,12}$/),
+      fc.boolean(),
+      fc.stringMatching(/^[0-9]{0,12}$/),
+      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.integer({min: 0, max: 400}))),
+    )
+    .map(([sign, whole, dot, fraction, exp]) => {
+      const body = dot ? `${whole}.${fraction}` : whole + fraction
+      return sign + body + (exp ? `${exp[0]}${exp[1]}${exp[2]}` : '')
+    }),
+)
+
+describe('parsePlainRecords', () => {
+  it('gives exactly Number(text) for every record it takes, and stops at the first it does not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({min: 0, max: 2}), decimalText, decimalText), {minLength: 1, maxLength: 30}),
+        fc.constantFrom('\n', '\r\n'),
+        (records, eol) => {
+          const text = records.map(([label, a, b]) => `${label},${a},x,${b}${eol}`).join('')
+          const buf = Buffer.from(text)
+          const target = targetFor(records.length)
+          const taken = parsePlainRecords(buf, 0, buf.length, target, 0, records.length)
+          for (let i = 0; i < taken; i++) {
+            const [label, a, b] = records[i]
+            assert.equal(target.labels[i], label)
+            assert.ok(Object.is(target.scores[2 * i], Number(a)), `${a} → ${target.scores[2 * i]}`)
+            assert.ok(Object.is(target.scores[2 * i + 1], Number(b)), `${b} → ${target.scores[2 * i + 1]}`)
+          }
+          // It stops exactly after the records it took: the general parser starts there.
+          const consumed = records.slice(0, taken).reduce((n, [l, a, b]) => n + `${l},${a},x,${b}${eol}`.length, 0)
+          assert.equal(plainRecordsEnd, consumed)
+          // A record it left is one it could not take as it stands: not a plain decimal, too many digits, or
+          // an exponent beyond the exact range.
+          if (taken < records.length) {
+            const [, a, b] = records[taken]
+            assert.ok(!isPlain(a) || !isPlain(b), `left ${a}, ${b}`)
+          }
+        },
+      ),
+      {numRuns: 2000},
+    )
+  })
+
+  it('takes the usual spellings of scores (so the fast path is really used)', () => {
+    const text = '1,0.25,x,-3.5e-3\n0,-0.000123,x,12345678901234\n2,+7.,x,.5E+2\n'
+    const buf = Buffer.from(text)
+    const target = targetFor(3)
+    assert.equal(parsePlainRecords(buf, 0, buf.length, target, 0, 3), 3)
+    assert.deepEqual([...target.scores], [0.25, -0.0035, -0.000123, 12345678901234, 7, 50])
+    assert.deepEqual([...target.labels], [1, 0, 2])
+  })
+
+  it('leaves a record cut by the end of the buffer, and labels that are not classes', () => {
+    const cut = Buffer.from('1,0.5,x,0.25\n0,0.75,x,0.1')
+    assert.equal(parsePlainRecords(cut, 0, cut.length, targetFor(2), 0, 2), 1)
+    const bad = Buffer.from('3,0.5,x,0.25\n')
+    assert.equal(parsePlainRecords(bad, 0, bad.length, targetFor(1), 0, 1), 0)
+  })
+})
+
+/** What the fast path promises to take: ≤ 15 digits, decimal exponent within ±22 of the digits. */
+function isPlain(text: string): boolean {
+  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text)
+  if (!m) return false
+  const whole = m[1]
+  const fraction = m[2] ?? ''
+  const digits = whole.length + fraction.length
+  if (digits === 0 || digits > 15) return false
+  const e = Number(m[3] ?? 0) - fraction.length
+  return e >= -22 && e <= 22
+}

@@ -2,8 +2,9 @@ import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import {InputError} from '../errors.js'
 import type {SkipLog} from '../skip-log.js'
-import {compileFocalRunKernel, type FocalRunKernel} from '../losses/focal-run-kernel.js'
+import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
+import {tableExp, tableLog1pUnit} from '../losses/table-exp.js'
 
 /**
  * Sums of CE and of (1 − p_t)^γ · CE per bucket, where a bucket is one (class, easy|hard) pair:
@@ -80,17 +81,12 @@ const enum Mode {
 export class LossBreakdownEvaluator {
   private readonly config: EvaluationConfig
   private readonly buckets: number
-  private readonly kernel: FocalRunKernel
+  private readonly kernel: FocalRowKernel
   private readonly mode: Mode
   // Per-block plain partial sums, reused across chunks (no allocation in update).
   private readonly blockCount: Float64Array
   private readonly blockCe: Float64Array
   private readonly blockFocal: Float64Array
-  // The pending block grouped by bucket, and its per-bucket sums (scratch, reused by every flush).
-  private readonly sortedCe: Float64Array
-  private readonly sortedQ: Float64Array
-  private readonly bucketStart: Int32Array
-  private readonly bucketNext: Int32Array
   private readonly bucketsPerClass: number
   /** Elements one row adds: K for multi-label wide, else 1. */
   private readonly perRow: number
@@ -98,10 +94,11 @@ export class LossBreakdownEvaluator {
   private readonly capacity: number
   private readonly multilabel: boolean
   private readonly poly: boolean
-  private readonly sortedTargetCe: Float64Array
   private readonly blockTargetCe: Float64Array
   private readonly blockTargetFocal: Float64Array
   private readonly blockPoly: Float64Array
+  /** Poly-1's Σ (1 − p_t) per bucket, which the report does not need (the kernel writes it somewhere). */
+  private readonly blockPolyBase: Float64Array
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -111,7 +108,7 @@ export class LossBreakdownEvaluator {
     this.buckets = this.bucketsPerClass * config.numClasses
     this.perRow = this.multilabel && config.elementLayout !== 'long' ? config.numClasses : 1
     this.capacity = Math.max(FOLD_ROWS, this.perRow)
-    this.kernel = compileFocalRunKernel(config.gammas)
+    this.kernel = compileFocalRowKernel(config.gammas)
     const binary = config.task === 'binary'
     const logits = config.scores === 'logits'
     this.mode = this.multilabel
@@ -124,17 +121,13 @@ export class LossBreakdownEvaluator {
           ? Mode.MulticlassLogits
           : Mode.MulticlassProbs
     const G = config.gammas.length
-    this.sortedCe = new Float64Array(this.capacity)
-    this.sortedQ = new Float64Array(this.capacity)
-    this.sortedTargetCe = new Float64Array(this.multilabel ? this.capacity : 0)
-    this.bucketStart = new Int32Array(this.buckets + 1)
-    this.bucketNext = new Int32Array(this.buckets + 1)
     this.blockCount = new Float64Array(this.buckets)
     this.blockCe = new Float64Array(this.buckets)
     this.blockFocal = new Float64Array(this.buckets * G)
     this.blockTargetCe = new Float64Array(this.multilabel ? this.buckets : 0)
     this.blockTargetFocal = new Float64Array(this.multilabel ? this.buckets * G : 0)
     this.blockPoly = new Float64Array(this.poly ? this.buckets * G : 0)
+    this.blockPolyBase = new Float64Array(this.poly ? this.buckets : 0)
   }
 
   init(): LossBreakdownState {
@@ -228,36 +221,17 @@ export class LossBreakdownEvaluator {
     }
   }
 
-  /**
-   * Sums the pending block per bucket and folds the block sums into the compensated state. The rows are
-   * first grouped by bucket (a counting sort), so each bucket's sums run over a contiguous run with
-   * register accumulators (the fused kernel) instead of read-modify-writes through memory.
-   */
+  /** Sums the pending block per bucket and folds the block sums into the compensated state. */
   private flush(state: LossBreakdownState): void {
     const n = state.pendingRows
     if (n === 0) return
     const {pendingCe, pendingQ, pendingBucket, pendingTargetCe} = state
-    const {sortedCe, sortedQ, sortedTargetCe, bucketStart, blockCount, blockCe, blockFocal, buckets, kernel} = this
+    const {blockCount, blockCe, blockFocal, buckets, kernel} = this
+    blockCount.fill(0)
     blockCe.fill(0)
     blockFocal.fill(0)
-    bucketStart.fill(0)
-    for (let k = 0; k < n; k++) bucketStart[pendingBucket[k] + 1]++
-    for (let b = 0; b < buckets; b++) {
-      blockCount[b] = bucketStart[b + 1]
-      bucketStart[b + 1] += bucketStart[b]
-    }
-    const next = this.bucketNext
-    next.set(bucketStart)
-    for (let k = 0; k < n; k++) {
-      const at = next[pendingBucket[k]]++
-      sortedCe[at] = pendingCe[k]
-      sortedQ[at] = pendingQ[k]
-    }
-    for (let b = 0; b < buckets; b++) {
-      const from = bucketStart[b]
-      const to = bucketStart[b + 1]
-      if (from !== to) blockCe[b] = kernel(sortedQ, sortedCe, from, to, blockFocal, b, buckets)
-    }
+    for (let k = 0; k < n; k++) blockCount[pendingBucket[k]]++
+    kernel(pendingQ, pendingCe, pendingBucket, n, blockCe, blockFocal, buckets)
     for (let b = 0; b < buckets; b++) {
       state.count[b] += blockCount[b]
       addCompensated(state.ceSum, state.ceComp, b, blockCe[b])
@@ -268,13 +242,7 @@ export class LossBreakdownEvaluator {
       const {blockTargetCe, blockTargetFocal} = this
       blockTargetCe.fill(0)
       blockTargetFocal.fill(0)
-      next.set(bucketStart)
-      for (let k = 0; k < n; k++) sortedTargetCe[next[pendingBucket[k]]++] = pendingTargetCe[k]
-      for (let b = 0; b < buckets; b++) {
-        const from = bucketStart[b]
-        const to = bucketStart[b + 1]
-        if (from !== to) blockTargetCe[b] = kernel(sortedQ, sortedTargetCe, from, to, blockTargetFocal, b, buckets)
-      }
+      kernel(pendingQ, pendingTargetCe, pendingBucket, n, blockTargetCe, blockTargetFocal, buckets)
       for (let b = 0; b < buckets; b++) addCompensated(state.targetCeSum, state.targetCeComp, b, blockTargetCe[b])
       for (let i = 0; i < blockTargetFocal.length; i++) {
         addCompensated(state.targetFocalSum, state.targetFocalComp, i, blockTargetFocal[i])
@@ -282,13 +250,9 @@ export class LossBreakdownEvaluator {
     }
     if (this.poly) {
       // And over (1 − p_t) itself: Σ (1 − p_t)^γ · (1 − p_t) = Σ (1 − p_t)^(γ+1), Poly-1's extra term.
-      const {blockPoly} = this
+      const {blockPoly, blockPolyBase} = this
       blockPoly.fill(0)
-      for (let b = 0; b < buckets; b++) {
-        const from = bucketStart[b]
-        const to = bucketStart[b + 1]
-        if (from !== to) kernel(sortedQ, sortedQ, from, to, blockPoly, b, buckets)
-      }
+      kernel(pendingQ, pendingQ, pendingBucket, n, blockPolyBase, blockPoly, buckets)
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
     }
     state.pendingRows = 0
@@ -323,15 +287,16 @@ export class LossBreakdownEvaluator {
       }
       const label = labels[i]
       const m = label === 1 ? x : -x
-      const e = Math.exp(-Math.abs(m))
+      const e = tableExp(-Math.abs(m))
       const r = 1 / (1 + e)
+      const sp = tableLog1pUnit(e)
       let pt: number
       if (m >= 0) {
-        rowCe[k] = Math.log1p(e)
+        rowCe[k] = sp
         pt = r
         rowQ[k] = e * r
       } else {
-        rowCe[k] = Math.log1p(e) - m
+        rowCe[k] = sp - m
         pt = e * r
         rowQ[k] = r
       }
@@ -366,8 +331,8 @@ export class LossBreakdownEvaluator {
         if (x > max) max = x
       }
       let others = 0
-      for (let j = 0; j < width; j++) if (j !== label) others += Math.exp(scores[base + j] - max)
-      const own = Math.exp(scores[base + label] - max)
+      for (let j = 0; j < width; j++) if (j !== label) others += tableExp(scores[base + j] - max)
+      const own = tableExp(scores[base + label] - max)
       const total = own + others
       rowCe[k] = Math.log(total) - (scores[base + label] - max)
       rowQ[k] = others / total
@@ -491,9 +456,9 @@ export class LossBreakdownEvaluator {
         let lossPos: number // −log p
         let lossNeg: number // −log (1 − p)
         if (logits) {
-          const e = Math.exp(-Math.abs(x))
+          const e = tableExp(-Math.abs(x))
           const r = 1 / (1 + e)
-          const sp = Math.log1p(e)
+          const sp = tableLog1pUnit(e)
           if (x >= 0) {
             p = r
             p1 = e * r

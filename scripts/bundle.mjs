@@ -22,6 +22,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // Inlines the modules' constant primitives (byte codes, table sizes) at their uses: in a bundle they
+  // are otherwise mutable top-level vars, loaded from memory in every hot loop (the CSV fast path ran
+  // 1.2–1.4× slower with them). Names are kept, so stack traces stay readable.
+  minifySyntax: true,
   sourcemap: true,
   // Never loaded at run time (oclif looks for them only to run TypeScript sources in development).
   external: ['typescript', 'ts-node', 'tsx'],

@@ -32,12 +32,13 @@ export function parsePlainRecords(
   row: number,
   maxRows: number,
 ): number {
-  const {labels, scores, width, numClasses, roles} = target
-  const lastField = roles.length - 1
-  const firstRow = row
   // Whole lines only: every scan below then stops at the last LF at the latest, so bytes are read without
   // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
   while (end > pos && buf[end - 1] !== LF) end--
+  if (isLabelThenScores(target.roles)) return parseLabelThenScores(buf, pos, end, target, row, maxRows)
+  const {labels, scores, width, numClasses, roles} = target
+  const lastField = roles.length - 1
+  const firstRow = row
   let p = pos
   // `pos` moves only when a whole record was taken; `break records` leaves it at that record's start.
   records: while (row < maxRows && p < end) {
@@ -132,6 +133,106 @@ export function parsePlainRecords(
       }
       break records
     }
+    row++
+    pos = p
+  }
+  plainRecordsEnd = pos
+  return row - firstRow
+}
+
+/** `label,score_0,…,score_{K−1}`: the usual layout. */
+function isLabelThenScores(roles: Int32Array): boolean {
+  if (roles[0] !== LABEL) return false
+  for (let j = 1; j < roles.length; j++) if (roles[j] !== j - 1) return false
+  return true
+}
+
+/**
+ * parsePlainRecords for `label,score_0,…,score_{K−1}`, the layout nearly every file has: the same scan,
+ * without a role lookup and dispatch per field (1.4–1.8× faster on the binary bench file; measured with
+ * the number parsing moved into a shared function, V8 did not inline it and both paths got slower).
+ * d is always "byte − '0'": ',' is −4, '.' is −2, '−' is −3, '+' is −5, LF is −38, CR is −35.
+ */
+function parseLabelThenScores(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  target: PlainRecordTarget,
+  row: number,
+  maxRows: number,
+): number {
+  const {labels, scores, width, numClasses} = target
+  const firstRow = row
+  let p = pos
+  records: while (row < maxRows && p < end) {
+    let label = 0
+    const labelStart = p
+    let d = buf[p] - ZERO
+    while (d >>> 0 <= 9) {
+      label = label * 10 + d
+      d = buf[++p] - ZERO
+    }
+    if (d !== COMMA - ZERO || p === labelStart || p - labelStart > 9 || label >= numClasses) break
+    const scoreBase = row * width
+    for (let j = 0; j < width; j++) {
+      // At the comma before score j.
+      d = buf[++p] - ZERO
+      let negative = false
+      if (d === MINUS - ZERO) {
+        negative = true
+        d = buf[++p] - ZERO
+      } else if (d === PLUS - ZERO) {
+        d = buf[++p] - ZERO
+      }
+      let mantissa = 0
+      const intStart = p
+      while (d >>> 0 <= 9) {
+        mantissa = mantissa * 10 + d
+        d = buf[++p] - ZERO
+      }
+      let digits = p - intStart
+      let fraction = 0
+      if (d === DOT - ZERO) {
+        const fractionStart = ++p
+        d = buf[p] - ZERO
+        while (d >>> 0 <= 9) {
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+        }
+        fraction = p - fractionStart
+        digits += fraction
+      }
+      let e = -fraction
+      if (d === LOWER_E - ZERO || d === UPPER_E - ZERO) {
+        let c = buf[++p]
+        let expNegative = false
+        if (c === MINUS || c === PLUS) {
+          expNegative = c === MINUS
+          c = buf[++p]
+        }
+        let exponent = 0
+        const expStart = p
+        while (c >= ZERO && c <= NINE && p - expStart < 4) {
+          exponent = exponent * 10 + (c - ZERO)
+          c = buf[++p]
+        }
+        if (p === expStart) break records
+        e += expNegative ? -exponent : exponent
+        d = c - ZERO
+      }
+      if (digits === 0 || digits > 15) break records
+      let value: number
+      if (e === 0) value = mantissa
+      else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
+      else if (e > 0 && e <= 22) value = mantissa * POW10[e]
+      else break records
+      scores[scoreBase + j] = negative ? -value : value
+      if (j < width - 1 && d !== COMMA - ZERO) break records
+    }
+    if (d === LF - ZERO) p++
+    else if (d === CR - ZERO && buf[p + 1] === LF) p += 2
+    else break
+    labels[row] = label
     row++
     pos = p
   }

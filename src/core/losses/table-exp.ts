@@ -8,19 +8,27 @@
  * test/core/table-exp.test.ts.
  */
 
-const N = 128
-const N_OVER_LN2 = N / Math.LN2
-// ln 2 / N in two parts (fdlibm's ln2_hi has 32 trailing zero bits, so k · hi is exact for |k| < 2^20).
-const LN2_N_HI = 6.9314718036912381649e-1 / N
-const LN2_N_LO = 1.90821492927058770002e-10 / N
-/** x + ROUND − ROUND rounds x to an integer (ties to even) for |x| < 2^51, without Math.round's slow path. */
-const ROUND = 6755399441055744 // 1.5 · 2^52
-const POW2_BIAS = 1100
+/**
+ * The constants, as a const enum so they are literals in the compiled loop (module-level consts are
+ * variables in a bundle, loaded from memory on every call).
+ */
+const enum Tang {
+  /** Table points per octave. */
+  N = 128,
+  /** N / ln 2, as 128 / Math.LN2 gives it. */
+  NOverLn2 = 184.6649652337873,
+  /** ln 2 / N in two parts (fdlibm's ln2_hi has 32 trailing zero bits, so k · hi is exact for |k| < 2^20). */
+  Ln2OverNHi = 6.9314718036912381649e-1 / 128,
+  Ln2OverNLo = 1.90821492927058770002e-10 / 128,
+  /** x + Round − Round rounds x to an integer (ties to even) for |x| < 2^51, without Math.round's slow path. */
+  Round = 6755399441055744,
+  Pow2Bias = 1100,
+}
 
 /** 2^(j/N), j = 0 … N − 1. */
-const EXP2_FRACTION = Float64Array.from({length: N}, (_, j) => 2 ** (j / N))
-/** 2^(i − POW2_BIAS): the scale of every normal result, without building exponent bits. */
-const POW2 = Float64Array.from({length: 2 * POW2_BIAS}, (_, i) => 2 ** (i - POW2_BIAS))
+const EXP2_FRACTION = Float64Array.from({length: Tang.N}, (_, j) => 2 ** (j / Tang.N))
+/** 2^(i − Pow2Bias): the scale of every normal result, without building exponent bits. */
+const POW2 = Float64Array.from({length: 2 * Tang.Pow2Bias}, (_, i) => 2 ** (i - Tang.Pow2Bias))
 
 /**
  * e^x. Outside (−708, 709) (subnormal or overflowing results) and for NaN it is Math.exp itself.
@@ -29,18 +37,18 @@ const POW2 = Float64Array.from({length: 2 * POW2_BIAS}, (_, i) => 2 ** (i - POW2
  */
 export function tableExp(x: number): number {
   if (!(x > -708 && x < 709)) return Math.exp(x)
-  const k = x * N_OVER_LN2 + ROUND - ROUND
+  const k = x * Tang.NOverLn2 + Tang.Round - Tang.Round
   const ki = k | 0
-  const r = x - k * LN2_N_HI - k * LN2_N_LO
+  const r = x - k * Tang.Ln2OverNHi - k * Tang.Ln2OverNLo
   const r2 = r * r
   const p = r + r2 * (0.5 + r * (1 / 6)) + r2 * r2 * (1 / 24 + r * (1 / 120))
-  const t = EXP2_FRACTION[ki & (N - 1)]
-  return POW2[(ki >> 7) + POW2_BIAS] * (t + t * p)
+  const t = EXP2_FRACTION[ki & (Tang.N - 1)]
+  return POW2[(ki >> 7) + Tang.Pow2Bias] * (t + t * p)
 }
 
 /** log1p(j/N) and 1 / (1 + j/N), j = 0 … N. */
-const LOG1P_GRID = Float64Array.from({length: N + 1}, (_, j) => Math.log1p(j / N))
-const INV_ONE_PLUS_GRID = Float64Array.from({length: N + 1}, (_, j) => 1 / (1 + j / N))
+const LOG1P_GRID = Float64Array.from({length: Tang.N + 1}, (_, j) => Math.log1p(j / Tang.N))
+const INV_ONE_PLUS_GRID = Float64Array.from({length: Tang.N + 1}, (_, j) => 1 / (1 + j / Tang.N))
 
 /**
  * log(1 + e) for e in [0, 1] (as e^−|m| in the sigmoid losses). With c = j/N the grid point nearest e,
@@ -49,9 +57,9 @@ const INV_ONE_PLUS_GRID = Float64Array.from({length: N + 1}, (_, j) => 1 / (1 + 
  */
 export function tableLog1pUnit(e: number): number {
   if (!(e >= 0 && e <= 1)) return Math.log1p(e)
-  const j = e * N + ROUND - ROUND
+  const j = e * Tang.N + Tang.Round - Tang.Round
   const ji = j | 0
-  const u = (e - j * (1 / N)) * INV_ONE_PLUS_GRID[ji]
+  const u = (e - j * (1 / Tang.N)) * INV_ONE_PLUS_GRID[ji]
   const u2 = u * u
   const tail = 0.5 - u * (1 / 3) + u2 * (0.25 - u * 0.2) + u2 * u2 * (1 / 6 - u * (1 / 7))
   return LOG1P_GRID[ji] + (u - u2 * tail)

@@ -6,14 +6,23 @@ import fc from 'fast-check'
 import {IGNORED, LABEL} from '../../src/readers/csv-bytes.js'
 import {parsePlainRecords, plainRecordsEnd} from '../../src/readers/csv-plain-records.js'
 
-/** label,score,ignored,score: two score columns, written into a row of width 2. */
-function targetFor(rows: number): Parameters<typeof parsePlainRecords>[3] {
+/**
+ * Two score columns, written into a row of width 2: `label,score,x,score` (any layout: a role per field)
+ * or `label,score,score` (the label-first loop).
+ */
+const LAYOUTS = {
+  'any layout': {roles: [LABEL, 0, IGNORED, 1], line: (l: number, a: string, b: string) => `${l},${a},x,${b}`},
+  'label first': {roles: [LABEL, 0, 1], line: (l: number, a: string, b: string) => `${l},${a},${b}`},
+}
+type LayoutName = keyof typeof LAYOUTS
+
+function targetFor(rows: number, layout: LayoutName = 'any layout'): Parameters<typeof parsePlainRecords>[3] {
   return {
     labels: new Int32Array(rows),
     scores: new Float64Array(rows * 2),
     width: 2,
     numClasses: 3,
-    roles: Int32Array.from([LABEL, 0, IGNORED, 1]),
+    roles: Int32Array.from(LAYOUTS[layout].roles),
   }
 }
 
@@ -47,10 +56,12 @@ describe('parsePlainRecords', () => {
       fc.property(
         fc.array(fc.tuple(fc.integer({min: 0, max: 2}), decimalText, decimalText), {minLength: 1, maxLength: 30}),
         fc.constantFrom('\n', '\r\n'),
-        (records, eol) => {
-          const text = records.map(([label, a, b]) => `${label},${a},x,${b}${eol}`).join('')
+        fc.constantFrom<LayoutName>('any layout', 'label first'),
+        (records, eol, layout) => {
+          const line = LAYOUTS[layout].line
+          const text = records.map(([label, a, b]) => line(label, a, b) + eol).join('')
           const buf = Buffer.from(text)
-          const target = targetFor(records.length)
+          const target = targetFor(records.length, layout)
           const taken = parsePlainRecords(buf, 0, buf.length, target, 0, records.length)
           for (let i = 0; i < taken; i++) {
             const [label, a, b] = records[i]
@@ -59,7 +70,7 @@ describe('parsePlainRecords', () => {
             assert.ok(Object.is(target.scores[2 * i + 1], Number(b)), `${b} → ${target.scores[2 * i + 1]}`)
           }
           // It stops exactly after the records it took: the general parser starts there.
-          const consumed = records.slice(0, taken).reduce((n, [l, a, b]) => n + `${l},${a},x,${b}${eol}`.length, 0)
+          const consumed = records.slice(0, taken).reduce((n, [l, a, b]) => n + (line(l, a, b) + eol).length, 0)
           assert.equal(plainRecordsEnd, consumed)
           // A record it left is one it could not take as it stands: not a plain decimal, too many digits, or
           // an exponent beyond the exact range.
@@ -73,20 +84,28 @@ describe('parsePlainRecords', () => {
     )
   })
 
-  it('takes the usual spellings of scores (so the fast path is really used)', () => {
-    const text = '1,0.25,x,-3.5e-3\n0,-0.000123,x,12345678901234\n2,+7.,x,.5E+2\n'
-    const buf = Buffer.from(text)
-    const target = targetFor(3)
-    assert.equal(parsePlainRecords(buf, 0, buf.length, target, 0, 3), 3)
-    assert.deepEqual([...target.scores], [0.25, -0.0035, -0.000123, 12345678901234, 7, 50])
-    assert.deepEqual([...target.labels], [1, 0, 2])
-  })
+  for (const layout of Object.keys(LAYOUTS) as LayoutName[]) {
+    it(`takes the usual spellings of scores (so the fast path is really used): ${layout}`, () => {
+      const line = LAYOUTS[layout].line
+      const text = `${line(1, '0.25', '-3.5e-3')}\n${line(0, '-0.000123', '12345678901234')}\r\n${line(2, '+7.', '.5E+2')}\n`
+      const buf = Buffer.from(text)
+      const target = targetFor(3, layout)
+      assert.equal(parsePlainRecords(buf, 0, buf.length, target, 0, 3), 3)
+      assert.deepEqual([...target.scores], [0.25, -0.0035, -0.000123, 12345678901234, 7, 50])
+      assert.deepEqual([...target.labels], [1, 0, 2])
+    })
+  }
 
-  it('leaves a record cut by the end of the buffer, and labels that are not classes', () => {
+  it('leaves a record cut by the end of the buffer, labels that are not classes, and short or long records', () => {
     const cut = Buffer.from('1,0.5,x,0.25\n0,0.75,x,0.1')
     assert.equal(parsePlainRecords(cut, 0, cut.length, targetFor(2), 0, 2), 1)
-    const bad = Buffer.from('3,0.5,x,0.25\n')
-    assert.equal(parsePlainRecords(bad, 0, bad.length, targetFor(1), 0, 1), 0)
+    for (const layout of Object.keys(LAYOUTS) as LayoutName[]) {
+      const line = LAYOUTS[layout].line
+      for (const text of [line(3, '0.5', '0.25'), line(1, '0.5', '0.25') + ',0.1', '1,0.5', `${line(1, '0.5', '')}`]) {
+        const buf = Buffer.from(`${text}\n`)
+        assert.equal(parsePlainRecords(buf, 0, buf.length, targetFor(1, layout), 0, 1), 0, `${layout}: ${text}`)
+      }
+    }
   })
 })
 

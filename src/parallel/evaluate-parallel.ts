@@ -1,14 +1,13 @@
 import {open} from 'node:fs/promises'
-import {Worker} from 'node:worker_threads'
 
 import type {EvaluationConfig} from '../core/config.js'
 import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
 import type {CsvHeader} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
 import {evaluatePart, type PartMessage, type PartResult, type PartTask} from './evaluate-part-worker.js'
+import {takeWorker} from './worker-pool.js'
 
-/** Below this many data bytes a worker's start-up (~40 ms) costs more than it saves. */
-export const MIN_PARALLEL_BYTES = 16 << 20
+export {MIN_PARALLEL_BYTES} from './worker-pool.js'
 
 /**
  * Cuts bytes [dataOffset, size) into `parts` ranges that each start at a record start: every cut is
@@ -48,22 +47,9 @@ export async function splitAtLineStarts(
   return cuts
 }
 
-function startWorker(task: PartTask): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./evaluate-part-worker.js', import.meta.url), {workerData: task})
-  // Under tsx (tests, development) the worker beside this module is TypeScript too: register tsx's
-  // loader in the worker before importing it.
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
-  const entry = JSON.stringify(new URL('./evaluate-part-worker.ts', import.meta.url).href)
-  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${entry}) })`, {
-    eval: true,
-    workerData: task,
-  })
-}
-
 function runWorker(task: PartTask, onBytes?: (bytes: number) => void): Promise<PartResult> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(task)
+    const worker = takeWorker(task)
     worker.on('message', (message: PartMessage) => {
       if (message.kind === 'progress') {
         onBytes?.(message.bytes)

@@ -10,6 +10,7 @@ import {LossBreakdownEvaluator, type LossBreakdownState} from '../core/evaluator
 import {type BatchStride, openArrow, readArrowChunks} from '../readers/from-arrow.js'
 import {type CsvHeader, QuotedFieldInRange, readCsvChunks} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
+import {AWAIT_TASK} from './worker-pool.js'
 
 export type PartTask = {path: string; layout: Layout; config: EvaluationConfig} & (
   | {kind: 'csv'; header: CsvHeader; range: {start: number; end: number}}
@@ -48,5 +49,10 @@ export async function evaluatePart(task: PartTask, onBytes?: (bytes: number) => 
 if (parentPort && workerData !== null) {
   const port = parentPort
   const progress = (bytes: number): void => port.postMessage({kind: 'progress', bytes} satisfies PartMessage)
-  void evaluatePart(workerData as PartTask, progress).then((result) => port.postMessage(result))
+  const run = (task: PartTask): void => {
+    void evaluatePart(task, progress).then((result) => port.postMessage(result))
+  }
+  // A prestarted worker (worker-pool.ts) gets its task as the first message.
+  if (workerData === AWAIT_TASK) port.once('message', run)
+  else run(workerData as PartTask)
 }

@@ -26,7 +26,7 @@ import {
   sha256OfFile,
   writeMarker,
 } from './lib/generate.js'
-import {measureNode, type Measurement, rssMethod} from './lib/measure.js'
+import {measureNode, type Measurement, rssMethod, scrubbedHere} from './lib/measure.js'
 import {buildCopyToParquet, type Figures, type MultiLayout, type QuerySource} from './lib/sql.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -588,6 +588,10 @@ async function main(): Promise<void> {
   const focalscopeBuilt = existsSync(join(ROOT, 'dist', 'bundle', 'commands.js'))
   log(`focalscope bench — node ${process.version}, DuckDB ${await getDuckdbVersion()}, ${cpus().length} cores`)
   log(`  runs ${RUNS} (interleaved), peak RSS by ${rssMethod()}, MB = 10^6 bytes`)
+  const scrubbed = scrubbedHere()
+  if (scrubbed.length > 0) {
+    log(`  both tools run without ${scrubbed.join(', ')} (Node 20 parses that file at every start-up)`)
+  }
   const loadAtStart = loadavg()[0]
   if (loadAtStart > 0.7) {
     log(
@@ -814,6 +818,7 @@ async function main(): Promise<void> {
     machine: {cpu: cpus()[0]?.model, cores: cpus().length, memoryGB: totalmem() / 1e9},
     loadAverage: {start: loadAtStart, end: loadavg()[0]},
     rssMethod: rssMethod(),
+    removedFromChildEnvironment: scrubbed,
     options: {
       runs: RUNS,
       rows: BINARY_ROWS,

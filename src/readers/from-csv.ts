@@ -273,7 +273,9 @@ class CsvRecordScanner {
           ? parsePlainRecords(this.buf, this.start, this.length, this, this.rows, this.chunkRows)
           : 0
       if (added > 0) {
-        for (let r = this.rows; r < this.rows + added; r++) this.lines[r] = this.line++
+        const {lines, rows} = this
+        for (let r = 0, line = this.line; r < added; r++) lines[rows + r] = line + r
+        this.line += added
         this.rows += added
         this.start = plainRecordsEnd
         if (this.rows === this.chunkRows) {

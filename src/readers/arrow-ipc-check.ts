@@ -109,19 +109,23 @@ class Flat {
     return this.offset(start + 4 * index, what)
   }
 
-  hasString(table: number, id: number): boolean {
+  /** The UTF-8 string field `id` of a table, or null when the table has none. */
+  string(table: number, id: number): string | null {
     const at = this.field(table, id)
-    if (at === -1) return false
+    if (at === -1) return null
     const head = this.offset(at, 'a string')
-    if (head + 4 + this.view.getUint32(head, true) > this.bytes.length) {
+    const length = this.view.getUint32(head, true)
+    if (head + 4 + length > this.bytes.length) {
       throw new CorruptMetadata('a string runs past the end of the metadata')
     }
-    return true
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + head + 4, length).toString('utf8')
   }
 }
 
 /** What a record batch must agree with: per top-level column, how many field nodes its subtree has. */
 export interface SchemaShape {
+  /** The top-level columns' names. */
+  names: string[]
   nodesPerColumn: number[]
   /** The columns' types as far as arrow-native-batch.ts needs them. */
   fields: FieldType[]
@@ -149,16 +153,19 @@ function checkSchema(flat: Flat, schema: number): SchemaShape {
   const endiannessAt = flat.field(schema, 0)
   const bigEndian = endiannessAt !== -1 && flat.i16(endiannessAt) === 1
   const fields = flat.vector(schema, 1, 4, 'the schema\'s "fields"')
+  const names: string[] = []
   const nodesPerColumn: number[] = []
   const types: FieldType[] = []
   for (let i = 0; i < fields.length; i++) {
     const field = flat.vectorTable(fields.start, i, 'a column')
-    if (!flat.hasString(field, 0)) throw new CorruptMetadata(`column ${i + 1} has no name`)
+    const name = flat.string(field, 0)
+    if (name === null) throw new CorruptMetadata(`column ${i + 1} has no name`)
     const type = checkField(flat, field, `column ${i + 1}`, 0)
+    names.push(name)
     types.push(type)
     nodesPerColumn.push(nodeCount(type))
   }
-  return {nodesPerColumn, fields: types, bigEndian}
+  return {names, nodesPerColumn, fields: types, bigEndian}
 }
 
 /** Field nodes a column of this type takes in a batch: one for it and one per descendant. */

@@ -1,7 +1,7 @@
 import {type FileHandle, open} from 'node:fs/promises'
 import {createReadStream} from 'node:fs'
 
-import type {Data, DataType, RecordBatch, Schema} from 'apache-arrow'
+import type {Data, DataType, RecordBatch} from 'apache-arrow'
 
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
@@ -34,7 +34,8 @@ import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelL
 export const ARROW_FILE_MAGIC = 'ARROW1'
 
 export interface ArrowSource {
-  schema: Schema
+  /** The top-level columns' names, in schema order. */
+  fieldNames: string[]
   columns: ColumnInfo[]
   batches: AsyncIterable<RecordBatch>
   /** Record batches in an IPC *file* (random access); undefined for a stream. */
@@ -55,7 +56,6 @@ export interface BatchStride {
  * (by Node stream). A file-format file handed over as a stream would be loaded whole first.
  */
 export async function openArrow(path: string, stride?: BatchStride): Promise<ArrowSource> {
-  const {RecordBatchReader} = await import('apache-arrow')
   const fh = await open(path, 'r')
   const head = Buffer.alloc(8)
   const {bytesRead} = await fh.read(head, 0, 8, 0)
@@ -109,7 +109,38 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       throw corruptMetadataError(error, path)
     }
   }
+  const release = async (): Promise<void> => {
+    if (isFile) await fh.close().catch(() => undefined)
+  }
+  // A file whose batches focalscope decodes itself never needs apache-arrow (~40 ms to load per thread):
+  // its schema comes from the checked footer. apache-arrow is still loaded for a batch the native decoder
+  // leaves (a compressed one).
+  if (footer && decodesNatively(footer.shape)) {
+    const checked = footer
+    const fileHandle = fh
+    let opened: Promise<AnyReader> | undefined
+    const reader = (): Promise<AnyReader> =>
+      (opened ??= import('apache-arrow').then(async ({RecordBatchReader}) => {
+        const r = await RecordBatchReader.from(fileHandle)
+        await r.open()
+        return r
+      }))
+    const columns = checked.shape.names.map((name, c) => {
+      const field = checked.shape.fields[c]
+      return {name, listSize: field.typeId === TYPE_FIXED_SIZE_LIST ? field.listSize : undefined}
+    })
+    return fileSource(path, checked.shape.names, columns, checked.recordBatches.length, stride, {
+      native: true,
+      readBatch: fileBatchReader(fh, checked),
+      reader,
+      release: async () => {
+        if (opened) await opened.then((r) => r.cancel()).catch(() => undefined)
+        await release()
+      },
+    })
+  }
   try {
+    const {RecordBatchReader} = await import('apache-arrow')
     if (!isFile) await fh.close()
     const reader: AnyReader = isFile
       ? await RecordBatchReader.from(fh)
@@ -117,13 +148,9 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
           RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
     const readBatch = footer ? fileBatchReader(fh, footer) : undefined
-    const source = await wrapReader(reader, path, stride, readBatch, async () => {
-      if (isFile) await fh.close().catch(() => undefined)
-    })
-    source.native = footer !== undefined && decodesNatively(footer.shape)
-    return source
+    return await wrapReader(reader, path, stride, readBatch, release)
   } catch (error) {
-    if (isFile) await fh.close().catch(() => undefined)
+    await release()
     throw error
   }
 }
@@ -278,64 +305,102 @@ async function wrapReader(
     await release()
     throw new InputError('expected an Arrow IPC file or stream, found no schema', {file: path})
   }
+  const names = schema.fields.map((f) => f.name)
   const columns = schema.fields.map((f) => ({
     name: f.name,
     listSize: f.type.typeId === TYPE_FIXED_SIZE_LIST ? (f.type as unknown as {listSize: number}).listSize : undefined,
   }))
-  const numBatches = reader.isFile() ? reader.numRecordBatches : undefined
-  return {
-    schema,
-    columns,
-    numBatches,
+  const parts = {
     native: false,
-    batches: (async function* () {
-      try {
-        if (numBatches !== undefined) {
-          // A file is read batch by batch through its footer's index: a corrupt message (a header type
-          // that is not a record batch) then fails here, where iterating the reader loops forever.
-          const {first, step} = stride ?? {first: 0, step: 1}
-          for (let b = first; b < numBatches; b += step) {
-            const native = await readBatch?.(b)
-            // A NativeBatch has the parts of a RecordBatch that readArrowChunks uses (see its module).
-            if (native) {
-              yield native as unknown as RecordBatch
-              continue
-            }
-            const batch = await reader.readRecordBatch(b)
-            if (!batch) {
-              throw new InputError(`expected a record batch, got an unreadable message (corrupt file?)`, {
-                file: path,
-                batch: b + 1,
-              })
-            }
-            yield batch as RecordBatch
-          }
-        } else {
-          for await (const batch of reader) yield batch as RecordBatch
-          // Bytes after the end-of-stream marker are a second stream (concatenated files, or a schema that
-          // changes): reading only the first would silently drop rows.
-          const more = (reader as AnyReader & {[NEXT_STREAM]?: () => Promise<boolean>})[NEXT_STREAM]
-          if (more && (await more())) {
-            throw new InputError(
-              'expected one Arrow IPC stream, got another one after its end-of-stream marker ' +
-                '(concatenated files? pass them as separate files)',
-              {file: path},
-            )
-          }
-        }
-      } catch (error) {
-        if (error instanceof InputError || error instanceof UsageError) throw error
-        if (error instanceof CorruptMetadata) throw corruptMetadataError(error, path)
-        throw new InputError(`expected a complete Arrow IPC file, reading failed (${describe(error)})`, {
-          file: path,
-        })
-      }
-    })(),
-    close: async () => {
+    readBatch,
+    reader: () => Promise.resolve(reader),
+    release: async () => {
       await Promise.resolve(reader.cancel()).catch(() => undefined)
       await release()
     },
   }
+  if (reader.isFile()) return fileSource(path, names, columns, reader.numRecordBatches, stride, parts)
+  return {
+    fieldNames: names,
+    columns,
+    numBatches: undefined,
+    native: false,
+    batches: (async function* () {
+      try {
+        for await (const batch of reader) yield batch as RecordBatch
+        // Bytes after the end-of-stream marker are a second stream (concatenated files, or a schema that
+        // changes): reading only the first would silently drop rows.
+        const more = (reader as AnyReader & {[NEXT_STREAM]?: () => Promise<boolean>})[NEXT_STREAM]
+        if (more && (await more())) {
+          throw new InputError(
+            'expected one Arrow IPC stream, got another one after its end-of-stream marker ' +
+              '(concatenated files? pass them as separate files)',
+            {file: path},
+          )
+        }
+      } catch (error) {
+        throw readError(error, path)
+      }
+    })(),
+    close: parts.release,
+  }
+}
+
+/**
+ * An IPC file, read batch by batch through its footer's index: a corrupt message (a header type that is
+ * not a record batch) then fails here, where iterating apache-arrow's reader loops forever. Each batch is
+ * decoded natively when it can be (`readBatch`), else by apache-arrow's reader, opened on first need.
+ */
+function fileSource(
+  path: string,
+  fieldNames: string[],
+  columns: ColumnInfo[],
+  numBatches: number,
+  stride: BatchStride | undefined,
+  parts: {
+    native: boolean
+    readBatch: ((b: number) => Promise<NativeBatch | null>) | undefined
+    reader: () => Promise<AnyReader>
+    release: () => Promise<void>
+  },
+): ArrowSource {
+  return {
+    fieldNames,
+    columns,
+    numBatches,
+    native: parts.native,
+    batches: (async function* () {
+      try {
+        const {first, step} = stride ?? {first: 0, step: 1}
+        for (let b = first; b < numBatches; b += step) {
+          const native = await parts.readBatch?.(b)
+          // A NativeBatch has the parts of a RecordBatch that readArrowChunks uses (see its module).
+          if (native) {
+            yield native as unknown as RecordBatch
+            continue
+          }
+          const batch = await (await parts.reader()).readRecordBatch(b)
+          if (!batch) {
+            throw new InputError(`expected a record batch, got an unreadable message (corrupt file?)`, {
+              file: path,
+              batch: b + 1,
+            })
+          }
+          yield batch as RecordBatch
+        }
+      } catch (error) {
+        throw readError(error, path)
+      }
+    })(),
+    close: parts.release,
+  }
+}
+
+/** What a failure while reading batches becomes: ours as they are, anything else one input error. */
+function readError(error: unknown, path: string): unknown {
+  if (error instanceof InputError || error instanceof UsageError) return error
+  if (error instanceof CorruptMetadata) return corruptMetadataError(error, path)
+  return new InputError(`expected a complete Arrow IPC file, reading failed (${describe(error)})`, {file: path})
 }
 
 /** apache-arrow's own message for a malformed file; a JavaScript TypeError inside it says nothing useful. */
@@ -354,7 +419,7 @@ export async function* readArrowChunks(
   skip?: SkipLog,
   onBatch?: () => void,
 ): AsyncGenerator<PredictionChunk> {
-  const fieldIndex = (name: string): number => source.schema.fields.findIndex((f) => f.name === name)
+  const fieldIndex = (name: string): number => source.fieldNames.indexOf(name)
   const labelIndex = fieldIndex(layout.labelColumn)
   const scoreIndices = layout.listColumn ? [fieldIndex(layout.listColumn)] : layout.scoreColumns.map(fieldIndex)
   const scoreNames = layout.listColumn ? [layout.listColumn] : layout.scoreColumns

@@ -3,6 +3,8 @@ import {describe, it} from 'node:test'
 
 import {
   Bool,
+  compressionRegistry,
+  CompressionType,
   Dictionary,
   Field,
   Float32,
@@ -13,6 +15,7 @@ import {
   Int8,
   makeData,
   RecordBatch,
+  RecordBatchFileWriter,
   Schema,
   Struct,
   Table,
@@ -197,6 +200,34 @@ describe('Arrow input', () => {
     // One stream alone reads normally.
     const one = await analyzePredictions([file('one.arrows', first)], OPTIONS)
     assert.equal(one.input.rows, LABELS.length)
+  })
+
+  it('leaves compressed batches of a plain file to apache-arrow and gives the plain figures', async () => {
+    // focalscope decodes plain batches itself and hands compressed ones to apache-arrow (opened only
+    // then). A stand-in "ZSTD" codec, registered in this process only, frames the bytes as zstd would
+    // start them and otherwise leaves them as they are.
+    const frame = Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0, 0)
+    compressionRegistry.set(CompressionType.ZSTD, {
+      encode: (data) => Uint8Array.from([...frame, ...data]),
+      decode: (data) => data.slice(frame.length),
+    })
+    try {
+      const batches = [
+        batch({label: int32([0, 1, 1]), logit: float64([-2, 0.5, 3])}),
+        batch({label: int32([1, 0]), logit: float64([-1, -4])}),
+      ]
+      const writer = new RecordBatchFileWriter({compressionType: CompressionType.ZSTD})
+      for (const b of batches) writer.write(b)
+      writer.finish()
+      const compressed = await analyzePredictions([file('zstd.arrow', await writer.toUint8Array())], OPTIONS)
+      const plain = await analyzePredictions([write('plain.arrow', batches, 'file')], OPTIONS)
+      assert.equal(compressed.input.rows, 5)
+      assert.deepEqual(compressed.totals, plain.totals)
+      assert.deepEqual(compressed.classes, plain.classes)
+      assert.deepEqual(compressed.sweep, plain.sweep)
+    } finally {
+      compressionRegistry.set(CompressionType.ZSTD, {})
+    }
   })
 
   it('refuses a truncated file and a file that is not Arrow, naming the file', async () => {

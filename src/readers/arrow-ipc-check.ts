@@ -79,10 +79,14 @@ class Flat {
     const vtable = table - this.view.getInt32(table, true)
     this.need(vtable, 4, 'a vtable')
     const vtableSize = this.view.getUint16(vtable, true)
+    // The whole vtable, not just this entry: other readers look up fields this checker does not.
+    this.need(vtable, vtableSize, 'a vtable')
     if (4 + 2 * id + 2 > vtableSize) return -1
-    this.need(vtable, 4 + 2 * id + 2, 'a vtable')
     const at = this.view.getUint16(vtable + 4 + 2 * id, true)
-    return at === 0 ? -1 : table + at
+    if (at === 0) return -1
+    // A field lies inside its table's inline part, whose size the vtable gives.
+    if (at >= this.view.getUint16(vtable + 2, true)) throw new CorruptMetadata('a field lies outside its table')
+    return table + at
   }
 
   /** The table a table-valued field points to, or -1 when absent. */
@@ -235,7 +239,7 @@ function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: 
   for (let i = 0; i < nodes.length; i++) {
     const length = flat.i64(nodes.start + i * FIELD_NODE_BYTES)
     const nulls = flat.i64(nodes.start + i * FIELD_NODE_BYTES + 8)
-    if (!(length >= 0 && nulls >= 0 && nulls <= length)) {
+    if (!(length >= 0 && nulls >= 0 && nulls <= length && length <= Number.MAX_SAFE_INTEGER)) {
       throw new CorruptMetadata(`field node ${i + 1} says ${length} values with ${nulls} nulls`)
     }
     layout.nodes.push(length, nulls)
@@ -254,10 +258,28 @@ function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: 
     throw new CorruptMetadata(`the batch has ${nodes.length} field nodes where the schema needs ${expected}`)
   }
   for (let c = 0, node = 0; c < shape.nodesPerColumn.length; node += shape.nodesPerColumn[c], c++) {
-    const length = flat.i64(nodes.start + node * FIELD_NODE_BYTES)
+    const length = layout.nodes[2 * node]
     if (length !== rows) throw new CorruptMetadata(`column ${c + 1} has ${length} rows and the batch ${rows}`)
+    checkListLengths(layout.nodes, shape.fields[c], node, `column ${c + 1}`)
   }
   return layout
+}
+
+/**
+ * A FixedSizeList of n lists has exactly n · listSize child values; a child node that says otherwise is
+ * damage other readers trip over. Walks the field's subtree from its node; returns the node after it.
+ */
+function checkListLengths(nodes: number[], type: FieldType, node: number, name: string): number {
+  let next = node + 1
+  for (const child of type.children) {
+    if (type.typeId === TYPE_FIXED_SIZE_LIST && nodes[2 * next] !== nodes[2 * node] * (type.listSize ?? 0)) {
+      throw new CorruptMetadata(
+        `${name} holds ${nodes[2 * node]} lists of ${type.listSize}, but its values number ${nodes[2 * next]}`,
+      )
+    }
+    next = checkListLengths(nodes, child, next, `${name}'s values`)
+  }
+  return next
 }
 
 export interface CheckedMessage {
@@ -285,6 +307,13 @@ export function checkMessage(
   if (expectedHeader !== undefined && headerType !== expectedHeader) {
     const name = HEADER_NAMES[expectedHeader] ?? String(expectedHeader)
     throw new CorruptMetadata(`expected a ${name} message, got header type ${headerType}`)
+  }
+  // MetadataVersion: V4 = 3 (Arrow ≥ 0.8) and V5 = 4 (≥ 1.0) are what writers of the last years produce; an
+  // absent field means V1. Older versions lay batches out differently, and readers disagree on them.
+  const versionAt = flat.field(message, 0)
+  const version = versionAt === -1 ? 0 : flat.i16(versionAt)
+  if (version !== 3 && version !== 4) {
+    throw new CorruptMetadata(`the message says it is format version V${version + 1} (V4 and V5 are read)`)
   }
   const bodyAt = flat.field(message, 3)
   const bodyLength = bodyAt === -1 ? 0 : flat.i64(bodyAt)

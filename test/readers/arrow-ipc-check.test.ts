@@ -84,6 +84,37 @@ describe('checkMessage', () => {
     assert.throws(() => checkMessage(metadataOf(messages[1], bytes), shape), /3 field nodes where the schema needs 4/)
   })
 
+  it('refuses a FixedSizeList whose values are not lists × size, and a length beyond 2^53 (fuzz finds)', () => {
+    const shape = checkMessage(metadataOf(messages[0]), undefined).shape
+    const bytes = Buffer.from(stream)
+    // Nodes: label, logit, the list column, its values (4 rows × 3 = 12 in batch 1).
+    const valuesLengthAt = messages[1].nodesLengthAt + 4 + 3 * 16
+    assert.equal(bytes.readBigInt64LE(valuesLengthAt), 12n)
+    bytes.writeBigInt64LE(13n, valuesLengthAt)
+    assert.throws(
+      () => checkMessage(metadataOf(messages[1], bytes), shape),
+      /column 3 holds 4 lists of 3, but its values number 13/,
+    )
+    bytes.writeBigInt64LE(2n ** 53n + 640n, valuesLengthAt)
+    assert.throws(
+      () => checkMessage(metadataOf(messages[1], bytes), shape),
+      /field node 4 says 9007199254741632 values/,
+    )
+  })
+
+  it('refuses a format version before V4, and a vtable that runs past the metadata (fuzz finds)', () => {
+    const metadata = Buffer.from(metadataOf(messages[1]))
+    const message = metadata.readUInt32LE(0)
+    const vtable = message - metadata.readInt32LE(message)
+    const versionAt = message + metadata.readUInt16LE(vtable + 4)
+    assert.equal(metadata.readInt16LE(versionAt), 4) // V5
+    metadata.writeInt16LE(0, versionAt)
+    assert.throws(() => checkMessage(metadata, undefined), /format version V1/)
+    metadata.writeInt16LE(4, versionAt)
+    metadata.writeUInt16LE(metadata.readUInt16LE(vtable) + 0x8000, vtable)
+    assert.throws(() => checkMessage(metadata, undefined), /a vtable points outside the metadata/)
+  })
+
   it('any one byte flipped in any message: valid, or CorruptMetadata (fast-check)', () => {
     const shape = checkMessage(metadataOf(messages[0]), undefined).shape
     fc.assert(

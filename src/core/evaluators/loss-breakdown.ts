@@ -4,7 +4,7 @@ import {InputError} from '../errors.js'
 import type {SkipLog} from '../skip-log.js'
 import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
-import {tableExp, tableLog1pUnit} from '../losses/table-exp.js'
+import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.js'
 
 /**
  * Sums of CE and of (1 − p_t)^γ · CE per bucket, where a bucket is one (class, easy|hard) pair:
@@ -332,11 +332,13 @@ export class LossBreakdownEvaluator {
         }
         if (x > max) max = x
       }
+      // The other classes' mass, in class order, without a test per class.
       let others = 0
-      for (let j = 0; j < width; j++) if (j !== label) others += tableExp(scores[base + j] - max)
+      for (let j = 0; j < label; j++) others += tableExp(scores[base + j] - max)
+      for (let j = label + 1; j < width; j++) others += tableExp(scores[base + j] - max)
       const own = tableExp(scores[base + label] - max)
       const total = own + others
-      rowCe[k] = Math.log(total) - (scores[base + label] - max)
+      rowCe[k] = tableLogAtLeastOne(total) - (scores[base + label] - max)
       rowQ[k] = others / total
       rowBucket[k] = 2 * label + (own / total > threshold ? 0 : 1)
       k++

@@ -1,5 +1,5 @@
 /**
- * exp and log1p for the evaluators' hot loops, in plain float arithmetic that V8 inlines.
+ * exp, log1p and log for the evaluators' hot loops, in plain float arithmetic that V8 inlines.
  *
  * Math.exp and Math.log1p are calls into V8's C library (fdlibm): on this project's 2-core machine
  * they cost 15–30 ns each, and a binary row needs one of each. These table-driven forms (Tang 1989)
@@ -23,6 +23,9 @@ const enum Tang {
   /** x + Round − Round rounds x to an integer (ties to even) for |x| < 2^51, without Math.round's slow path. */
   Round = 6755399441055744,
   Pow2Bias = 1100,
+  /** ln 2 in two parts, as fdlibm's ln2_hi and ln2_lo. */
+  Ln2Hi = 6.9314718036912381649e-1,
+  Ln2Lo = 1.90821492927058770002e-10,
 }
 
 /** 2^(j/N), j = 0 … N − 1. */
@@ -63,4 +66,15 @@ export function tableLog1pUnit(e: number): number {
   const u2 = u * u
   const tail = 0.5 - u * (1 / 3) + u2 * (0.25 - u * 0.2) + u2 * u2 * (1 / 6 - u * (1 / 7))
   return LOG1P_GRID[ji] + (u - u2 * tail)
+}
+
+/**
+ * log x for x ≥ 1 (a softmax row's Σ e^(x_j − max) lies in [1, K]): x = 2^k · m with m in [1, 2), so
+ * log x = k · ln 2 + log1p(m − 1), m − 1 exact. Other x (below 1, beyond 2^31, NaN): Math.log.
+ */
+export function tableLogAtLeastOne(x: number): number {
+  if (!(x >= 1 && x < 2147483648)) return Math.log(x)
+  const k = 31 - Math.clz32(x)
+  const m = x * POW2[Tang.Pow2Bias - k]
+  return k * Tang.Ln2Hi + (k * Tang.Ln2Lo + tableLog1pUnit(m - 1))
 }

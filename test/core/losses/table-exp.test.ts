@@ -3,7 +3,7 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {tableExp, tableLog1pUnit} from '../../../src/core/losses/table-exp.js'
+import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../../../src/core/losses/table-exp.js'
 
 /**
  * An independent reference: e^x and log(1 + e) in 200-bit fixed point with BigInt, rounded to the nearest
@@ -63,8 +63,8 @@ function referenceExp(x: number): number {
   return fixedToDouble(sum, Number(n))
 }
 
-function referenceLog1p(e: number): number {
-  // log(1 + e) = 2 atanh(s), s = e / (2 + e) ≤ 1/3.
+/** log(1 + e) in fixed point: 2 atanh(s), s = e / (2 + e) ≤ 1/3. */
+function log1pFixed(e: number): bigint {
   const E = toFixed(e)
   const s = (E << BITS) / (2n * ONE + E)
   const s2 = (s * s) >> BITS
@@ -74,7 +74,19 @@ function referenceLog1p(e: number): number {
     sum += power / k
     power = (power * s2) >> BITS
   }
-  return fixedToDouble(2n * sum, 0)
+  return 2n * sum
+}
+
+function referenceLog1p(e: number): number {
+  return fixedToDouble(log1pFixed(e), 0)
+}
+
+/** log x for x ≥ 1: x = 2^k · m, m in [1, 2), log x = k ln 2 + log1p(m − 1) (both exact in fixed point). */
+function referenceLog(x: number): number {
+  const k = Math.floor(Math.log2(x))
+  const m = x / 2 ** k
+  const [kk, mm] = m >= 2 ? [k + 1, m / 2] : m < 1 ? [k - 1, m * 2] : [k, m]
+  return fixedToDouble(BigInt(kk) * LN2 + log1pFixed(mm - 1), 0)
 }
 
 const bits = new BigInt64Array(2)
@@ -145,5 +157,30 @@ describe('tableLog1pUnit', () => {
     assert.equal(tableLog1pUnit(5e-324), 5e-324)
     for (const v of [-0.5, 1.5, 1e10, Infinity]) assert.equal(tableLog1pUnit(v), Math.log1p(v))
     assert.ok(Number.isNaN(tableLog1pUnit(NaN)))
+  })
+})
+
+describe('tableLogAtLeastOne', () => {
+  it('is within 1 ulp of the correctly rounded log x for x ≥ 1', () => {
+    const x = fc.oneof(
+      fc.double({min: 1, max: 64, noNaN: true}),
+      fc.double({min: 1, max: 1 + 2 ** -20, noNaN: true}),
+      fc.double({min: 1, max: 2 ** 31 - 1, noNaN: true}),
+      fc.integer({min: 0, max: 30}).map((k) => 2 ** k),
+    )
+    fc.assert(
+      fc.property(x, (v) => {
+        const want = referenceLog(v)
+        const got = tableLogAtLeastOne(v)
+        assert.ok(Math.abs(ulps(got, want)) <= 1, `log ${v}: ${got} vs ${want}`)
+      }),
+      {numRuns: 3000},
+    )
+  })
+
+  it('is 0 at 1, and hands anything below 1 or from 2^31 on to Math.log', () => {
+    assert.ok(Object.is(tableLogAtLeastOne(1), 0))
+    for (const v of [0.5, 0, -1, 2 ** 31, 1e300, Infinity]) assert.equal(tableLogAtLeastOne(v), Math.log(v))
+    assert.ok(Number.isNaN(tableLogAtLeastOne(NaN)))
   })
 })

@@ -35,10 +35,28 @@ export function parsePlainRecords(
   // Whole lines only: every scan below then stops at the last LF at the latest, so bytes are read without
   // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
   while (end > pos && buf[end - 1] !== LF) end--
-  if (isLabelThenScores(target.roles)) return parseLabelThenScores(buf, pos, end, target, row, maxRows)
+  const next = isLabelThenScores(target.roles)
+    ? parseLabelThenScores(buf, pos, end, target, row, maxRows)
+    : parseAnyLayout(buf, pos, end, target, row, maxRows)
+  return next - row
+}
+
+/*
+ * The loops below return the next row (not a count) and store nothing but plainRecordsEnd after the loop:
+ * V8 compiles such a loop on stack replacement before the code after it has run, and arithmetic there,
+ * lacking type feedback, deoptimised each of them once per thread.
+ */
+
+function parseAnyLayout(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  target: PlainRecordTarget,
+  row: number,
+  maxRows: number,
+): number {
   const {labels, scores, width, numClasses, roles} = target
   const lastField = roles.length - 1
-  const firstRow = row
   let p = pos
   // `pos` moves only when a whole record was taken; `break records` leaves it at that record's start.
   records: while (row < maxRows && p < end) {
@@ -137,7 +155,7 @@ export function parsePlainRecords(
     pos = p
   }
   plainRecordsEnd = pos
-  return row - firstRow
+  return row
 }
 
 /** `label,score_0,…,score_{K−1}`: the usual layout. */
@@ -162,7 +180,6 @@ function parseLabelThenScores(
   maxRows: number,
 ): number {
   const {labels, scores, width, numClasses} = target
-  const firstRow = row
   let p = pos
   records: while (row < maxRows && p < end) {
     let label = 0
@@ -202,7 +219,7 @@ function parseLabelThenScores(
         fraction = p - fractionStart
         digits += fraction
       }
-      let e = -fraction
+      let e = 0 - fraction // not -fraction: -0 for an integer field deoptimised the loop
       if (d === LOWER_E - ZERO || d === UPPER_E - ZERO) {
         let c = buf[++p]
         let expNegative = false
@@ -237,5 +254,5 @@ function parseLabelThenScores(
     pos = p
   }
   plainRecordsEnd = pos
-  return row - firstRow
+  return row
 }

@@ -11,6 +11,7 @@ import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {useColor} from '../cli/terminal.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {Report} from '../core/result.js'
+import {checkRuleFields} from '../gates/check-rule-fields.js'
 import type {GateResult, GateRule} from '../gates/gate-result.js'
 import {loadGateConfig} from '../gates/load-gate-config.js'
 import {loadReport} from '../gates/load-report.js'
@@ -104,6 +105,7 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     if (flags.config !== undefined) rules.push(...loadGateConfig(await readText(flags.config), flags.config))
     for (const text of flags.assert ?? []) rules.push(parseAssertFlag(text))
     if (rules.length === 0) throw new UsageError('expected rules from --config FILE or --assert RULE, got neither')
+    for (const rule of rules) checkRuleFields(rule)
     const needsBaseline = rules.find((rule) => usesBaseline(rule.expression))
     if (needsBaseline !== undefined && flags.baseline === undefined) {
       throw new UsageError(`${needsBaseline.origin}: expected --baseline FILE for delta(…) and relative(…), got none`)

@@ -168,3 +168,18 @@ export interface Report {
   splitByTarget?: TargetSplit | null
   classes: ClassRow[]
 }
+
+/** A report's top-level fields (gate rules are checked against them before any prediction is read). */
+export const REPORT_FIELDS = [
+  'schemaVersion',
+  'input',
+  'config',
+  'totals',
+  'sweep',
+  'split',
+  'splitByTarget',
+  'classes',
+] as const satisfies readonly (keyof Report)[]
+
+// Fails to compile when Report gains a field REPORT_FIELDS does not list.
+true satisfies Exclude<keyof Report, (typeof REPORT_FIELDS)[number]> extends never ? true : never

@@ -309,6 +309,23 @@ describe('focalscope gate: exit 2 with one line on stderr', () => {
       'focalscope: error: --assert "sweep[gamma=3].sum < 1": column 7: expected a gamma of sweep (0, 0.5, 1, 2, 5), got 3',
     ],
     [
+      // Found before the (missing) predictions file is opened: a typo does not cost reading the input.
+      'a path whose first field no report has, before any prediction is read',
+      () => [file('missing.csv'), '-a', 'ce.mean <= 1'],
+      'focalscope: error: --assert "ce.mean <= 1": column 1: expected a field of the report (schemaVersion, input, config, totals, sweep, split, splitByTarget, classes), got "ce"',
+    ],
+    [
+      'such a path inside delta(…), from a gates file',
+      () => [
+        file('missing.csv'),
+        '--config',
+        config('typo.json', '{"rules": [{"name": "t", "assert": "delta(clases[*].ce.share) <= 0.1"}]}'),
+        '--baseline',
+        good.reportPath,
+      ],
+      /typo\.json: rules\[0\]\.assert "delta\(clases\[\*\]\.ce\.share\) <= 0\.1": column 7: expected a field of the report \(.*\), got "clases"$/,
+    ],
+    [
       'delta without --baseline',
       () => [good.csvPath, '-a', 'delta(classes[*].ce.share) <= 0.05'],
       'focalscope: error: --assert "delta(classes[*].ce.share) <= 0.05": expected --baseline FILE for delta(…) and relative(…), got none',

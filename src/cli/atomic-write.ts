@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto'
 import {unlinkSync} from 'node:fs'
 import {open, rename, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
@@ -35,7 +34,12 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
     process.on('exit', removePending)
     cleanupInstalled = true
   }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  // pid and a random suffix keep concurrent writers apart, and 'wx' refuses a name already taken. (Not
+  // node:crypto: loading it cost every run ~4 ms of start-up, for a name.)
+  const suffix = Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0')
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${suffix}.tmp`)
   pending.add(temp)
   let created = false
   try {

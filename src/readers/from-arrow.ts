@@ -34,8 +34,7 @@ import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelL
 export const ARROW_FILE_MAGIC = 'ARROW1'
 
 export interface ArrowSource {
-  /** The top-level columns' names, in schema order. */
-  fieldNames: string[]
+  /** The top-level columns, in schema order. */
   columns: ColumnInfo[]
   batches: AsyncIterable<RecordBatch>
   /** Record batches in an IPC *file* (random access); undefined for a stream. */
@@ -129,7 +128,7 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       const field = checked.shape.fields[c]
       return {name, listSize: field.typeId === TYPE_FIXED_SIZE_LIST ? field.listSize : undefined}
     })
-    return fileSource(path, checked.shape.names, columns, checked.recordBatches.length, stride, {
+    return fileSource(path, columns, checked.recordBatches.length, stride, {
       native: true,
       readBatch: fileBatchReader(fh, checked),
       reader,
@@ -305,7 +304,6 @@ async function wrapReader(
     await release()
     throw new InputError('expected an Arrow IPC file or stream, found no schema', {file: path})
   }
-  const names = schema.fields.map((f) => f.name)
   const columns = schema.fields.map((f) => ({
     name: f.name,
     listSize: f.type.typeId === TYPE_FIXED_SIZE_LIST ? (f.type as unknown as {listSize: number}).listSize : undefined,
@@ -319,9 +317,8 @@ async function wrapReader(
       await release()
     },
   }
-  if (reader.isFile()) return fileSource(path, names, columns, reader.numRecordBatches, stride, parts)
+  if (reader.isFile()) return fileSource(path, columns, reader.numRecordBatches, stride, parts)
   return {
-    fieldNames: names,
     columns,
     numBatches: undefined,
     native: false,
@@ -353,7 +350,6 @@ async function wrapReader(
  */
 function fileSource(
   path: string,
-  fieldNames: string[],
   columns: ColumnInfo[],
   numBatches: number,
   stride: BatchStride | undefined,
@@ -365,7 +361,6 @@ function fileSource(
   },
 ): ArrowSource {
   return {
-    fieldNames,
     columns,
     numBatches,
     native: parts.native,
@@ -419,7 +414,7 @@ export async function* readArrowChunks(
   skip?: SkipLog,
   onBatch?: () => void,
 ): AsyncGenerator<PredictionChunk> {
-  const fieldIndex = (name: string): number => source.fieldNames.indexOf(name)
+  const fieldIndex = (name: string): number => source.columns.findIndex((c) => c.name === name)
   const labelIndex = fieldIndex(layout.labelColumn)
   const scoreIndices = layout.listColumn ? [fieldIndex(layout.listColumn)] : layout.scoreColumns.map(fieldIndex)
   const scoreNames = layout.listColumn ? [layout.listColumn] : layout.scoreColumns

@@ -585,7 +585,7 @@ function both(...fs: ((r: FileCaseResult) => Target[])[]): (r: FileCaseResult) =
 async function main(): Promise<void> {
   const started = performance.now()
   mkdirSync(DATA, {recursive: true})
-  const focalscopeBuilt = existsSync(join(ROOT, 'dist', 'bundle', 'commands.js'))
+  const focalscopeBuilt = existsSync(join(ROOT, 'dist', 'bundle', 'focalscope.js'))
   log(`focalscope bench — node ${process.version}, DuckDB ${await getDuckdbVersion()}, ${cpus().length} cores`)
   log(`  runs ${RUNS} (interleaved), peak RSS by ${rssMethod()}, MB = 10^6 bytes`)
   const scrubbed = scrubbedHere()

@@ -4,5 +4,14 @@
 process.once('SIGINT', () => process.exit(130))
 process.once('SIGTERM', () => process.exit(130))
 
-const {run} = await import('../dist/bundle/focalscope.js')
-await run(import.meta.url)
+import {createRequire} from 'node:module'
+import {join} from 'node:path'
+
+// The CLI bundle, loaded with its V8 code cache (src/cli/load-bundle.ts).
+const require = createRequire(import.meta.url)
+const {loadBundle} = require('../dist/bundle/load-bundle.js')
+const bundle = loadBundle(join(import.meta.dirname, '..', 'dist', 'bundle', 'focalscope.js'))
+// The build (scripts/write-code-cache.mjs) runs one command with this set, to cache what it compiled.
+const cacheOut = process.env.FOCALSCOPE_WRITE_CODE_CACHE
+if (cacheOut) process.once('exit', () => bundle.writeCodeCache(cacheOut))
+await bundle.exports.run(import.meta.url)

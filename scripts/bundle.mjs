@@ -1,26 +1,57 @@
-// Bundles the CLI (src/cli/main.ts) and the parallel worker into dist/bundle/ with esbuild. Node spends
-// most of focalscope's start-up resolving and compiling @oclif/core's ~250 files; one bundled file loads
-// in about half the time. With code splitting, what is imported lazily (apache-arrow, only for Arrow
-// input; the table renderer) becomes a chunk of its own, loaded in one piece when needed: a small Arrow
-// file is read in ~0.32 s instead of ~0.48 s with apache-arrow's ~200 ES modules loaded one by one.
-// The worker and the chunks sit beside the CLI bundle, where evaluate-parallel.ts looks for the worker.
-import {rmSync} from 'node:fs'
+// Bundles the CLI (src/cli/main.ts, with @oclif/core and the commands) into dist/bundle/focalscope.js with
+// esbuild. Node spends most of focalscope's start-up resolving and compiling @oclif/core's ~250 files; one
+// bundled file loads in about half the time. The bundles are CommonJS so that bin/run.js can load the CLI
+// with a V8 code cache (src/cli/load-bundle.ts; scripts/write-code-cache.mjs writes it): Node 20 has a
+// code cache for scripts, not for ES modules. What the source imports dynamically (the commands, the table
+// renderer) runs only when first imported: esbuild wraps each such module in an init function. The worker
+// and apache-arrow (needed only for some Arrow inputs) are bundles of their own beside the CLI's.
+import {randomUUID} from 'node:crypto'
+import {rmSync, writeFileSync} from 'node:fs'
 
 import {build} from 'esbuild'
 
 // Nothing else lives in dist/: type-checking (tsc --noEmit) writes no files.
 rmSync('dist', {recursive: true, force: true})
 
+const shared = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+}
+// apache-arrow's own bundle, loaded only when a file needs it (from-arrow.ts): the CLI and the worker then
+// compile ~450 KB less at every start.
+await build({...shared, entryPoints: {'apache-arrow': 'apache-arrow'}, outdir: 'dist/bundle'})
+// The source's import('apache-arrow') becomes a require() of that bundle: a vm.Script (how bin/run.js runs
+// the CLI) has no import().
+const arrowBundle = {
+  name: 'apache-arrow-bundle',
+  setup(b) {
+    b.onResolve({filter: /^apache-arrow$/}, () => ({path: 'apache-arrow', namespace: 'arrow-bundle'}))
+    b.onLoad({filter: /.*/, namespace: 'arrow-bundle'}, () => ({
+      contents: "module.exports = require('./apache-arrow.js')",
+    }))
+    b.onResolve({filter: /^\.\/apache-arrow\.js$/, namespace: 'arrow-bundle'}, (args) => ({
+      path: args.path,
+      external: true,
+    }))
+  },
+}
+
 await build({
+  ...shared,
+  plugins: [arrowBundle],
   entryPoints: {
     focalscope: 'src/cli/main.ts',
-    commands: 'src/cli/commands.ts',
     'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts',
+    'load-bundle': 'src/cli/load-bundle.ts',
   },
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   // Inlines the modules' constant primitives (byte codes, table sizes) at their uses: in a bundle they
   // are otherwise mutable top-level vars, loaded from memory in every hot loop (the CSV fast path ran
@@ -29,10 +60,16 @@ await build({
   sourcemap: true,
   // Never loaded at run time (oclif looks for them only to run TypeScript sources in development).
   external: ['typescript', 'ts-node', 'tsx'],
-  splitting: true,
-  // CommonJS dependencies (oclif) call require() for Node's built-ins; an ES module has no require.
+  define: {'import.meta.url': 'import_meta_url', 'import.meta.resolve': 'import_meta_resolve'},
   banner: {
-    js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);",
+    js: [
+      "const import_meta_url = require('node:url').pathToFileURL(__filename).href;",
+      "const import_meta_resolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
+    ].join(' '),
   },
+  // Names this build, so bin/run.js never uses a code cache written for another one (V8 checks only the
+  // source's length).
+  footer: {js: `// focalscope-build ${randomUUID()}`},
   logLevel: 'warning',
 })
+writeFileSync('dist/bundle/package.json', JSON.stringify({type: 'commonjs'}) + '\n')

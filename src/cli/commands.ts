@@ -1,7 +1,6 @@
 /**
- * oclif's explicit command list (package.json `oclif.commands.target`). A bundle entry of its own, so
- * oclif loads the commands, and with them the readers and evaluators, only to run one: `--version` and
- * the root help come from the manifest alone.
+ * oclif's explicit command list. main.ts imports it when a run starts and exports it from the bundle as
+ * COMMANDS, the identifier package.json's `oclif.commands` names.
  */
 import Gate from '../commands/gate.js'
 import Report from '../commands/report.js'

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import {copyFileSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+
+import {codeCachePath, loadBundle} from '../../src/cli/load-bundle.js'
+import {tempDir} from '../helpers/temp-files.js'
+
+// The built CLI bundle (npm test builds first) and the code cache the build wrote for it.
+const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'focalscope.js')
+const file = tempDir()
+
+/** A copy of the bundle in a temp folder, with `cache` (or none) beside it. */
+function copyOfBundle(name: string, cache?: Buffer): string {
+  const path = file(`${name}-focalscope.js`)
+  copyFileSync(BUNDLE, path)
+  if (cache) writeFileSync(codeCachePath(path), cache)
+  return path
+}
+
+describe('loadBundle', () => {
+  it('runs the built bundle with the code cache the build wrote, and V8 accepts it', () => {
+    const loaded = loadBundle(BUNDLE)
+    assert.equal(loaded.cache, 'used')
+    assert.equal(typeof loaded.exports.run, 'function')
+  })
+
+  it('compiles without a cache when there is none', () => {
+    const loaded = loadBundle(copyOfBundle('none'))
+    assert.equal(loaded.cache, 'none')
+    assert.equal(typeof loaded.exports.run, 'function')
+  })
+
+  it('never uses a cache written for another build, even of the same length', () => {
+    const cache = readFileSync(codeCachePath(BUNDLE))
+    const newline = cache.indexOf(0x0a)
+    // Another build id of the same length (V8 would take the cache: it checks only the source's length).
+    const other = Buffer.from(cache)
+    other[newline - 1] = other[newline - 1] === 0x30 ? 0x31 : 0x30
+    assert.equal(loadBundle(copyOfBundle('other', other)).cache, 'none')
+  })
+
+  it('writes a cache that the next load uses', () => {
+    const path = copyOfBundle('rewritten')
+    loadBundle(path).writeCodeCache(codeCachePath(path))
+    assert.equal(loadBundle(path).cache, 'used')
+  })
+})

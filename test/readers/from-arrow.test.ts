@@ -192,6 +192,31 @@ describe('Arrow input', () => {
     )
   })
 
+  it('checks every int32 label it uses in place: a negative one or one past the classes is named', async () => {
+    // Five rows (not a multiple of the check's four per step); the bad label sits in the last, odd one.
+    for (const [bad, shown] of [
+      [-1, '-1'],
+      [2, '2'],
+    ] as const) {
+      const labels = batch({label: int32([1, 0, 1, 0, bad]), logit: float64([1, 2, 3, 4, 5])})
+      assert.match(
+        await analyzeError(write(`label${shown}.arrow`, [labels], 'file')),
+        new RegExp(`\\(batch 1, row 5\\): column "label": expected 0 or 1, got ${shown}$`),
+      )
+    }
+    // Three classes, labels 1 and 2: their OR (3) is not below 3, yet every label is valid.
+    const rows = [1, 2, 2, 1, 2, 1, 1]
+    const three = batch({
+      label: int32(rows),
+      prob_a: float64(rows.map(() => 0.2)),
+      prob_b: float64(rows.map(() => 0.3)),
+      prob_c: float64(rows.map(() => 0.5)),
+    })
+    const csv = `label,prob_a,prob_b,prob_c\n${rows.map((r) => `${r},0.2,0.3,0.5\n`).join('')}`
+    const fromArrow = await analyzePredictions([write('three.arrow', [three], 'file')], OPTIONS)
+    assert.deepEqual(figures(fromArrow), figures(await analyzePredictions([file('three.csv', csv)], OPTIONS)))
+  })
+
   it('refuses a second stream after the end-of-stream marker (concatenated files, a schema that changes)', async () => {
     const first = tableToIPC(new Table(wideBatches()), 'stream')
     const other = tableToIPC(new Table(listBatches()), 'stream')

@@ -78,13 +78,19 @@ async function tryParallel(
   if (threads < 2 || opened.size < MIN_PARALLEL_BYTES) return false
   if (opened.csv) {
     const {header} = opened.csv
-    return evaluateCsvParallel(path, header, opened.layout, config, evaluator, state, threads, opened.size, onBytes)
+    const options = {threads, size: opened.size, onBytes}
+    return evaluateCsvParallel(path, header, opened.layout, config, evaluator, state, options)
   }
   const minArrowBytes = opened.arrowNative ? MIN_PARALLEL_ARROW_BYTES : MIN_PARALLEL_APACHE_ARROW_BYTES
   if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2 && opened.size >= minArrowBytes) {
     await opened.release()
-    const parts = Math.min(threads, opened.arrowBatches)
-    return evaluateArrowParallel(path, opened.layout, config, evaluator, state, parts, opened.size, onBytes)
+    const options = {
+      threads: Math.min(threads, opened.arrowBatches),
+      batches: opened.arrowBatches,
+      size: opened.size,
+      onBytes,
+    }
+    return evaluateArrowParallel(path, opened.layout, config, evaluator, state, options)
   }
   return false
 }

@@ -5,9 +5,19 @@ import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluator
 import type {CsvHeader} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
 import {evaluatePart, type PartMessage, type PartResult, type PartTask} from './evaluate-part-worker.js'
+import {createWorkQueue} from './work-queue.js'
 import {takeWorker} from './worker-pool.js'
 
 export {MIN_PARALLEL_BYTES} from './worker-pool.js'
+
+/**
+ * A file is cut into units of about this many bytes (CSV) or batches of about this size (Arrow), at most
+ * MAX_UNITS: small enough that the threads finish within a unit's time of each other, large enough that a
+ * unit's start-up (opening the range, a state per unit) costs nothing. The cuts depend on the file alone,
+ * so every thread count gives the same sums.
+ */
+const UNIT_BYTES = 4 << 20
+const MAX_UNITS = 256
 
 /**
  * Cuts bytes [dataOffset, size) into `parts` ranges that each start at a record start: every cut is
@@ -66,10 +76,10 @@ function runWorker(task: PartTask, onBytes?: (bytes: number) => void): Promise<P
 }
 
 /**
- * Evaluates a CSV file with one worker thread per range and merges their states in range order.
- * Returns null when the file must be read sequentially instead: a range met a quoted field (its cut
- * may sit inside one) or a bad value (the sequential reader names the exact line, which a range
- * cannot know).
+ * Evaluates a CSV file on `threads` threads (this one and workers), which claim its byte ranges one at a
+ * time, and merges the ranges' states in file order. Returns false when the file must be read
+ * sequentially instead: a range met a quoted field (its cut may sit inside one) or a bad value (the
+ * sequential reader names the exact line, which a range cannot know).
  */
 export async function evaluateCsvParallel(
   path: string,
@@ -78,21 +88,20 @@ export async function evaluateCsvParallel(
   config: EvaluationConfig,
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
-  threads: number,
-  size: number,
-  onBytes?: (bytes: number) => void,
+  options: ParallelOptions & {size: number; unitBytes?: number},
 ): Promise<boolean> {
-  const cuts = await splitAtLineStarts(path, header.dataOffset, size, threads)
-  const tasks = cuts
-    .slice(0, -1)
-    .map((start, i): PartTask => ({kind: 'csv', path, header, layout, config, range: {start, end: cuts[i + 1]}}))
-  return runAndMerge(tasks, evaluator, into, onBytes)
+  const {size, unitBytes = UNIT_BYTES} = options
+  const units = Math.min(MAX_UNITS, Math.max(1, Math.ceil((size - header.dataOffset) / unitBytes)))
+  const cuts = await splitAtLineStarts(path, header.dataOffset, size, units)
+  const queue = createWorkQueue()
+  const task: PartTask = {kind: 'csv', path, header, layout, config, queue, cuts}
+  return runAndMerge(task, options, evaluator, into)
 }
 
 /**
- * Evaluates an Arrow IPC file with `threads` workers, worker i reading batches i, i + threads, …
- * (the file format allows random access to batches). Returns false when it must be read sequentially
- * instead (a bad value: the sequential reader names its batch and row).
+ * Evaluates an Arrow IPC file of `batches` record batches on `threads` threads, which claim groups of
+ * batches one at a time (the file format allows random access to batches). Returns false when it must be
+ * read sequentially instead (a bad value: the sequential reader names its batch and row).
  */
 export async function evaluateArrowParallel(
   path: string,
@@ -100,33 +109,38 @@ export async function evaluateArrowParallel(
   config: EvaluationConfig,
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
-  threads: number,
-  size = 0,
-  onBytes?: (bytes: number) => void,
+  options: ParallelOptions & {batches: number; size?: number},
 ): Promise<boolean> {
-  const tasks = Array.from({length: threads}, (_, first): PartTask => ({
-    kind: 'arrow',
-    path,
-    layout,
-    config,
-    stride: {first, step: threads},
-    size,
-  }))
-  return runAndMerge(tasks, evaluator, into, onBytes)
+  const batchesPerUnit = Math.max(1, Math.ceil(options.batches / MAX_UNITS))
+  const queue = createWorkQueue()
+  const task: PartTask = {kind: 'arrow', path, layout, config, queue, batchesPerUnit, size: options.size ?? 0}
+  return runAndMerge(task, options, evaluator, into)
 }
 
-/** Runs every part; merges their states in part order only when all of them succeeded. */
+export interface ParallelOptions {
+  /** This thread and threads − 1 workers. */
+  threads: number
+  /** Told how many more bytes were read (for a progress bar). */
+  onBytes?: (bytes: number) => void
+}
+
+/** Runs the task on every thread; merges the units' states in unit (file) order only when all succeeded. */
 async function runAndMerge(
-  tasks: PartTask[],
+  task: PartTask,
+  {threads, onBytes}: ParallelOptions,
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
-  onBytes?: (bytes: number) => void,
 ): Promise<boolean> {
-  // The main thread takes the first part itself: it is already warm, and one worker fewer starts.
+  // The main thread takes part itself: it is already warm, and one worker fewer starts.
   const results = await Promise.all(
-    tasks.map((task, i) => (i === 0 ? evaluatePart(task, onBytes) : runWorker(task, onBytes))),
+    Array.from({length: threads}, (_, i) => (i === 0 ? evaluatePart(task, onBytes) : runWorker(task, onBytes))),
   )
-  if (results.some((r) => r.kind !== 'done')) return false
-  for (const r of results) if (r.kind === 'done') evaluator.merge(into, r.state)
+  const units = []
+  for (const result of results) {
+    if (result.kind !== 'done') return false
+    units.push(...result.units)
+  }
+  units.sort((a, b) => a.unit - b.unit)
+  for (const {state} of units) evaluator.merge(into, state)
   return true
 }

@@ -1,46 +1,98 @@
 /**
- * Worker thread entry: evaluates one part of a file — a byte range of a CSV file, or every step-th record
- * batch of an Arrow IPC file — and posts back the evaluator state. See evaluate-parallel.ts.
+ * Worker thread entry: evaluates units of a file — byte ranges of a CSV file, groups of an Arrow IPC file's
+ * record batches — claimed one at a time from a shared queue, and posts back one evaluator state per unit.
+ * The main thread runs the same loop (evaluatePart) alongside. See evaluate-parallel.ts.
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
-import type {PredictionChunk} from '../core/chunk.js'
 import type {EvaluationConfig} from '../core/config.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
-import {type BatchStride, openArrow, readArrowChunks} from '../readers/from-arrow.js'
-import {type CsvHeader, QuotedFieldInRange, readCsvChunks} from '../readers/from-csv.js'
+import {openArrow, readArrowChunks} from '../readers/from-arrow.js'
+import {type CsvHeader, type CsvScanBuffers, QuotedFieldInRange, readCsvChunks} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
+import {claimUnit, closeQueue, type WorkQueue} from './work-queue.js'
 import {AWAIT_TASK} from './worker-pool.js'
 
-export type PartTask = {path: string; layout: Layout; config: EvaluationConfig} & (
-  | {kind: 'csv'; header: CsvHeader; range: {start: number; end: number}}
-  /** `size`: the file's bytes, for progress (each batch stands for an equal share). */
-  | {kind: 'arrow'; stride: BatchStride; size: number}
-)
+export type PartTask = {path: string; layout: Layout; config: EvaluationConfig; queue: WorkQueue} &
+  /** Unit u is bytes [cuts[u], cuts[u + 1]), each cut a record start. */
+  (
+    | {kind: 'csv'; header: CsvHeader; cuts: number[]}
+    /** Unit u is batches [u · batchesPerUnit, (u + 1) · batchesPerUnit); `size`: the file's bytes, for progress. */
+    | {kind: 'arrow'; batchesPerUnit: number; size: number}
+  )
 
-export type PartResult =
-  {kind: 'done'; state: LossBreakdownState} | {kind: 'quoted'} | {kind: 'failed'; message: string}
+/** The sums of one unit. */
+export interface UnitState {
+  unit: number
+  state: LossBreakdownState
+}
+
+export type PartResult = {kind: 'done'; units: UnitState[]} | {kind: 'quoted'} | {kind: 'failed'; message: string}
 
 /** A worker's message: bytes read so far (for the progress bar), then exactly one result. */
 export type PartMessage = PartResult | {kind: 'progress'; bytes: number}
 
-async function chunksOf(task: PartTask, onBytes?: (bytes: number) => void): Promise<AsyncIterable<PredictionChunk>> {
-  if (task.kind === 'csv') {
-    return readCsvChunks(task.path, task.header, task.layout, {range: task.range, refuseQuotes: true, onBytes})
+/** One state reused for every unit a thread reads, its sums taken out when the thread moves on. */
+class UnitSums {
+  readonly units: UnitState[] = []
+  readonly state: LossBreakdownState
+  private unit = -1
+
+  constructor(private readonly evaluator: LossBreakdownEvaluator) {
+    this.state = evaluator.init()
   }
-  const source = await openArrow(task.path, task.stride)
-  const perBatch = task.size / (source.numBatches || 1)
-  return readArrowChunks(task.path, source, task.layout, undefined, () => onBytes?.(perBatch))
+
+  /** The rows from now on are unit u's (the previous unit's are all in). */
+  start(unit: number): void {
+    this.end()
+    this.unit = unit
+  }
+
+  end(): void {
+    if (this.unit >= 0 && this.state.rows > 0)
+      this.units.push({unit: this.unit, state: this.evaluator.takePartial(this.state)})
+    this.unit = -1
+  }
 }
 
-/** Evaluates one part; runs in a worker, or on the main thread for the first part. */
+/** Claims and evaluates units until none is left; runs in a worker, or on the main thread. */
 export async function evaluatePart(task: PartTask, onBytes?: (bytes: number) => void): Promise<PartResult> {
   const evaluator = new LossBreakdownEvaluator(task.config)
-  const state = evaluator.init()
+  const sums = new UnitSums(evaluator)
   try {
-    for await (const chunk of await chunksOf(task, onBytes)) evaluator.update(state, chunk)
-    return {kind: 'done', state}
+    if (task.kind === 'csv') {
+      const {cuts} = task
+      const buffers: CsvScanBuffers = {}
+      for (let unit = claimUnit(task.queue); unit < cuts.length - 1; unit = claimUnit(task.queue)) {
+        sums.start(unit)
+        const range = {start: cuts[unit], end: cuts[unit + 1]}
+        const options = {range, refuseQuotes: true, onBytes, buffers}
+        const chunks = readCsvChunks(task.path, task.header, task.layout, options)
+        for await (const chunk of chunks) evaluator.update(sums.state, chunk)
+      }
+    } else {
+      // The reader asks for its next batch once the last one is summed: a new unit starts there.
+      const per = task.batchesPerUnit
+      let next = 0
+      let end = 0
+      const pick = (): number => {
+        if (next === end) {
+          const unit = claimUnit(task.queue)
+          sums.start(unit)
+          next = unit * per
+          end = next + per
+        }
+        return next++
+      }
+      const source = await openArrow(task.path, pick)
+      const perBatch = task.size / (source.numBatches || 1)
+      const chunks = readArrowChunks(task.path, source, task.layout, undefined, () => onBytes?.(perBatch))
+      for await (const chunk of chunks) evaluator.update(sums.state, chunk)
+    }
+    sums.end()
+    return {kind: 'done', units: sums.units}
   } catch (error) {
+    closeQueue(task.queue)
     if (error instanceof QuotedFieldInRange) return {kind: 'quoted'}
     return {kind: 'failed', message: error instanceof Error ? error.message : String(error)}
   }

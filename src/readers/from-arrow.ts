@@ -44,17 +44,17 @@ export interface ArrowSource {
   close(): Promise<void>
 }
 
-/** Read only batches first, first + step, first + 2·step, … (file format only): one worker's share. */
-export interface BatchStride {
-  first: number
-  step: number
-}
+/**
+ * Which batch to read next (file format only): called once the previous batch has been consumed; an index
+ * past the last batch ends the reading. Threads sharing a file each read the batches they pick.
+ */
+export type BatchPicker = () => number
 
 /**
  * Opens an Arrow IPC file (file format by file handle: random access, flat memory) or stream
  * (by Node stream). A file-format file handed over as a stream would be loaded whole first.
  */
-export async function openArrow(path: string, stride?: BatchStride): Promise<ArrowSource> {
+export async function openArrow(path: string, pick?: BatchPicker): Promise<ArrowSource> {
   const fh = await open(path, 'r')
   const head = Buffer.alloc(8)
   const {bytesRead} = await fh.read(head, 0, 8, 0)
@@ -128,7 +128,7 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
       const field = checked.shape.fields[c]
       return {name, listSize: field.typeId === TYPE_FIXED_SIZE_LIST ? field.listSize : undefined}
     })
-    return fileSource(path, columns, checked.recordBatches.length, stride, {
+    return fileSource(path, columns, checked.recordBatches.length, pick, {
       native: true,
       readBatch: fileBatchReader(fh, checked),
       reader,
@@ -147,7 +147,7 @@ export async function openArrow(path: string, stride?: BatchStride): Promise<Arr
           RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
     const readBatch = footer ? fileBatchReader(fh, footer) : undefined
-    return await wrapReader(reader, path, stride, readBatch, release)
+    return await wrapReader(reader, path, pick, readBatch, release)
   } catch (error) {
     await release()
     throw error
@@ -285,7 +285,7 @@ type AnyReader = import('apache-arrow').AsyncRecordBatchFileReader | import('apa
 async function wrapReader(
   reader: AnyReader,
   path: string,
-  stride: BatchStride | undefined,
+  pick: BatchPicker | undefined,
   readBatch: ((b: number) => Promise<NativeBatch | null>) | undefined,
   release: () => Promise<void>,
 ): Promise<ArrowSource> {
@@ -317,7 +317,7 @@ async function wrapReader(
       await release()
     },
   }
-  if (reader.isFile()) return fileSource(path, columns, reader.numRecordBatches, stride, parts)
+  if (reader.isFile()) return fileSource(path, columns, reader.numRecordBatches, pick, parts)
   return {
     columns,
     numBatches: undefined,
@@ -352,7 +352,7 @@ function fileSource(
   path: string,
   columns: ColumnInfo[],
   numBatches: number,
-  stride: BatchStride | undefined,
+  pick: BatchPicker | undefined,
   parts: {
     native: boolean
     readBatch: ((b: number) => Promise<NativeBatch | null>) | undefined
@@ -366,8 +366,9 @@ function fileSource(
     native: parts.native,
     batches: (async function* () {
       try {
-        const {first, step} = stride ?? {first: 0, step: 1}
-        for (let b = first; b < numBatches; b += step) {
+        let next = 0
+        const nextBatch = pick ?? (() => next++)
+        for (let b = nextBatch(); b < numBatches; b = nextBatch()) {
           const native = await parts.readBatch?.(b)
           // A NativeBatch has the parts of a RecordBatch that readArrowChunks uses (see its module).
           if (native) {

@@ -157,6 +157,19 @@ export interface CsvReadOptions {
   source?: ByteSource
   /** Told how many more bytes were read, after each read (for a progress bar). */
   onBytes?: (bytes: number) => void
+  /** Read into these buffers (filled in on first use): a thread reading range after range reuses them. */
+  buffers?: CsvScanBuffers
+}
+
+/**
+ * A scanner's read block and chunk arrays. Passed from range to range of one file, on one thread (a chunk
+ * is consumed before the next is read), they save ~3 MB of garbage per range.
+ */
+export interface CsvScanBuffers {
+  block?: Buffer
+  labels?: Int32Array
+  scores?: Float64Array
+  lines?: Uint32Array
 }
 
 /** A worker met a quoted field and cannot trust its range boundaries. */
@@ -177,7 +190,8 @@ export async function* readCsvChunks(
   // A multi-label wide layout has no label column ('').
   if (layout.labelColumn !== '') roles[header.columns.indexOf(layout.labelColumn)] = LABEL
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
-  const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES)
+  const buffers = options.buffers ?? {}
+  const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES, buffers)
   scanner.refuseQuotes = options.refuseQuotes ?? false
   scanner.skip = options.skip
   const source =
@@ -222,8 +236,9 @@ class CsvRecordScanner {
     private readonly layout: Layout,
     readonly roles: Int32Array,
     blockBytes: number,
+    private readonly buffers: CsvScanBuffers,
   ) {
-    this.buf = Buffer.allocUnsafe(blockBytes)
+    this.buf = buffers.block ??= Buffer.allocUnsafe(blockBytes)
     this.line = header.headerLines + 1
     this.columnCount = header.columns.length
     this.width = layout.scoreColumns.length
@@ -239,9 +254,10 @@ class CsvRecordScanner {
    */
   private newChunk(): void {
     if (this.labels === undefined) {
-      this.labels = new Int32Array(this.chunkRows)
-      this.scores = new Float64Array(this.chunkRows * this.width)
-      this.lines = new Uint32Array(this.chunkRows)
+      const {buffers, chunkRows} = this
+      this.labels = buffers.labels ??= new Int32Array(chunkRows)
+      this.scores = buffers.scores ??= new Float64Array(chunkRows * this.width)
+      this.lines = buffers.lines ??= new Uint32Array(chunkRows)
     }
     this.rows = 0
   }
@@ -252,7 +268,7 @@ class CsvRecordScanner {
     if (tail === this.buf.length) {
       const bigger = Buffer.allocUnsafe(this.buf.length * 2)
       this.buf.copy(bigger, 0, this.start, this.length)
-      this.buf = bigger
+      this.buf = this.buffers.block = bigger
     } else if (this.start > 0) {
       this.buf.copy(this.buf, 0, this.start, this.length)
     }

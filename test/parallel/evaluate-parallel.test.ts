@@ -45,8 +45,13 @@ async function setUp(text: string): Promise<{
         for await (const chunk of readCsvChunks(path, header, layout)) evaluator.update(state, chunk)
         return {ok: true, state: evaluator.finish(state)}
       }
+      // Units of 16 KB: the ~1.2 MB file is cut into ~80 ranges, which the threads share out.
       const size = statSync(path).size
-      const ok = await evaluateCsvParallel(path, header, layout, config, evaluator, state, threads, size)
+      const ok = await evaluateCsvParallel(path, header, layout, config, evaluator, state, {
+        threads,
+        size,
+        unitBytes: 1 << 14,
+      })
       return {ok, state: evaluator.finish(state)}
     },
   }
@@ -61,19 +66,22 @@ function sums(state: LossBreakdownState): number[] {
 }
 
 describe('evaluateCsvParallel', () => {
-  it('gives the single-threaded sums (≤ 1e-12 relative) with 2, 3 and 5 threads', async () => {
+  it('gives the single-threaded sums (≤ 1e-12 relative) with 2, 3 and 5 threads, the same doubles for each', async () => {
     const {run} = await setUp(makeCsv(30000, 4))
     const single = sums((await run(1)).state)
+    const two = sums((await run(2)).state)
     for (const threads of [2, 3, 5]) {
       const result = await run(threads)
       assert.equal(result.ok, true)
       sums(result.state).forEach((x, i) => {
         assert.ok(Math.abs(x - single[i]) <= 1e-12 * Math.abs(single[i]), `threads ${threads}, sum ${i}`)
       })
+      // Which thread took which range must not show: ranges are merged in file order.
+      assert.deepEqual(sums(result.state), two, `threads ${threads}`)
     }
   })
 
-  it('Arrow: workers reading every n-th batch give the single-threaded sums', async () => {
+  it('Arrow: threads sharing the batches give the single-threaded sums, the same doubles for each count', async () => {
     const {Table, tableFromArrays, tableToIPC} = await import('apache-arrow')
     let seed = 3
     const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646
@@ -92,13 +100,18 @@ describe('evaluateCsvParallel', () => {
     const single = evaluator.init()
     for await (const chunk of readArrowChunks(path, source, layout)) evaluator.update(single, chunk)
     evaluator.finish(single)
-    for (const threads of [2, 3]) {
+    const byThreads = []
+    for (const threads of [2, 3, 4]) {
       const state = evaluator.init()
-      assert.equal(await evaluateArrowParallel(path, layout, config, evaluator, state, threads), true)
+      assert.equal(await evaluateArrowParallel(path, layout, config, evaluator, state, {threads, batches: 7}), true)
       evaluator.finish(state)
       const expected = sums(single)
       sums(state).forEach((x, i) => assert.ok(Math.abs(x - expected[i]) <= 1e-12 * Math.abs(expected[i]), `sum ${i}`))
+      assert.equal(state.rows, single.rows)
+      byThreads.push(sums(state))
     }
+    assert.deepEqual(byThreads[1], byThreads[0])
+    assert.deepEqual(byThreads[2], byThreads[0])
   })
 
   it('cuts ranges only at line starts and covers every byte once', async () => {

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict'
+import {statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import type {Worker} from 'node:worker_threads'
 
-import {LossBreakdownEvaluator} from '../../src/core/evaluators/loss-breakdown.js'
 import {
   evaluatePart,
   type PartMessage,
   type PartResult,
   type PartTask,
 } from '../../src/parallel/evaluate-part-worker.js'
+import {createWorkQueue} from '../../src/parallel/work-queue.js'
 import {prestartedWorkers, prestartWorkers, takeWorker} from '../../src/parallel/worker-pool.js'
 import {readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
@@ -38,28 +39,32 @@ describe('worker pool', () => {
       path,
     )
     const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, gammas: [0, 2]})
-    const task: PartTask = {kind: 'csv', path, header, layout, config, range: {start: header.dataOffset, end: Infinity}}
+    // The whole file as one unit; each run gets a queue of its own.
+    const cuts = [header.dataOffset, statSync(path).size]
+    const task = (): PartTask => ({kind: 'csv', path, header, layout, config, queue: createWorkQueue(), cuts})
 
     const before = prestartedWorkers()
     prestartWorkers(1)
     assert.equal(prestartedWorkers(), before + 1)
     // Give it time to boot and wait: a prestarted worker must not run anything on its own.
     await new Promise((resolve) => setTimeout(resolve, 200))
-    const worker = takeWorker(task)
+    const worker = takeWorker(task())
     assert.equal(prestartedWorkers(), before)
     const fromWorker = await result(worker)
     await worker.terminate()
 
-    const onMain = await evaluatePart(task)
+    const onMain = await evaluatePart(task())
     assert.equal(fromWorker.kind, 'done')
     assert.equal(onMain.kind, 'done')
     if (fromWorker.kind !== 'done' || onMain.kind !== 'done') return
-    const evaluator = new LossBreakdownEvaluator(config)
-    evaluator.finish(onMain.state)
-    evaluator.finish(fromWorker.state)
-    assert.equal(fromWorker.state.rows, 5000)
-    assert.deepEqual([...fromWorker.state.ceSum], [...onMain.state.ceSum])
-    assert.deepEqual([...fromWorker.state.focalSum], [...onMain.state.focalSum])
+    assert.deepEqual(
+      fromWorker.units.map((u) => u.unit),
+      [0],
+    )
+    const [worker0, main0] = [fromWorker.units[0].state, onMain.units[0].state]
+    assert.equal(worker0.rows, 5000)
+    assert.deepEqual([...worker0.ceSum], [...main0.ceSum])
+    assert.deepEqual([...worker0.focalSum], [...main0.focalSum])
   })
 
   it('takeWorker starts a new worker when none is waiting', async () => {
@@ -78,11 +83,12 @@ describe('worker pool', () => {
       header,
       layout,
       config,
-      range: {start: header.dataOffset, end: Infinity},
+      queue: createWorkQueue(),
+      cuts: [header.dataOffset, statSync(path).size],
     })
     const done = await result(worker)
     await worker.terminate()
     assert.equal(done.kind, 'done')
-    if (done.kind === 'done') assert.equal(done.state.rows, 2)
+    if (done.kind === 'done') assert.equal(done.units[0].state.rows, 2)
   })
 })

@@ -131,6 +131,17 @@ export class LossBreakdownEvaluator {
   }
 
   init(): LossBreakdownState {
+    return {
+      ...this.zeroSums(),
+      pendingCe: new Float64Array(this.capacity),
+      pendingQ: new Float64Array(this.capacity),
+      pendingTargetCe: new Float64Array(this.multilabel ? this.capacity : 0),
+      pendingBucket: new Int32Array(this.capacity),
+    }
+  }
+
+  /** Every field of an empty state but the pending-row buffers. */
+  private zeroSums(): Omit<LossBreakdownState, 'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket'> {
     const n = this.buckets * this.config.gammas.length
     const targets = this.multilabel
     return {
@@ -153,10 +164,6 @@ export class LossBreakdownEvaluator {
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
-      pendingCe: new Float64Array(this.capacity),
-      pendingQ: new Float64Array(this.capacity),
-      pendingTargetCe: new Float64Array(targets ? this.capacity : 0),
-      pendingBucket: new Int32Array(this.capacity),
       pendingRows: 0,
     }
   }
@@ -193,6 +200,18 @@ export class LossBreakdownEvaluator {
     into.clampedValues += from.clampedValues
     into.rowSumMaxDeviation = Math.max(into.rowSumMaxDeviation, from.rowSumMaxDeviation)
     into.rowSumRenormalized += from.rowSumRenormalized
+  }
+
+  /**
+   * Moves the sums out: returns them as a state of their own, without the working buffers (cheap to keep
+   * or to post to another thread, and a valid `merge` source), and leaves `state` at init()'s zeros.
+   */
+  takePartial(state: LossBreakdownState): LossBreakdownState {
+    this.flush(state)
+    const none = new Float64Array(0)
+    const partial = {...state, pendingCe: none, pendingQ: none, pendingTargetCe: none, pendingBucket: new Int32Array(0)}
+    Object.assign(state, this.zeroSums())
+    return partial
   }
 
   /** Sums the pending rows; after it, the state's sums cover every row seen. Call before reading them. */

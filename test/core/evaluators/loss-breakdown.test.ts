@@ -91,6 +91,39 @@ describe('LossBreakdownEvaluator', () => {
     )
   })
 
+  it('takePartial moves the sums out and starts again from zero, so one state serves unit after unit', () => {
+    const evaluator = new LossBreakdownEvaluator(config)
+    fc.assert(
+      fc.property(fc.array(rowArb, {maxLength: 30}), fc.array(rowArb, {maxLength: 30}), (a, b) => {
+        const state = evaluator.init()
+        const chunk = (rows: Row[]): ReturnType<typeof makeChunk> =>
+          makeChunk(
+            rows.map((r) => r.label),
+            rows.flatMap((r) => r.logits),
+            K,
+          )
+        evaluator.update(state, chunk(a))
+        const first = evaluator.takePartial(state)
+        evaluator.update(state, chunk(b))
+        const second = evaluator.takePartial(state)
+        // Each partial is its unit's state alone (the same doubles), without the working buffers.
+        assert.deepEqual(values(first), values(evaluate(a)))
+        assert.deepEqual(values(second), values(evaluate(b)))
+        assert.equal(first.rows, a.length)
+        assert.equal(first.pendingCe.length + first.pendingQ.length + first.pendingBucket.length, 0)
+        // What is left behind is an empty state, buffers kept.
+        assert.deepEqual(values(state), values(evaluator.init()))
+        assert.equal(state.rows, 0)
+        assert.ok(state.pendingCe.length > 0)
+        // Partials merge like any state.
+        const merged = evaluator.init()
+        evaluator.merge(merged, first)
+        evaluator.merge(merged, second)
+        assertClose(merged, evaluate([...a, ...b]))
+      }),
+    )
+  })
+
   it('puts each row in its class and easy/hard bucket', () => {
     // Row 0: class 2 with p_t ≈ 1 (easy). Row 1: class 0 with p_t ≈ 0 (hard).
     const state = evaluate([

@@ -99,6 +99,8 @@ export class LossBreakdownEvaluator {
   private readonly blockPoly: Float64Array
   /** Poly-1's Σ (1 − p_t) per bucket, which the report does not need (the kernel writes it somewhere). */
   private readonly blockPolyBase: Float64Array
+  /** Where the second and third kernel calls of a block count its rows again (blockCount has them). */
+  private readonly blockRecount: Float64Array
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -128,6 +130,7 @@ export class LossBreakdownEvaluator {
     this.blockTargetFocal = new Float64Array(this.multilabel ? this.buckets * G : 0)
     this.blockPoly = new Float64Array(this.poly ? this.buckets * G : 0)
     this.blockPolyBase = new Float64Array(this.poly ? this.buckets : 0)
+    this.blockRecount = new Float64Array(this.buckets)
   }
 
   init(): LossBreakdownState {
@@ -249,8 +252,7 @@ export class LossBreakdownEvaluator {
     blockCount.fill(0)
     blockCe.fill(0)
     blockFocal.fill(0)
-    for (let k = 0; k < n; k++) blockCount[pendingBucket[k]]++
-    kernel(pendingQ, pendingCe, pendingBucket, n, blockCe, blockFocal, buckets)
+    kernel(pendingQ, pendingCe, pendingBucket, n, blockCount, blockCe, blockFocal, buckets)
     for (let b = 0; b < buckets; b++) {
       state.count[b] += blockCount[b]
       addCompensated(state.ceSum, state.ceComp, b, blockCe[b])
@@ -261,7 +263,7 @@ export class LossBreakdownEvaluator {
       const {blockTargetCe, blockTargetFocal} = this
       blockTargetCe.fill(0)
       blockTargetFocal.fill(0)
-      kernel(pendingQ, pendingTargetCe, pendingBucket, n, blockTargetCe, blockTargetFocal, buckets)
+      kernel(pendingQ, pendingTargetCe, pendingBucket, n, this.blockRecount, blockTargetCe, blockTargetFocal, buckets)
       for (let b = 0; b < buckets; b++) addCompensated(state.targetCeSum, state.targetCeComp, b, blockTargetCe[b])
       for (let i = 0; i < blockTargetFocal.length; i++) {
         addCompensated(state.targetFocalSum, state.targetFocalComp, i, blockTargetFocal[i])
@@ -270,8 +272,9 @@ export class LossBreakdownEvaluator {
     if (this.poly) {
       // And over (1 − p_t) itself: Σ (1 − p_t)^γ · (1 − p_t) = Σ (1 − p_t)^(γ+1), Poly-1's extra term.
       const {blockPoly, blockPolyBase} = this
+      blockPolyBase.fill(0)
       blockPoly.fill(0)
-      kernel(pendingQ, pendingQ, pendingBucket, n, blockPolyBase, blockPoly, buckets)
+      kernel(pendingQ, pendingQ, pendingBucket, n, this.blockRecount, blockPolyBase, blockPoly, buckets)
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
     }
     state.pendingRows = 0

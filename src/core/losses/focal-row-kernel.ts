@@ -3,8 +3,9 @@
  * single pass over the rows, with the shared powers computed once per row. w is CE (or y·CE, or 1 − p_t
  * itself for Poly-1's extra term).
  *
- * Plain form (what it replaces, and what the tests compare it with):
- *   for each row k, b = bucket[k]:  sum[b] += w[k];  for each γ: out[g · stride + b] += Math.pow(q[k], γ) · w[k]
+ * Plain form (what it replaces, and what the tests compare it with), for zeroed count, sum and out:
+ *   for each row k, b = bucket[k]:  count[b]++;  sum[b] += w[k];
+ *                                    for each γ: out[g · stride + b] += Math.pow(q[k], γ) · w[k]
  * Rows are added in row order, so each bucket's sums are the same doubles however the rows are grouped.
  * (Grouping the block by bucket first, for register accumulators, measured 2.3× slower: the sort cost
  * more than the read-modify-writes it saved.)
@@ -16,6 +17,7 @@ export type FocalRowKernel = (
   w: Float64Array,
   bucket: Int32Array,
   rows: number,
+  count: Float64Array,
   sum: Float64Array,
   out: Float64Array,
   stride: number,
@@ -66,15 +68,19 @@ export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel
   if (need.has('x2') || need.has('x4') || need.has('x8')) temps.push('const x2 = x * x')
   if (need.has('x4') || need.has('x8')) temps.push('const x4 = x2 * x2')
   if (need.has('x8')) temps.push('const x8 = x4 * x4')
+  const slot = (g: number): string => (g === 0 ? 'b' : `${g} * stride + b`)
   const body = [
     'for (let k = 0; k < rows; k++) {',
     '  const b = bucket[k]',
     '  const x = q[k]',
     '  const c = w[k]',
     ...temps.map((t) => `  ${t}`),
+    '  count[b]++',
     '  sum[b] += c',
-    ...terms.map((t, g) => `  out[${g === 0 ? '' : `${g} * stride + `}b] += ${t === '1' ? 'c' : `${t} * c`}`),
+    // γ = 0 weighs every row by 1: its sums are Σ w, the same additions in the same order as `sum`.
+    ...terms.flatMap((t, g) => (t === '1' ? [] : [`  out[${slot(g)}] += ${t} * c`])),
     '}',
+    ...terms.flatMap((t, g) => (t === '1' ? [`for (let b = 0; b < stride; b++) out[${slot(g)}] = sum[b]`] : [])),
   ].join('\n')
-  return new Function('q', 'w', 'bucket', 'rows', 'sum', 'out', 'stride', body) as FocalRowKernel
+  return new Function('q', 'w', 'bucket', 'rows', 'count', 'sum', 'out', 'stride', body) as FocalRowKernel
 }

@@ -28,13 +28,15 @@ describe('compileFocalRowKernel', () => {
           const w = Float64Array.from(rows, (r) => r[1])
           const bucket = Int32Array.from(rows, (r) => r[2])
           // The block's sums sit after an unrelated first slot, which must stay untouched.
+          const count = new Float64Array(buckets)
           const sum = new Float64Array(buckets)
           const out = new Float64Array(1 + gammas.length * buckets).fill(0)
           out[0] = -1
           const outView = out.subarray(1)
-          compileFocalRowKernel(gammas)(q, w, bucket, rows.length, sum, outView, buckets)
+          compileFocalRowKernel(gammas)(q, w, bucket, rows.length, count, sum, outView, buckets)
           for (let b = 0; b < buckets; b++) {
             const mine = rows.filter((r) => r[2] === b)
+            assert.equal(count[b], mine.length)
             const plainSum = mine.reduce((a, r) => a + r[1], 0)
             assert.ok(Math.abs(sum[b] - plainSum) <= 1e-12 * Math.max(1, plainSum))
             gammas.forEach((g, j) => {
@@ -57,15 +59,28 @@ describe('compileFocalRowKernel', () => {
     const w = Float64Array.of(1e16, 1, 3, -1e16, 0.5)
     const bucket = Int32Array.of(0, 1, 0, 0, 1)
     const sum = new Float64Array(2)
-    const out = new Float64Array(2)
-    compileFocalRowKernel([1])(q, w, bucket, 5, sum, out, 2)
+    const out = new Float64Array(4)
+    compileFocalRowKernel([1, 0])(q, w, bucket, 5, new Float64Array(2), sum, out, 2)
     assert.equal(sum[0], 1e16 + 3 - 1e16)
     assert.equal(out[0], 0.1 * 1e16 + 0.3 * 3 + 0.9 * -1e16)
+    // γ = 0: the same additions as Σ w, so the same doubles.
+    assert.equal(out[2], 1e16 + 3 - 1e16)
+    assert.equal(out[3], 1 + 0.5)
   })
 
   it('keeps (1 − p_t)^0 = 1 when 1 − p_t is 0', () => {
     const out = new Float64Array(1)
-    compileFocalRowKernel([0])(Float64Array.of(0), Float64Array.of(2), Int32Array.of(0), 1, new Float64Array(1), out, 1)
+    const kernel = compileFocalRowKernel([0])
+    kernel(
+      Float64Array.of(0),
+      Float64Array.of(2),
+      Int32Array.of(0),
+      1,
+      new Float64Array(1),
+      new Float64Array(1),
+      out,
+      1,
+    )
     assert.equal(out[0], 2)
   })
 })

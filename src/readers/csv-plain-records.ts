@@ -172,6 +172,11 @@ function isLabelThenScores(roles: Int32Array): boolean {
  * inlines, handing the end position back through a module variable), both loops were 10–20 % slower,
  * bundled as shipped (min of 11: 301 → 366 ms on the binary bench file, 1555 → 1774 ms on 20 classes).
  * d is always "byte − '0'": ',' is −4, '.' is −2, '−' is −3, '+' is −5, LF is −38, CR is −35.
+ *
+ * The digit loops are unrolled (the first 2 label, 4 integer and 8 fraction digits are straight-line
+ * code, then a loop for any more): at each loop back edge V8 checks for interrupts and then checks
+ * `buf`'s map and reloads its length and data pointer, ~10 instructions per byte. Unrolled, the 20-class
+ * bench file parses ~15 % faster (in memory, bundled as shipped: 50 → 42.5 ns a value), the binary ~10 %.
  */
 function parseLabelThenScores(
   buf: Uint8Array,
@@ -187,9 +192,17 @@ function parseLabelThenScores(
     let label = 0
     const labelStart = p
     let d = buf[p] - ZERO
-    while (d >>> 0 <= 9) {
+    labelDigits: {
+      if (d >>> 0 > 9) break labelDigits
       label = label * 10 + d
       d = buf[++p] - ZERO
+      if (d >>> 0 > 9) break labelDigits
+      label = label * 10 + d
+      d = buf[++p] - ZERO
+      while (d >>> 0 <= 9) {
+        label = label * 10 + d
+        d = buf[++p] - ZERO
+      }
     }
     if (d !== COMMA - ZERO || p === labelStart || p - labelStart > 9 || label >= numClasses) break
     const scoreBase = row * width
@@ -205,18 +218,58 @@ function parseLabelThenScores(
       }
       let mantissa = 0
       const intStart = p
-      while (d >>> 0 <= 9) {
+      intDigits: {
+        if (d >>> 0 > 9) break intDigits
         mantissa = mantissa * 10 + d
         d = buf[++p] - ZERO
+        if (d >>> 0 > 9) break intDigits
+        mantissa = mantissa * 10 + d
+        d = buf[++p] - ZERO
+        if (d >>> 0 > 9) break intDigits
+        mantissa = mantissa * 10 + d
+        d = buf[++p] - ZERO
+        if (d >>> 0 > 9) break intDigits
+        mantissa = mantissa * 10 + d
+        d = buf[++p] - ZERO
+        while (d >>> 0 <= 9) {
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+        }
       }
       let digits = p - intStart
       let fraction = 0
       if (d === DOT - ZERO) {
         const fractionStart = ++p
         d = buf[p] - ZERO
-        while (d >>> 0 <= 9) {
+        fractionDigits: {
+          if (d >>> 0 > 9) break fractionDigits
           mantissa = mantissa * 10 + d
           d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          if (d >>> 0 > 9) break fractionDigits
+          mantissa = mantissa * 10 + d
+          d = buf[++p] - ZERO
+          while (d >>> 0 <= 9) {
+            mantissa = mantissa * 10 + d
+            d = buf[++p] - ZERO
+          }
         }
         fraction = p - fractionStart
         digits += fraction

@@ -14,6 +14,15 @@ export default tseslint.config(
     },
   },
   {
+    // The bin script is CommonJS.
+    files: ['bin/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {require: 'readonly', __dirname: 'readonly', __filename: 'readonly'},
+    },
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
     // The core and the renderers are pure: they return values, the commands do the writing.
     files: ['src/core/**/*.ts', 'src/renderers/**/*.ts'],
     rules: {'no-console': 'error'},

@@ -31,7 +31,7 @@ import {buildCopyToParquet, type Figures, type MultiLayout, type QuerySource} fr
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DATA = join(ROOT, 'bench', '.data')
-const FOCALSCOPE_BIN = join(ROOT, 'bin', 'run.js')
+const FOCALSCOPE_BIN = join(ROOT, 'bin', 'run.cjs')
 const DUCKDB_QUERY = join(ROOT, 'bench', 'duckdb-query.ts')
 /** duckdb-query.ts and its one import, transpiled to plain JS so the DuckDB child starts without tsx. */
 const DUCKDB_JS_DIR = join(DATA, 'js')
@@ -695,7 +695,7 @@ async function main(): Promise<void> {
   let version: {runsMs: number[]; medianMs: number; rssMB: number | null; target: Target} | undefined
   if (want('version')) {
     log('')
-    log(`· start-up: ${VERSION_RUNS} × node bin/run.js --version`)
+    log(`· start-up: ${VERSION_RUNS} × node bin/run.cjs --version`)
     const runsMs: number[] = []
     let error: string | undefined
     for (let i = 0; i < VERSION_RUNS; i++) {

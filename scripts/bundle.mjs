@@ -1,6 +1,6 @@
 // Bundles the CLI (src/cli/main.ts, with @oclif/core and the commands) into dist/bundle/focalscope.js with
 // esbuild. Node spends most of focalscope's start-up resolving and compiling @oclif/core's ~250 files; one
-// bundled file loads in about half the time. The bundles are CommonJS so that bin/run.js can load the CLI
+// bundled file loads in about half the time. The bundles are CommonJS so that bin/run.cjs can load the CLI
 // with a V8 code cache (src/cli/load-bundle.ts; scripts/write-code-cache.mjs writes it): Node 20 has a
 // code cache for scripts, not for ES modules. What the source imports dynamically (the commands, the table
 // renderer) runs only when first imported: esbuild wraps each such module in an init function. The worker
@@ -24,7 +24,7 @@ const shared = {
 // apache-arrow's own bundle, loaded only when a file needs it (from-arrow.ts): the CLI and the worker then
 // compile ~450 KB less at every start.
 await build({...shared, entryPoints: {'apache-arrow': 'apache-arrow'}, outdir: 'dist/bundle'})
-// The source's import('apache-arrow') becomes a require() of that bundle: a vm.Script (how bin/run.js runs
+// The source's import('apache-arrow') becomes a require() of that bundle: a vm.Script (how bin/run.cjs runs
 // the CLI) has no import().
 const arrowBundle = {
   name: 'apache-arrow-bundle',
@@ -67,7 +67,7 @@ await build({
       "const import_meta_resolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
     ].join(' '),
   },
-  // Names this build, so bin/run.js never uses a code cache written for another one (V8 checks only the
+  // Names this build, so bin/run.cjs never uses a code cache written for another one (V8 checks only the
   // source's length).
   footer: {js: `// focalscope-build ${randomUUID()}`},
   logLevel: 'warning',

@@ -1,11 +1,11 @@
-// Writes dist/bundle/focalscope.js.v8cache, the V8 code cache bin/run.js loads the bundle with. The cache
+// Writes dist/bundle/focalscope.js.v8cache, the V8 code cache bin/run.cjs loads the bundle with. The cache
 // is made after running a report on the example, so it also holds the functions a run compiles lazily.
 import {execFileSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 
 const out = 'dist/bundle/focalscope.js.v8cache'
 rmSync(out, {force: true})
-execFileSync(process.execPath, ['bin/run.js', 'report', 'fixtures/example.csv', '--json'], {
+execFileSync(process.execPath, ['bin/run.cjs', 'report', 'fixtures/example.csv', '--json'], {
   env: {...process.env, FOCALSCOPE_WRITE_CODE_CACHE: out},
   stdio: ['ignore', 'ignore', 'inherit'],
 })

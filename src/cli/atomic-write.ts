@@ -22,7 +22,7 @@ function removePending(): void {
  * the bytes go to a temp file in the same directory (same file system, so the rename is atomic), are
  * flushed to disk, and the temp file is renamed over `path`.
  *
- * Interrupted runs: on Ctrl-C (bin/run.js exits 130) the `exit` handler removes the temp file; after a
+ * Interrupted runs: on Ctrl-C (bin/run.cjs exits 130) the `exit` handler removes the temp file; after a
  * SIGKILL or a power cut a hidden `.NAME.PID.RANDOM.tmp` may stay behind, but `path` is untouched.
  * Errors are the file system's own (`code` ENOENT, EACCES, EISDIR …); the temp file is removed first.
  *

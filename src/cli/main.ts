@@ -1,6 +1,6 @@
 /**
- * The entry bin/run.js calls. The build bundles it, with @oclif/core and everything else, into
- * dist/bundle/focalscope.js (scripts/bundle.mjs), which bin/run.js loads with a V8 code cache. The bundle
+ * The entry bin/run.cjs calls. The build bundles it, with @oclif/core and everything else, into
+ * dist/bundle/focalscope.js (scripts/bundle.mjs), which bin/run.cjs loads with a V8 code cache. The bundle
  * is also oclif's command target (package.json `oclif.commands`): oclif reads COMMANDS from it.
  */
 import {prestartForArgv} from './prestart.js'

@@ -14,7 +14,7 @@ import {findAll, parseXml} from '../renderers/parse-xml.js'
 
 const file = tempDir()
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin/run.js')
+const BIN = join(ROOT, 'bin/run.cjs')
 const EXAMPLE_GATES = join(ROOT, 'examples/ci/focalscope.gates.json')
 
 /** `gate …` with the CI variables of the machine running the tests cleared (or set by the test). */

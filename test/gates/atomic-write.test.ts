@@ -22,7 +22,7 @@ function exited(child: ChildProcess): Promise<{code: number | null; signal: Node
 
 /**
  * A child process that writes 64 MiB (about a quarter of a second with the fsync) with atomicWrite,
- * exiting 130 on SIGINT as bin/run.js does.
+ * exiting 130 on SIGINT as bin/run.cjs does.
  */
 function spawnWriter(target: string): ChildProcess {
   const code = `

@@ -23,7 +23,7 @@ import fc from 'fast-check'
 import {referenceReport, type ReferenceReport, type ReferenceRow} from './reference.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+const BIN = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
 
 const COMMA = 0x2c
 const LF = 0x0a

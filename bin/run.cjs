@@ -1,17 +1,18 @@
 #!/usr/bin/env node
+// CommonJS: Node reaches a CommonJS entry ~8 ms sooner than an ES module one.
+
 // Ctrl-C or SIGTERM: stop at once with exit 130 (interrupted, 128 + SIGINT), the one code the docs promise;
 // output files are written atomically, so an interrupted run leaves none half-written.
 process.once('SIGINT', () => process.exit(130))
 process.once('SIGTERM', () => process.exit(130))
 
-import {createRequire} from 'node:module'
-import {join} from 'node:path'
+const {join} = require('node:path')
+const {pathToFileURL} = require('node:url')
 
 // The CLI bundle, loaded with its V8 code cache (src/cli/load-bundle.ts).
-const require = createRequire(import.meta.url)
 const {loadBundle} = require('../dist/bundle/load-bundle.js')
-const bundle = loadBundle(join(import.meta.dirname, '..', 'dist', 'bundle', 'focalscope.js'))
+const bundle = loadBundle(join(__dirname, '..', 'dist', 'bundle', 'focalscope.js'))
 // The build (scripts/write-code-cache.mjs) runs one command with this set, to cache what it compiled.
 const cacheOut = process.env.FOCALSCOPE_WRITE_CODE_CACHE
 if (cacheOut) process.once('exit', () => bundle.writeCodeCache(cacheOut))
-await bundle.exports.run(import.meta.url)
+void bundle.exports.run(pathToFileURL(__filename).href)

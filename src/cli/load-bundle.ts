@@ -26,6 +26,17 @@ export function codeCachePath(file: string): string {
 }
 
 export function loadBundle(file: string): LoadedBundle {
+  // Node maps stack traces through source maps (--enable-source-maps) only for code it loads itself: when
+  // asked to, load the bundle the usual way, without the cache.
+  if (process.sourceMapsEnabled) {
+    return {
+      exports: createRequire(file)(file) as Record<string, unknown>,
+      cache: 'none',
+      writeCodeCache: () => {
+        throw new Error('no code cache with --enable-source-maps')
+      },
+    }
+  }
   const source = readFileSync(file, 'utf8')
   const header = `${BUILD_ID.exec(source.slice(-300))?.[1] ?? ''}\n`
   let cachedData: Buffer | undefined

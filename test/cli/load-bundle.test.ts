@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import {copyFileSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {after, before, describe, it} from 'node:test'
 
 import {codeCachePath, loadBundle} from '../../src/cli/load-bundle.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 // The built CLI bundle (npm test builds first) and the code cache the build wrote for it.
 const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'focalscope.js')
+const LOADER = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'load-bundle.js')
 const file = tempDir()
 
 /** A copy of the bundle in a temp folder, with `cache` (or none) beside it. */
@@ -19,6 +21,11 @@ function copyOfBundle(name: string, cache?: Buffer): string {
 }
 
 describe('loadBundle', () => {
+  // tsx, which runs the tests, turns source maps on; loadBundle then skips the cache (tested below).
+  const mapped = process.sourceMapsEnabled
+  before(() => process.setSourceMapsEnabled(false))
+  after(() => process.setSourceMapsEnabled(mapped))
+
   it('runs the built bundle with the code cache the build wrote, and V8 accepts it', () => {
     const loaded = loadBundle(BUNDLE)
     assert.equal(loaded.cache, 'used')
@@ -38,6 +45,14 @@ describe('loadBundle', () => {
     const other = Buffer.from(cache)
     other[newline - 1] = other[newline - 1] === 0x30 ? 0x31 : 0x30
     assert.equal(loadBundle(copyOfBundle('other', other)).cache, 'none')
+  })
+
+  it('loads the bundle the usual way under --enable-source-maps, so stack traces name the sources', () => {
+    const script = `const {loadBundle} = require(${JSON.stringify(LOADER)}); console.log(loadBundle(${JSON.stringify(BUNDLE)}).cache)`
+    const run = (flags: string[]): string =>
+      execFileSync(process.execPath, [...flags, '-e', script], {encoding: 'utf8'}).trim()
+    assert.equal(run(['--enable-source-maps']), 'none')
+    assert.equal(run([]), 'used')
   })
 
   it('writes a cache that the next load uses', () => {

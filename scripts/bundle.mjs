@@ -49,15 +49,10 @@ await build({
     'load-bundle': 'src/cli/load-bundle.ts',
   },
   outdir: 'dist/bundle',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   // Inlines the modules' constant primitives (byte codes, table sizes) at their uses: in a bundle they
   // are otherwise mutable top-level vars, loaded from memory in every hot loop (the CSV fast path ran
   // 1.2–1.4× slower with them). Names are kept, so stack traces stay readable.
   minifySyntax: true,
-  sourcemap: true,
   // Never loaded at run time (oclif looks for them only to run TypeScript sources in development).
   external: ['typescript', 'ts-node', 'tsx'],
   define: {'import.meta.url': 'import_meta_url', 'import.meta.resolve': 'import_meta_resolve'},
@@ -70,6 +65,5 @@ await build({
   // Names this build, so bin/run.cjs never uses a code cache written for another one (V8 checks only the
   // source's length).
   footer: {js: `// focalscope-build ${randomUUID()}`},
-  logLevel: 'warning',
 })
 writeFileSync('dist/bundle/package.json', JSON.stringify({type: 'commonjs'}) + '\n')

@@ -1,7 +1,6 @@
 // Writes oclif.manifest.json (the command list and flags, so oclif need not import every command at
 // start-up: ~20 ms saved). Same content as `oclif manifest`, without that package's large dependency tree.
 import {rmSync, writeFileSync} from 'node:fs'
-
 import {createRequire} from 'node:module'
 
 import {Config} from '@oclif/core'

@@ -2,6 +2,8 @@ import {Chalk} from 'chalk'
 
 import type {GateResult, RuleResult, RuleStatus} from '../gates/gate-result.js'
 
+import {formatCount} from './format-number.js'
+
 export interface RenderGateOptions {
   color: boolean
 }
@@ -61,7 +63,7 @@ export function renderGateTable(result: GateResult, options: RenderGateOptions):
   const {input} = result.report
   const baseline = result.baseline === null ? '' : ` · baseline ${result.baseline.source}`
   const out = [
-    chalk.bold(`focalscope gate — ${input.files.join(', ')} · ${input.rows.toLocaleString('en-US')} rows${baseline}`),
+    chalk.bold(`focalscope gate — ${input.files.join(', ')} · ${formatCount(input.rows)} rows${baseline}`),
     '',
   ]
   for (const rule of result.rules) {

@@ -1,4 +1,5 @@
 import type {GateResult, RuleStatus} from '../gates/gate-result.js'
+import {formatCount} from './format-number.js'
 import {ruleDetails, summarizeGate} from './render-gate-table.js'
 
 export interface MarkdownSummaryOptions {
@@ -46,7 +47,7 @@ export function renderMarkdownSummary(result: GateResult, options: MarkdownSumma
   const lines: string[] = [
     `### ${verdict}: ${summarizeGate(result)}`,
     '',
-    `${files} · ${input.rows.toLocaleString('en-US')} rows · ${input.task} · ${input.classes.length} classes${baseline}`,
+    `${files} · ${formatCount(input.rows)} rows · ${input.task} · ${input.classes.length} classes${baseline}`,
     '',
     '| | Rule | Result |',
     '|---|---|---|',

@@ -142,6 +142,73 @@ describe('LossBreakdownEvaluator', () => {
     )
   })
 
+  it('refuses ±Infinity in any column, the target’s included', () => {
+    const evaluator = new LossBreakdownEvaluator(config)
+    for (const [labels, scores, where] of [
+      [[0], [0, -Infinity, 0], 'test:2: column "s1"'],
+      [[2], [0, 0, Infinity], 'test:2: column "s2"'],
+      [[1, 0], [0, 0, 0, -Infinity, 1, 2], 'test:3: column "s0"'],
+    ] as const) {
+      assert.throws(
+        () => evaluator.update(evaluator.init(), makeChunk([...labels], [...scores], K)),
+        (error: unknown) =>
+          error instanceof InputError && error.message.startsWith(`${where}: expected a finite number`),
+      )
+    }
+  })
+
+  /** Σ CE and Σ (1 − p_t)·CE (γ = 1) of one row. */
+  function oneRow(label: number, logits: number[]): {ce: number; focal1: number; count: number[]} {
+    const state = evaluate([{label, logits}])
+    const sum = (a: Float64Array, c: Float64Array) => a.reduce((t, v, i) => t + v + c[i], 0)
+    const buckets = state.count.length
+    const focal1 = state.focalSum.slice(2 * buckets, 3 * buckets)
+    const comp1 = state.focalComp.slice(2 * buckets, 3 * buckets)
+    return {ce: sum(state.ceSum, state.ceComp), focal1: sum(focal1, comp1), count: [...state.count]}
+  }
+
+  it('keeps CE to the last digits on well-classified rows (no cancellation)', () => {
+    // CE = log(1 + e^−40 + e^−45): ~4.2e−18. As log(Σ e^(x − max)) − (x_y − max) it would round to 0.
+    const {ce, focal1} = oneRow(0, [0, -40, -45])
+    const s = Math.exp(-40) + Math.exp(-45)
+    const expected = Math.log1p(s)
+    assert.ok(Math.abs(ce - expected) <= 1e-15 * expected, `${ce} vs ${expected}`)
+    const q = s / (1 + s)
+    assert.ok(Math.abs(focal1 - q * expected) <= 1e-15 * q * expected)
+  })
+
+  it('takes a logit more than 709 above the target’s (where e^(x − x_y) overflows)', () => {
+    // x_y = −400, another 400: CE = 800 + log(1 + e^−400 + e^−800), p_t = e^−800 (hard).
+    const {ce, focal1, count} = oneRow(0, [-400, 400, 0])
+    assert.ok(Math.abs(ce - (800 + Math.log1p(Math.exp(-400)))) <= 1e-15 * 800, String(ce))
+    assert.ok(Math.abs(focal1 - ce) <= 1e-15 * ce)
+    assert.deepEqual(count, [0, 1, 0, 0, 0, 0])
+  })
+
+  it('takes huge finite logits whose sum overflows', () => {
+    const {ce, count} = oneRow(0, [1e308, 1e308, 0])
+    assert.ok(Math.abs(ce - Math.LN2) <= 1e-15, String(ce))
+    assert.deepEqual(count, [0, 1, 0, 0, 0, 0])
+  })
+
+  it('matches log-softmax computed from the row maximum, for logits anywhere in ±800', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({min: 0, max: K - 1}),
+        fc.array(fc.double({min: -800, max: 800, noNaN: true}), {minLength: K, maxLength: K}),
+        (label, logits) => {
+          const max = Math.max(...logits)
+          const total = logits.reduce((t, x) => t + Math.exp(x - max), 0)
+          const expected = Math.log(total) - (logits[label] - max)
+          const {ce} = oneRow(label, logits)
+          // The reference itself loses CE's low digits to cancellation when CE ≪ 1: an absolute floor.
+          assert.ok(Math.abs(ce - expected) <= 1e-13 * expected + 1e-15, `${ce} vs ${expected}`)
+        },
+      ),
+      {numRuns: 3000},
+    )
+  })
+
   it('clamps probabilities to [eps, 1 − eps], counts them, and refuses values outside [0, 1]', () => {
     const probs = new LossBreakdownEvaluator({...config, task: 'binary', scores: 'probs', numClasses: 2})
     const state = probs.init()

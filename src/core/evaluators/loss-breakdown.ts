@@ -2,6 +2,7 @@ import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import {InputError} from '../errors.js'
 import type {SkipLog} from '../skip-log.js'
+import {type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
 import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
 import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.js'
@@ -59,7 +60,12 @@ export interface LossBreakdownState {
   /** Multi-label: y · CE of each pending element (empty otherwise). */
   pendingTargetCe: Float64Array
   pendingBucket: Int32Array
-  /** Pending elements (rows, except for multi-label wide). */
+  /**
+   * Binary logits (summed as read, binary-logits-kernel.ts) keep no pending rows but the open block's
+   * plain sums: count, Σ CE and Σ (1 − p_t)^γ · CE per bucket. Empty in the other modes.
+   */
+  pendingSums: Float64Array
+  /** Pending elements (rows, except for multi-label wide), or rows in the open block. */
   pendingRows: number
 }
 
@@ -82,6 +88,8 @@ export class LossBreakdownEvaluator {
   private readonly config: EvaluationConfig
   private readonly buckets: number
   private readonly kernel: FocalRowKernel
+  /** Binary logits without Poly-1: prepare and kernel fused (no pending rows). */
+  private readonly binaryKernel: BinaryLogitsKernel | undefined
   private readonly mode: Mode
   // Per-block plain partial sums, reused across chunks (no allocation in update).
   private readonly blockCount: Float64Array
@@ -122,6 +130,8 @@ export class LossBreakdownEvaluator {
         : logits
           ? Mode.MulticlassLogits
           : Mode.MulticlassProbs
+    this.binaryKernel =
+      this.mode === Mode.BinaryLogits && !this.poly ? compileBinaryLogitsKernel(config.gammas) : undefined
     const G = config.gammas.length
     this.blockCount = new Float64Array(this.buckets)
     this.blockCe = new Float64Array(this.buckets)
@@ -134,17 +144,22 @@ export class LossBreakdownEvaluator {
   }
 
   init(): LossBreakdownState {
+    const rows = this.binaryKernel ? 0 : this.capacity
     return {
       ...this.zeroSums(),
-      pendingCe: new Float64Array(this.capacity),
-      pendingQ: new Float64Array(this.capacity),
+      pendingCe: new Float64Array(rows),
+      pendingQ: new Float64Array(rows),
       pendingTargetCe: new Float64Array(this.multilabel ? this.capacity : 0),
-      pendingBucket: new Int32Array(this.capacity),
+      pendingBucket: new Int32Array(rows),
+      pendingSums: new Float64Array(this.binaryKernel ? this.buckets * (2 + this.config.gammas.length) : 0),
     }
   }
 
   /** Every field of an empty state but the pending-row buffers. */
-  private zeroSums(): Omit<LossBreakdownState, 'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket'> {
+  private zeroSums(): Omit<
+    LossBreakdownState,
+    'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket' | 'pendingSums'
+  > {
     const n = this.buckets * this.config.gammas.length
     const targets = this.multilabel
     return {
@@ -173,6 +188,10 @@ export class LossBreakdownEvaluator {
 
   /** Adds a chunk. With `skip` (--on-invalid skip), unusable rows are logged there and left out. */
   update(state: LossBreakdownState, chunk: PredictionChunk, skip?: SkipLog): void {
+    if (this.binaryKernel) {
+      this.updateBinaryLogits(this.binaryKernel, state, chunk, skip)
+      return
+    }
     const per = this.perRow
     for (let start = 0; start < chunk.rows;) {
       // Whole rows only, so multi-label blocks are cut at absolute row numbers too.
@@ -182,6 +201,30 @@ export class LossBreakdownEvaluator {
       state.rows += per === 1 ? kept : kept / per
       if (state.pendingRows + per > this.capacity) this.flush(state)
       start = end
+    }
+  }
+
+  /** update() for binary logits: rows go straight into the open block's sums, a block per `capacity` rows. */
+  private updateBinaryLogits(
+    kernel: BinaryLogitsKernel,
+    state: LossBreakdownState,
+    chunk: PredictionChunk,
+    skip: SkipLog | undefined,
+  ): void {
+    const {labels, scores} = chunk
+    const threshold = this.config.easyThreshold
+    for (let start = 0; start < chunk.rows;) {
+      const end = Math.min(chunk.rows, start + this.capacity - state.pendingRows)
+      const stop = kernel(labels, scores, start, end, threshold, state.pendingSums)
+      state.pendingRows += stop - start
+      state.rows += stop - start
+      if (state.pendingRows === this.capacity) this.flush(state)
+      if (stop < end) {
+        this.reject(nonFinite(chunk, stop, 0, scores[stop]), skip)
+        start = stop + 1
+      } else {
+        start = end
+      }
     }
   }
 
@@ -212,7 +255,14 @@ export class LossBreakdownEvaluator {
   takePartial(state: LossBreakdownState): LossBreakdownState {
     this.flush(state)
     const none = new Float64Array(0)
-    const partial = {...state, pendingCe: none, pendingQ: none, pendingTargetCe: none, pendingBucket: new Int32Array(0)}
+    const partial = {
+      ...state,
+      pendingCe: none,
+      pendingQ: none,
+      pendingTargetCe: none,
+      pendingBucket: new Int32Array(0),
+      pendingSums: none,
+    }
     Object.assign(state, this.zeroSums())
     return partial
   }
@@ -249,10 +299,23 @@ export class LossBreakdownEvaluator {
     if (n === 0) return
     const {pendingCe, pendingQ, pendingBucket, pendingTargetCe} = state
     const {blockCount, blockCe, blockFocal, buckets, kernel} = this
-    blockCount.fill(0)
-    blockCe.fill(0)
-    blockFocal.fill(0)
-    kernel(pendingQ, pendingCe, pendingBucket, n, blockCount, blockCe, blockFocal, buckets)
+    if (this.binaryKernel) {
+      // The block was summed as it was read: take its sums (γ = 0's are Σ CE, as the row kernel copies them).
+      const sums = state.pendingSums
+      const {gammas} = this.config
+      blockCount.set(sums.subarray(0, buckets))
+      blockCe.set(sums.subarray(buckets, 2 * buckets))
+      for (let g = 0; g < gammas.length; g++) {
+        const from = gammas[g] === 0 ? buckets : (2 + g) * buckets
+        blockFocal.set(sums.subarray(from, from + buckets), g * buckets)
+      }
+      sums.fill(0)
+    } else {
+      blockCount.fill(0)
+      blockCe.fill(0)
+      blockFocal.fill(0)
+      kernel(pendingQ, pendingCe, pendingBucket, n, blockCount, blockCe, blockFocal, buckets)
+    }
     for (let b = 0; b < buckets; b++) {
       state.count[b] += blockCount[b]
       addCompensated(state.ceSum, state.ceComp, b, blockCe[b])

@@ -59,7 +59,15 @@ function powerExpression(gamma: number, need: Set<string>): string {
   return `Math.pow(x, ${String(gamma)})`
 }
 
-export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel {
+/**
+ * The source that adds one row into the sums: `x` is 1 − p_t, `c` its weight, `b` its bucket. `count(b)`,
+ * `sum(b)` and `out(g, b)` write the slots. γ = 0 terms are left out: Σ 1 · w is `sum`, copied once per
+ * block (the same additions in the same order).
+ */
+export function focalSumLines(
+  gammas: readonly number[],
+  slot: {count: string; sum: string; out: (g: number) => string},
+): string[] {
   const need = new Set<string>()
   const terms = gammas.map((g) => powerExpression(g, need))
   const temps: string[] = []
@@ -68,19 +76,24 @@ export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel
   if (need.has('x2') || need.has('x4') || need.has('x8')) temps.push('const x2 = x * x')
   if (need.has('x4') || need.has('x8')) temps.push('const x4 = x2 * x2')
   if (need.has('x8')) temps.push('const x8 = x4 * x4')
-  const slot = (g: number): string => (g === 0 ? 'b' : `${g} * stride + b`)
+  return [
+    ...temps,
+    `${slot.count}++`,
+    `${slot.sum} += c`,
+    ...terms.flatMap((t, g) => (t === '1' ? [] : [`${slot.out(g)} += ${t} * c`])),
+  ]
+}
+
+export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel {
+  const out = (g: number): string => `out[${g === 0 ? 'b' : `${g} * stride + b`}]`
   const body = [
     'for (let k = 0; k < rows; k++) {',
     '  const b = bucket[k]',
     '  const x = q[k]',
     '  const c = w[k]',
-    ...temps.map((t) => `  ${t}`),
-    '  count[b]++',
-    '  sum[b] += c',
-    // γ = 0 weighs every row by 1: its sums are Σ w, the same additions in the same order as `sum`.
-    ...terms.flatMap((t, g) => (t === '1' ? [] : [`  out[${slot(g)}] += ${t} * c`])),
+    ...focalSumLines(gammas, {count: 'count[b]', sum: 'sum[b]', out}).map((line) => `  ${line}`),
     '}',
-    ...terms.flatMap((t, g) => (t === '1' ? [`for (let b = 0; b < stride; b++) out[${slot(g)}] = sum[b]`] : [])),
+    ...gammas.flatMap((g, i) => (g === 0 ? [`for (let b = 0; b < stride; b++) ${out(i)} = sum[b]`] : [])),
   ].join('\n')
   return new Function('q', 'w', 'bucket', 'rows', 'count', 'sum', 'out', 'stride', body) as FocalRowKernel
 }

@@ -5,6 +5,7 @@ import fc from 'fast-check'
 
 import {InputError} from '../../../src/core/errors.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../../../src/core/evaluators/loss-breakdown.js'
+import type {SkipLog} from '../../../src/core/skip-log.js'
 import {evaluationConfig} from '../../helpers/evaluation-config.js'
 import {makeChunk} from '../../helpers/make-chunk.js'
 
@@ -207,6 +208,71 @@ describe('LossBreakdownEvaluator', () => {
       ),
       {numRuns: 3000},
     )
+  })
+
+  describe('binary logits (summed as read)', () => {
+    const binary = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, gammas: [0, 0.5, 2, 3.7]})
+    // Up to 20 000 rows (blocks are 8192), from a seed: labels 1 at ~10 %, logits in ±60.
+    const binaryRows = fc.tuple(fc.nat(20_000), fc.nat()).map(([n, seed]) => {
+      let x = seed | 1
+      return Array.from({length: n}, (): [number, number] => {
+        x = (x * 48271) % 2147483647
+        return [x % 10 === 0 ? 1 : 0, (x / 2147483647 - 0.5) * 120]
+      })
+    })
+
+    function run(config: typeof binary, rows: [number, number][], cuts: number[]): LossBreakdownState {
+      const evaluator = new LossBreakdownEvaluator(config)
+      const state = evaluator.init()
+      const bounds = [0, ...cuts.filter((c) => c > 0 && c < rows.length).sort((a, b) => a - b), rows.length]
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        const part = rows.slice(bounds[i], bounds[i + 1])
+        evaluator.update(
+          state,
+          makeChunk(
+            part.map((r) => r[0]),
+            part.map((r) => r[1]),
+            1,
+          ),
+        )
+      }
+      return evaluator.finish(state)
+    }
+
+    it('gives the same doubles as prepare-then-kernel (the Poly-1 path), whatever the chunking', () => {
+      fc.assert(
+        fc.property(binaryRows, fc.array(fc.nat(20_000), {maxLength: 6}), (rows, cuts) => {
+          const fused = run(binary, rows, cuts)
+          const pending = run({...binary, loss: 'poly1'}, rows, [])
+          assert.deepEqual(values(fused), values(pending))
+          assert.equal(fused.rows, rows.length)
+        }),
+        {numRuns: 40},
+      )
+    })
+
+    it('skips a non-finite logit with --on-invalid skip, and blocks still cut at kept-row numbers', () => {
+      const rows: [number, number][] = Array.from({length: 9000}, (_, i) => [i % 7 === 0 ? 1 : 0, (i % 13) - 6])
+      const withBad: [number, number][] = [...rows.slice(0, 5000), [1, NaN], [0, -Infinity], ...rows.slice(5000)]
+      const evaluator = new LossBreakdownEvaluator(binary)
+      const state = evaluator.init()
+      const skipped: string[] = []
+      const skip = {add: (_reason: unknown, message: string) => skipped.push(message)} as unknown as SkipLog
+      evaluator.update(
+        state,
+        makeChunk(
+          withBad.map((r) => r[0]),
+          withBad.map((r) => r[1]),
+          1,
+        ),
+        skip,
+      )
+      evaluator.finish(state)
+      assert.deepEqual(skipped.length, 2)
+      assert.match(skipped[0], /test:5002: .*expected a finite number, got NaN/)
+      assert.equal(state.rows, rows.length)
+      assert.deepEqual(values(state), values(run(binary, rows, [])))
+    })
   })
 
   it('clamps probabilities to [eps, 1 − eps], counts them, and refuses values outside [0, 1]', () => {

@@ -1,5 +1,5 @@
 import {type FileHandle, open} from 'node:fs/promises'
-import {createReadStream} from 'node:fs'
+import {createReadStream, readSync} from 'node:fs'
 
 import type {Data, DataType, RecordBatch} from 'apache-arrow'
 
@@ -162,11 +162,15 @@ function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => 
   const native = decodesNatively(footer.shape)
   let body = Buffer.alloc(0)
   return async (b) => {
+    // Reads are synchronous: an async read's hand-off to libuv's thread pool took 1.4–1.8× the CPU of the
+    // copy itself (150 reads of 786 KB: 25–40 ms against 18–22 ms), on a machine whose cores are all
+    // summing. One turn of the event loop per batch keeps Ctrl-C and the progress bar responsive.
+    await new Promise<void>((resolve) => setImmediate(resolve))
     const block = footer.recordBatches[b]
-    const {layout} = await checkFileBlock(fh, block, footer, b)
+    const {layout} = checkFileBlock(fh.fd, block, footer, b)
     if (!native || !layout || layout.compressed) return null
     if (body.length < block.bodyLength) body = Buffer.allocUnsafeSlow(block.bodyLength)
-    const {bytesRead} = await fh.read(body, 0, block.bodyLength, block.offset + block.metadataLength)
+    const bytesRead = readSync(fh.fd, body, 0, block.bodyLength, block.offset + block.metadataLength)
     if (bytesRead !== block.bodyLength) {
       throw new CorruptMetadata(`the batch's body is cut short (${bytesRead} of ${block.bodyLength} bytes)`, b + 1)
     }
@@ -186,19 +190,14 @@ async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedF
   const bytes = Buffer.alloc(footerLength)
   await fh.read(bytes, 0, footerLength, footerStart)
   const footer = checkFooter(bytes, footerStart)
-  for (const block of footer.dictionaries) await checkFileBlock(fh, block, footer, -1)
+  for (const block of footer.dictionaries) checkFileBlock(fh.fd, block, footer, -1)
   return footer
 }
 
 /** Checks the metadata of the message a footer block points to: record batch `b`, or a dictionary (b < 0). */
-async function checkFileBlock(
-  fh: FileHandle,
-  block: FileBlock,
-  footer: CheckedFooter,
-  b: number,
-): Promise<CheckedMessage> {
+function checkFileBlock(fd: number, block: FileBlock, footer: CheckedFooter, b: number): CheckedMessage {
   const bytes = Buffer.alloc(block.metadataLength)
-  await fh.read(bytes, 0, block.metadataLength, block.offset)
+  readSync(fd, bytes, 0, block.metadataLength, block.offset)
   try {
     const expected = b < 0 ? HEADER_DICTIONARY_BATCH : HEADER_RECORD_BATCH
     const message = checkMessage(messageFlatbuffer(bytes), footer.shape, expected)

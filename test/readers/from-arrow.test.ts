@@ -217,6 +217,27 @@ describe('Arrow input', () => {
     assert.deepEqual(figures(fromArrow), figures(await analyzePredictions([file('three.csv', csv)], OPTIONS)))
   })
 
+  it('turns the event loop between record batches of a file (reads are synchronous; Ctrl-C must stay live)', async () => {
+    const batches = Array.from({length: 30}, () => batch({label: int32([0, 1, 1]), logit: float64([0.5, -1, 2])}))
+    const path = write('many-batches.arrow', batches, 'file')
+    let turns = 0
+    let running = true
+    const tick = (): void => {
+      if (!running) return
+      turns++
+      setImmediate(tick)
+    }
+    setImmediate(tick)
+    // The event loop's turns seen at each batch's progress report: they must go up from batch to batch.
+    const seen: number[] = []
+    const report = await analyzePredictions([path], {...OPTIONS, onProgress: () => seen.push(turns)})
+    running = false
+    assert.equal(report.input.rows, 90)
+    assert.ok(seen.length >= 30, `${seen.length} progress reports`)
+    const stalls = seen.slice(1).filter((t, i) => t === seen[i]).length
+    assert.equal(stalls, 0, `turns at each batch: ${seen.join(' ')}`)
+  })
+
   it('refuses a second stream after the end-of-stream marker (concatenated files, a schema that changes)', async () => {
     const first = tableToIPC(new Table(wideBatches()), 'stream')
     const other = tableToIPC(new Table(listBatches()), 'stream')

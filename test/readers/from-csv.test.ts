@@ -85,6 +85,34 @@ describe('readCsvChunks', () => {
     )
   })
 
+  it('turns the event loop before every read (reads are synchronous; Ctrl-C must stay live)', async () => {
+    const path = file('turns.csv', 'label,logit\n' + '1,0.25\n0,-1.5\n'.repeat(200))
+    const header = await readCsvHeader(path)
+    const layout = resolveLayout(
+      header.columns.map((name) => ({name})),
+      {labelCol: 'label'},
+      path,
+    )
+    let turns = 0
+    let running = true
+    const tick = (): void => {
+      if (!running) return
+      turns++
+      setImmediate(tick)
+    }
+    setImmediate(tick)
+    const seen: number[] = []
+    let rows = 0
+    for await (const chunk of readCsvChunks(path, header, layout, {blockBytes: 256, onBytes: () => seen.push(turns)})) {
+      rows += chunk.rows
+    }
+    running = false
+    assert.equal(rows, 400)
+    assert.ok(seen.length >= 10, `${seen.length} reads`)
+    const stalls = seen.slice(1).filter((t, i) => t === seen[i]).length
+    assert.equal(stalls, 0, `turns at each read: ${seen.join(' ')}`)
+  })
+
   it('handles quoted header names, escaped quotes, extra columns and newlines inside quotes', async () => {
     const path = file(
       'quoted.csv',

@@ -9,6 +9,9 @@ process.once('SIGTERM', () => process.exit(130))
 const {join} = require('node:path')
 const {pathToFileURL} = require('node:url')
 
+// Worker threads a big input will need start first, and boot while the CLI loads (src/cli/prestart.ts).
+require('../dist/bundle/prestart.js').prestartForArgv(process.argv.slice(2))
+
 // The CLI bundle, loaded with its V8 code cache (src/cli/load-bundle.ts).
 const {loadBundle} = require('../dist/bundle/load-bundle.js')
 const bundle = loadBundle(join(__dirname, '..', 'dist', 'bundle', 'focalscope.js'))

@@ -55,14 +55,20 @@ const oclifPluginSort = {
   },
 }
 
-await build({
-  ...shared,
-  plugins: [arrowBundle, oclifPluginSort],
-  entryPoints: {
-    focalscope: 'src/cli/main.ts',
-    'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts',
-    'load-bundle': 'src/cli/load-bundle.ts',
+// The worker pool is a module of its own (dist/bundle/worker-pool.js), which the CLI bundle and prestart.js
+// require: bin/run.cjs starts the workers through prestart.js before it loads the CLI, and the CLI takes
+// them from the same pool.
+const sharedWorkerPool = {
+  name: 'shared-worker-pool',
+  setup(b) {
+    b.onResolve({filter: /[\\/]worker-pool\.js$/}, (args) =>
+      args.kind === 'entry-point' ? undefined : {path: './worker-pool.js', external: true},
+    )
   },
+}
+
+const common = {
+  ...shared,
   outdir: 'dist/bundle',
   // Inlines the modules' constant primitives (byte codes, table sizes) at their uses: in a bundle they
   // are otherwise mutable top-level vars, loaded from memory in every hot loop (the CSV fast path ran
@@ -76,6 +82,17 @@ await build({
       "const import_meta_url = require('node:url').pathToFileURL(__filename).href;",
       "const import_meta_resolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
     ].join(' '),
+  },
+}
+await build({...common, entryPoints: {'worker-pool': 'src/parallel/worker-pool.ts'}})
+await build({...common, plugins: [sharedWorkerPool], entryPoints: {prestart: 'src/cli/prestart.ts'}})
+await build({
+  ...common,
+  plugins: [arrowBundle, oclifPluginSort, sharedWorkerPool],
+  entryPoints: {
+    focalscope: 'src/cli/main.ts',
+    'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts',
+    'load-bundle': 'src/cli/load-bundle.ts',
   },
   // Names this build, so bin/run.cjs never uses a code cache written for another one (V8 checks only the
   // source's length).

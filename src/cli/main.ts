@@ -3,13 +3,9 @@
  * dist/bundle/focalscope.js (scripts/bundle.mjs), which bin/run.cjs loads with a V8 code cache. The bundle
  * is also oclif's command target (package.json `oclif.commands`): oclif reads COMMANDS from it.
  */
-import {prestartForArgv} from './prestart.js'
 import type {COMMANDS as Commands} from './commands.js'
 
-/**
- * oclif's command list, set by `run` before oclif reads it. The commands module is imported only then, so
- * the workers start before it and oclif's Command class are initialised.
- */
+/** oclif's command list, set by `run` before oclif reads it. */
 export let COMMANDS: typeof Commands | undefined
 
 /** Loads the commands (and with them oclif's Command class) into COMMANDS. */
@@ -19,8 +15,6 @@ export async function loadCommands(): Promise<void> {
 
 /** Runs the command line; `dir` is the bin script's URL (oclif finds package.json from it). */
 export async function run(dir: string): Promise<void> {
-  // Worker threads a big input will need boot while oclif loads (so oclif is imported after this).
-  prestartForArgv(process.argv.slice(2))
   await loadCommands()
   // A CommonJS module: imported dynamically, its exports are the default export.
   const oclif = await import('@oclif/core/execute')

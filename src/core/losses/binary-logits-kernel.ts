@@ -25,15 +25,34 @@ export type BinaryLogitsKernel = (
 const BUCKETS = 4
 
 export function compileBinaryLogitsKernel(gammas: readonly number[]): BinaryLogitsKernel {
-  const sumLines = focalSumLines(gammas, {
-    count: 'sums[b]',
-    sum: `sums[${BUCKETS} + b]`,
-    out: (g) => `sums[${(2 + g) * BUCKETS} + b]`,
-  })
+  // Each bucket's sums are locals while the loop runs, read from `sums` before it and written back at every
+  // return, and a switch on the bucket picks the row's set: V8 keeps them in registers or stack slots. With
+  // 9 γ that was 17 % faster than read-modify-writes of sums[slot + b] (a bounds check and an address per
+  // add), and faster also with buckets that change at random from row to row (the switch mispredicts then).
+  const slots: {name: (b: number) => string; at: number}[] = [
+    {name: (b) => `count_${b}`, at: 0},
+    {name: (b) => `ce_${b}`, at: BUCKETS},
+    ...gammas.flatMap((g, j) => (g === 0 ? [] : [{name: (b: number) => `focal_${j}_${b}`, at: (2 + j) * BUCKETS}])),
+  ]
+  const buckets = Array.from({length: BUCKETS}, (_, b) => b)
+  const load = buckets.flatMap((b) => slots.map((slot) => `let ${slot.name(b)} = sums[${slot.at + b}]`))
+  const store = buckets.flatMap((b) => slots.map((slot) => `sums[${slot.at + b}] = ${slot.name(b)}`)).join('; ')
+  const cases = buckets.flatMap((b) => [
+    `case ${b}: {`,
+    ...focalSumLines(gammas, {count: `count_${b}`, sum: `ce_${b}`, out: (j) => `focal_${j}_${b}`}).map(
+      (line) => `  ${line}`,
+    ),
+    '  break',
+    '}',
+  ])
   const body = [
+    ...load,
     'for (let i = start; i < end; i++) {',
     '  const v = scores[i]',
-    '  if (v - v !== 0) return i',
+    '  if (v - v !== 0) {',
+    `    ${store}`,
+    '    return i',
+    '  }',
     '  const label = labels[i]',
     '  const m = label === 1 ? v : -v',
     '  const e = exp(-Math.abs(m))',
@@ -49,11 +68,14 @@ export function compileBinaryLogitsKernel(gammas: readonly number[]): BinaryLogi
     '    pt = e * r',
     '    x = r',
     '  }',
-    '  const b = 2 * label + (pt > easyThreshold ? 0 : 1)',
-    ...sumLines.map((line) => `  ${line}`),
+    '  switch (2 * label + (pt > easyThreshold ? 0 : 1)) {',
+    ...cases.map((line) => `    ${line}`),
+    // Readers give binary rows the labels 0 and 1 only.
+    '    default:',
+    '      throw new Error(`binary label ${label} at row ${i}`)',
+    '  }',
     '}',
-    // Nothing but a return after the loop: code there can lack type feedback when V8 compiles the loop
-    // on stack replacement, and deoptimise at every call.
+    store,
     'return end',
   ].join('\n')
   // exp and log1p are constants of the closure the generated function is made in, so V8 inlines them.
@@ -62,5 +84,10 @@ export function compileBinaryLogitsKernel(gammas: readonly number[]): BinaryLogi
     'log1pUnit',
     `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums) {\n${body}\n}`,
   ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit) => BinaryLogitsKernel
-  return make(tableExp, tableLog1pUnit)
+  const kernel = make(tableExp, tableLog1pUnit)
+  // One call over no rows runs the loads and the write-back once: V8 compiles the loop on stack replacement
+  // during the first real call, and code after the loop that had never run would lack type feedback and
+  // deoptimise there.
+  kernel(new Int32Array(0), new Float64Array(0), 0, 0, 0.5, new Float64Array((2 + gammas.length) * BUCKETS))
+  return kernel
 }

@@ -79,6 +79,14 @@ describe('compileBinaryLogitsKernel', () => {
     }
   })
 
+  it('throws on a label other than 0 or 1 rather than dropping the row (readers never give one)', () => {
+    const kernel = compileBinaryLogitsKernel([2])
+    assert.throws(
+      () => kernel(Int32Array.of(0, 2), Float64Array.of(1, 1), 0, 2, 0.5, new Float64Array(12)),
+      /binary label 2/,
+    )
+  })
+
   it('gives CE its exact limits at extreme logits', () => {
     const kernel = compileBinaryLogitsKernel([1])
     const sums = new Float64Array(12)

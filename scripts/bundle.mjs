@@ -6,7 +6,7 @@
 // renderer) runs only when first imported: esbuild wraps each such module in an init function. The worker
 // and apache-arrow (needed only for some Arrow inputs) are bundles of their own beside the CLI's.
 import {randomUUID} from 'node:crypto'
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 
 import {build} from 'esbuild'
 
@@ -99,3 +99,18 @@ await build({
   footer: {js: `// focalscope-build ${randomUUID()}`},
 })
 writeFileSync('dist/bundle/package.json', JSON.stringify({type: 'commonjs'}) + '\n')
+
+// esbuild escapes non-ASCII characters in strings but leaves those of comments and regular expressions,
+// and one such character makes Node read the whole file as a two-byte string: readFileSync of the 850 KB
+// CLI bundle took 4-6 ms, against ~1 ms for ASCII. A \uXXXX escape means the same character in a comment,
+// a string, a template, a regular expression or an identifier.
+for (const name of readdirSync('dist/bundle').filter((n) => n.endsWith('.js'))) {
+  const path = `dist/bundle/${name}`
+  const source = readFileSync(path, 'utf8')
+  const ascii = source.replace(/(\\*)([^\0-\x7f])/g, (_, slashes, c) => {
+    // After an odd run of backslashes the character is itself escaped, and "\\uXXXX" would mean a backslash.
+    if (slashes.length % 2 === 1) throw new Error(`${path}: an escaped non-ASCII character (${c})`)
+    return `${slashes}\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+  if (ascii !== source) writeFileSync(path, ascii)
+}

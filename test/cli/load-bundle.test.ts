@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, readFileSync, writeFileSync} from 'node:fs'
+import {copyFileSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
@@ -30,6 +30,17 @@ describe('loadBundle', () => {
     const loaded = loadBundle(BUNDLE)
     assert.equal(loaded.cache, 'used')
     assert.equal(typeof loaded.exports.run, 'function')
+  })
+
+  it('finds every built bundle pure ASCII (one other character makes Node read it as a two-byte string)', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'dist', 'bundle')
+    const bundles = readdirSync(dir).filter((name) => name.endsWith('.js'))
+    assert.ok(bundles.includes('focalscope.js') && bundles.includes('evaluate-part-worker.js'))
+    for (const name of bundles) {
+      const bytes = readFileSync(join(dir, name))
+      const at = bytes.findIndex((b) => b > 0x7f)
+      assert.equal(at, -1, `${name}: byte ${at} is not ASCII`)
+    }
   })
 
   it('compiles without a cache when there is none', () => {

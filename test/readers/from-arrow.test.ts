@@ -27,6 +27,7 @@ import {
 
 import {analyzePredictions, type AnalyzeOptions} from '../../src/analyze-predictions.js'
 import type {Report} from '../../src/core/result.js'
+import {stalls, watchEventLoopTurns} from '../helpers/event-loop-turns.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
@@ -220,22 +221,14 @@ describe('Arrow input', () => {
   it('turns the event loop between record batches of a file (reads are synchronous; Ctrl-C must stay live)', async () => {
     const batches = Array.from({length: 30}, () => batch({label: int32([0, 1, 1]), logit: float64([0.5, -1, 2])}))
     const path = write('many-batches.arrow', batches, 'file')
-    let turns = 0
-    let running = true
-    const tick = (): void => {
-      if (!running) return
-      turns++
-      setImmediate(tick)
-    }
-    setImmediate(tick)
+    const loop = watchEventLoopTurns()
     // The event loop's turns seen at each batch's progress report: they must go up from batch to batch.
     const seen: number[] = []
-    const report = await analyzePredictions([path], {...OPTIONS, onProgress: () => seen.push(turns)})
-    running = false
+    const report = await analyzePredictions([path], {...OPTIONS, onProgress: () => seen.push(loop.turns())})
+    loop.stop()
     assert.equal(report.input.rows, 90)
     assert.ok(seen.length >= 30, `${seen.length} progress reports`)
-    const stalls = seen.slice(1).filter((t, i) => t === seen[i]).length
-    assert.equal(stalls, 0, `turns at each batch: ${seen.join(' ')}`)
+    assert.equal(stalls(seen), 0, `turns at each batch: ${seen.join(' ')}`)
   })
 
   it('refuses a second stream after the end-of-stream marker (concatenated files, a schema that changes)', async () => {

@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import {InputError} from '../../src/core/errors.js'
 import {readCsvChunks, readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
+import {stalls, watchEventLoopTurns} from '../helpers/event-loop-turns.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
@@ -93,24 +94,19 @@ describe('readCsvChunks', () => {
       {labelCol: 'label'},
       path,
     )
-    let turns = 0
-    let running = true
-    const tick = (): void => {
-      if (!running) return
-      turns++
-      setImmediate(tick)
-    }
-    setImmediate(tick)
+    const loop = watchEventLoopTurns()
     const seen: number[] = []
     let rows = 0
-    for await (const chunk of readCsvChunks(path, header, layout, {blockBytes: 256, onBytes: () => seen.push(turns)})) {
+    for await (const chunk of readCsvChunks(path, header, layout, {
+      blockBytes: 256,
+      onBytes: () => seen.push(loop.turns()),
+    })) {
       rows += chunk.rows
     }
-    running = false
+    loop.stop()
     assert.equal(rows, 400)
     assert.ok(seen.length >= 10, `${seen.length} reads`)
-    const stalls = seen.slice(1).filter((t, i) => t === seen[i]).length
-    assert.equal(stalls, 0, `turns at each read: ${seen.join(' ')}`)
+    assert.equal(stalls(seen), 0, `turns at each read: ${seen.join(' ')}`)
   })
 
   it('handles quoted header names, escaped quotes, extra columns and newlines inside quotes', async () => {

@@ -2,7 +2,7 @@ import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import {InputError} from '../errors.js'
 import type {SkipLog} from '../skip-log.js'
-import {type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
+import {binaryKernelLayout, type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
 import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
 import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.js'
@@ -96,8 +96,9 @@ export class LossBreakdownEvaluator {
   private readonly config: EvaluationConfig
   private readonly buckets: number
   private readonly kernel: FocalRowKernel
-  /** Binary logits without Poly-1: prepare and kernel fused (no pending rows). */
+  /** Binary logits: prepare and kernel fused (no pending rows). */
   private readonly binaryKernel: BinaryLogitsKernel | undefined
+  private readonly binaryLayout: ReturnType<typeof binaryKernelLayout>
   private readonly mode: Mode
   // Per-block plain partial sums, reused across chunks (no allocation in update).
   private readonly blockCount: Float64Array
@@ -139,7 +140,8 @@ export class LossBreakdownEvaluator {
           ? Mode.MulticlassLogits
           : Mode.MulticlassProbs
     this.binaryKernel =
-      this.mode === Mode.BinaryLogits && !this.poly ? compileBinaryLogitsKernel(config.gammas) : undefined
+      this.mode === Mode.BinaryLogits ? compileBinaryLogitsKernel(config.gammas, this.poly) : undefined
+    this.binaryLayout = binaryKernelLayout(config.gammas, this.poly)
     const G = config.gammas.length
     this.blockCount = new Float64Array(this.buckets)
     this.blockCe = new Float64Array(this.buckets)
@@ -159,7 +161,7 @@ export class LossBreakdownEvaluator {
       pendingQ: new Float64Array(rows),
       pendingTargetCe: new Float64Array(this.multilabel ? this.capacity : 0),
       pendingBucket: new Int32Array(rows),
-      pendingSums: new Float64Array(this.binaryKernel ? this.buckets * (2 + this.config.gammas.length) : 0),
+      pendingSums: new Float64Array(this.binaryKernel ? this.binaryLayout.length : 0),
     }
   }
 
@@ -290,8 +292,6 @@ export class LossBreakdownEvaluator {
     skip: SkipLog | undefined,
   ): number {
     switch (this.mode) {
-      case Mode.BinaryLogits:
-        return this.prepareBinaryLogits(state, chunk, start, end, skip)
       case Mode.MulticlassLogits:
         return this.prepareMulticlassLogits(state, chunk, start, end, skip)
       case Mode.Multilabel:
@@ -308,14 +308,17 @@ export class LossBreakdownEvaluator {
     const {pendingCe, pendingQ, pendingBucket, pendingTargetCe} = state
     const {blockCount, blockCe, blockFocal, buckets, kernel} = this
     if (this.binaryKernel) {
-      // The block was summed as it was read: take its sums (γ = 0's are Σ CE, as the row kernel copies them).
+      // The block was summed as it was read: take its sums (γ = 0's are Σ w, as the row kernel copies them).
       const sums = state.pendingSums
       const {gammas} = this.config
-      blockCount.set(sums.subarray(0, buckets))
-      blockCe.set(sums.subarray(buckets, 2 * buckets))
-      for (let g = 0; g < gammas.length; g++) {
-        const from = gammas[g] === 0 ? buckets : (2 + g) * buckets
-        blockFocal.set(sums.subarray(from, from + buckets), g * buckets)
+      const at = this.binaryLayout
+      for (let b = 0; b < buckets; b++) {
+        blockCount[b] = sums[at.count(b)]
+        blockCe[b] = sums[at.ce(b)]
+        for (let g = 0; g < gammas.length; g++) {
+          blockFocal[g * buckets + b] = sums[gammas[g] === 0 ? at.ce(b) : at.focal(g, b)]
+          if (this.poly) this.blockPoly[g * buckets + b] = sums[gammas[g] === 0 ? at.q(b) : at.poly(g, b)]
+        }
       }
       sums.fill(0)
     } else {
@@ -341,11 +344,14 @@ export class LossBreakdownEvaluator {
       }
     }
     if (this.poly) {
-      // And over (1 − p_t) itself: Σ (1 − p_t)^γ · (1 − p_t) = Σ (1 − p_t)^(γ+1), Poly-1's extra term.
+      // And over (1 − p_t) itself: Σ (1 − p_t)^γ · (1 − p_t) = Σ (1 − p_t)^(γ+1), Poly-1's extra term (binary
+      // logits summed it as they were read).
       const {blockPoly, blockPolyBase} = this
-      blockPolyBase.fill(0)
-      blockPoly.fill(0)
-      kernel(pendingQ, pendingQ, pendingBucket, n, this.blockRecount, blockPolyBase, blockPoly, buckets)
+      if (!this.binaryKernel) {
+        blockPolyBase.fill(0)
+        blockPoly.fill(0)
+        kernel(pendingQ, pendingQ, pendingBucket, n, this.blockRecount, blockPolyBase, blockPoly, buckets)
+      }
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
     }
     state.pendingRows = 0
@@ -358,47 +364,6 @@ export class LossBreakdownEvaluator {
   private reject(error: InputError, skip: SkipLog | undefined): void {
     if (!skip || !error.reason) throw error
     skip.add(error.reason, error.message)
-  }
-
-  /** Binary logits: margin m = x for label 1, −x for label 0; CE = softplus(−m) = max(−m, 0) + log1p(e^−|m|). */
-  private prepareBinaryLogits(
-    state: LossBreakdownState,
-    chunk: PredictionChunk,
-    start: number,
-    end: number,
-    skip: SkipLog | undefined,
-  ): number {
-    const {labels, scores} = chunk
-    const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
-    const threshold = this.config.easyThreshold
-    // Nothing but `return k` after the loop (in every prepare): code there can lack type feedback when V8
-    // compiles the loop on stack replacement, and reading Arrow batches deoptimised this on ~90 % of calls.
-    let k = state.pendingRows
-    for (let i = start; i < end; i++) {
-      const x = scores[i]
-      if (x - x !== 0) {
-        this.reject(nonFinite(chunk, i, 0, x), skip)
-        continue
-      }
-      const label = labels[i]
-      const m = label === 1 ? x : -x
-      const e = tableExp(-Math.abs(m))
-      const r = 1 / (1 + e)
-      const sp = tableLog1pUnit(e)
-      let pt: number
-      if (m >= 0) {
-        rowCe[k] = sp
-        pt = r
-        rowQ[k] = e * r
-      } else {
-        rowCe[k] = sp - m
-        pt = e * r
-        rowQ[k] = r
-      }
-      rowBucket[k] = 2 * label + (pt > threshold ? 0 : 1)
-      k++
-    }
-    return k
   }
 
   /**

@@ -1,4 +1,4 @@
-import {focalSumLines} from './focal-row-kernel.js'
+import {focalSumLines, powerTempLines} from './focal-row-kernel.js'
 import {tableExp, tableLog1pUnit} from './table-exp.js'
 
 /**
@@ -7,10 +7,11 @@ import {tableExp, tableLog1pUnit} from './table-exp.js'
  * generated loop, for the γ list of a run. Binary logits are the most common input, and writing each
  * row's CE, 1 − p_t and bucket to buffers for the kernel to read back was ~15 % of their time.
  *
- * Rows [start, end) are added to `sums`, laid out as count[4], Σ CE[4], then Σ (1 − p_t)^γ · CE[4] per γ
- * (γ = 0 slots are left for the caller to copy from Σ CE). The same operations in the same order as
- * prepare-then-kernel, so the same doubles. Returns end, or the index of the first row whose logit is
- * not finite (rows before it are added; the caller rejects or skips it and goes on after it).
+ * Rows [start, end) are added to `sums`, laid out as binaryKernelLayout says: count, Σ CE, Σ (1 − p_t)^γ · CE
+ * and, for Poly-1, Σ (1 − p_t) and Σ (1 − p_t)^(γ+1), each per bucket (γ = 0 slots are left for the caller
+ * to copy from Σ CE and Σ (1 − p_t)). Each slot gets the same additions in the same order as the focal row
+ * kernel over prepared rows gave it, so the same doubles. Returns end, or the index of the first row whose
+ * logit is not finite (rows before it are added; the caller rejects or skips it and goes on after it).
  */
 export type BinaryLogitsKernel = (
   labels: Int32Array,
@@ -24,24 +25,49 @@ export type BinaryLogitsKernel = (
 /** Buckets of a binary run: 2 · label + (easy ? 0 : 1). */
 const BUCKETS = 4
 
-export function compileBinaryLogitsKernel(gammas: readonly number[]): BinaryLogitsKernel {
+/** Where each sum of bucket b sits in the kernel's `sums` (γ index j); `length` is its size. */
+export function binaryKernelLayout(gammas: readonly number[], poly: boolean) {
+  const G = gammas.length
+  return {
+    count: (b: number) => b,
+    ce: (b: number) => BUCKETS + b,
+    focal: (j: number, b: number) => (2 + j) * BUCKETS + b,
+    /** Poly-1: Σ (1 − p_t), and Σ (1 − p_t)^(γ+1). */
+    q: (b: number) => (2 + G) * BUCKETS + b,
+    poly: (j: number, b: number) => (3 + G + j) * BUCKETS + b,
+    length: (poly ? 3 + 2 * G : 2 + G) * BUCKETS,
+  }
+}
+
+export function compileBinaryLogitsKernel(gammas: readonly number[], poly: boolean): BinaryLogitsKernel {
+  const at = binaryKernelLayout(gammas, poly)
+  const nonZero = gammas.flatMap((g, j) => (g === 0 ? [] : [j]))
   // Each bucket's sums are locals while the loop runs, read from `sums` before it and written back at every
   // return, and a switch on the bucket picks the row's set: V8 keeps them in registers or stack slots. With
   // 9 γ that was 17 % faster than read-modify-writes of sums[slot + b] (a bounds check and an address per
   // add), and faster also with buckets that change at random from row to row (the switch mispredicts then).
-  const slots: {name: (b: number) => string; at: number}[] = [
-    {name: (b) => `count_${b}`, at: 0},
-    {name: (b) => `ce_${b}`, at: BUCKETS},
-    ...gammas.flatMap((g, j) => (g === 0 ? [] : [{name: (b: number) => `focal_${j}_${b}`, at: (2 + j) * BUCKETS}])),
+  const slots: {name: (b: number) => string; at: (b: number) => number}[] = [
+    {name: (b) => `count_${b}`, at: at.count},
+    {name: (b) => `ce_${b}`, at: at.ce},
+    ...nonZero.map((j) => ({name: (b: number) => `focal_${j}_${b}`, at: (b: number) => at.focal(j, b)})),
+    ...(poly
+      ? [
+          {name: (b: number) => `q_${b}`, at: at.q},
+          ...nonZero.map((j) => ({name: (b: number) => `poly_${j}_${b}`, at: (b: number) => at.poly(j, b)})),
+        ]
+      : []),
   ]
   const buckets = Array.from({length: BUCKETS}, (_, b) => b)
-  const load = buckets.flatMap((b) => slots.map((slot) => `let ${slot.name(b)} = sums[${slot.at + b}]`))
-  const store = buckets.flatMap((b) => slots.map((slot) => `sums[${slot.at + b}] = ${slot.name(b)}`)).join('; ')
+  const load = buckets.flatMap((b) => slots.map((slot) => `let ${slot.name(b)} = sums[${slot.at(b)}]`))
+  const store = buckets.flatMap((b) => slots.map((slot) => `sums[${slot.at(b)}] = ${slot.name(b)}`)).join('; ')
   const cases = buckets.flatMap((b) => [
     `case ${b}: {`,
-    ...focalSumLines(gammas, {count: `count_${b}`, sum: `ce_${b}`, out: (j) => `focal_${j}_${b}`}).map(
-      (line) => `  ${line}`,
-    ),
+    ...[
+      ...powerTempLines(gammas),
+      ...focalSumLines(gammas, {count: `count_${b}`, sum: `ce_${b}`, out: (j) => `focal_${j}_${b}`}),
+      // Poly-1: the same sums over 1 − p_t itself, Σ (1 − p_t)^γ · (1 − p_t).
+      ...(poly ? focalSumLines(gammas, {sum: `q_${b}`, out: (j) => `poly_${j}_${b}`}, 'x') : []),
+    ].map((line) => `  ${line}`),
     '  break',
     '}',
   ])
@@ -88,6 +114,6 @@ export function compileBinaryLogitsKernel(gammas: readonly number[]): BinaryLogi
   // One call over no rows runs the loads and the write-back once: V8 compiles the loop on stack replacement
   // during the first real call, and code after the loop that had never run would lack type feedback and
   // deoptimise there.
-  kernel(new Int32Array(0), new Float64Array(0), 0, 0, 0.5, new Float64Array((2 + gammas.length) * BUCKETS))
+  kernel(new Int32Array(0), new Float64Array(0), 0, 0, 0.5, new Float64Array(at.length))
   return kernel
 }

@@ -59,28 +59,34 @@ function powerExpression(gamma: number, need: Set<string>): string {
   return `Math.pow(x, ${String(gamma)})`
 }
 
-/**
- * The source that adds one row into the sums: `x` is 1 − p_t, `c` its weight, `b` its bucket. `count(b)`,
- * `sum(b)` and `out(g, b)` write the slots. γ = 0 terms are left out: Σ 1 · w is `sum`, copied once per
- * block (the same additions in the same order).
- */
-export function focalSumLines(
-  gammas: readonly number[],
-  slot: {count: string; sum: string; out: (g: number) => string},
-): string[] {
+/** The shared powers of x = 1 − p_t the γ list needs: s = x^½, t = x^¼, x2, x4, x8. */
+export function powerTempLines(gammas: readonly number[]): string[] {
   const need = new Set<string>()
-  const terms = gammas.map((g) => powerExpression(g, need))
+  for (const g of gammas) powerExpression(g, need)
   const temps: string[] = []
   if (need.has('s') || need.has('t')) temps.push('const s = Math.sqrt(x)')
   if (need.has('t')) temps.push('const t = Math.sqrt(s)')
   if (need.has('x2') || need.has('x4') || need.has('x8')) temps.push('const x2 = x * x')
   if (need.has('x4') || need.has('x8')) temps.push('const x4 = x2 * x2')
   if (need.has('x8')) temps.push('const x8 = x4 * x4')
+  return temps
+}
+
+/**
+ * The source that adds one row's weight `w` (a variable name) into the sums, after powerTempLines: `count`
+ * (if given) counts the row, `sum` gets w, `out(g)` gets x^γ · w. γ = 0 terms are left out: Σ 1 · w is
+ * `sum`, copied once per block (the same additions in the same order).
+ */
+export function focalSumLines(
+  gammas: readonly number[],
+  slot: {count?: string; sum: string; out: (g: number) => string},
+  w = 'c',
+): string[] {
+  const unused = new Set<string>()
   return [
-    ...temps,
-    `${slot.count}++`,
-    `${slot.sum} += c`,
-    ...terms.flatMap((t, g) => (t === '1' ? [] : [`${slot.out(g)} += ${t} * c`])),
+    ...(slot.count === undefined ? [] : [`${slot.count}++`]),
+    `${slot.sum} += ${w}`,
+    ...gammas.flatMap((g, j) => (g === 0 ? [] : [`${slot.out(j)} += ${powerExpression(g, unused)} * ${w}`])),
   ]
 }
 
@@ -91,7 +97,9 @@ export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel
     '  const b = bucket[k]',
     '  const x = q[k]',
     '  const c = w[k]',
-    ...focalSumLines(gammas, {count: 'count[b]', sum: 'sum[b]', out}).map((line) => `  ${line}`),
+    ...[...powerTempLines(gammas), ...focalSumLines(gammas, {count: 'count[b]', sum: 'sum[b]', out})].map(
+      (line) => `  ${line}`,
+    ),
     '}',
     ...gammas.flatMap((g, i) => (g === 0 ? [`for (let b = 0; b < stride; b++) ${out(i)} = sum[b]`] : [])),
   ].join('\n')

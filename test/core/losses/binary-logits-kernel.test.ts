@@ -3,13 +3,18 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {compileBinaryLogitsKernel} from '../../../src/core/losses/binary-logits-kernel.js'
+import {binaryKernelLayout, compileBinaryLogitsKernel} from '../../../src/core/losses/binary-logits-kernel.js'
 
-/** Per bucket (2 · label + hard): count, Σ CE and Σ (1 − p_t)^γ · CE, straight from Math's functions. */
+/**
+ * Per bucket (2 · label + hard): count, Σ CE, Σ (1 − p_t)^γ · CE, Σ (1 − p_t) and Σ (1 − p_t)^(γ+1), straight
+ * from Math's functions, laid out as the kernel's sums with Poly-1.
+ */
 function plainSums(rows: [number, number][], gammas: number[], threshold: number): number[] {
   const count = [0, 0, 0, 0]
   const ce = [0, 0, 0, 0]
   const focal = gammas.map(() => [0, 0, 0, 0])
+  const qSum = [0, 0, 0, 0]
+  const poly = gammas.map(() => [0, 0, 0, 0])
   for (const [label, x] of rows) {
     const m = label === 1 ? x : -x
     // softplus(−m) and σ(m), σ(−m) in their overflow-free forms.
@@ -20,8 +25,10 @@ function plainSums(rows: [number, number][], gammas: number[], threshold: number
     count[b]++
     ce[b] += loss
     gammas.forEach((g, j) => (focal[j][b] += (g === 0 ? 1 : Math.pow(q, g)) * loss))
+    qSum[b] += q
+    gammas.forEach((g, j) => (poly[j][b] += (g === 0 ? 1 : Math.pow(q, g)) * q))
   }
-  return [...count, ...ce, ...focal.flat()]
+  return [...count, ...ce, ...focal.flat(), ...qSum, ...poly.flat()]
 }
 
 describe('compileBinaryLogitsKernel', () => {
@@ -38,18 +45,21 @@ describe('compileBinaryLogitsKernel', () => {
         }),
         fc.constantFrom(0.5, 0.2, 0.9),
         fc.boolean(),
-        (gammas, rows, threshold, float32) => {
+        fc.boolean(),
+        (gammas, rows, threshold, float32, withPoly) => {
           const labels = Int32Array.from(rows, (r) => r[0])
           const scores = float32 ? Float32Array.from(rows, (r) => r[1]) : Float64Array.from(rows, (r) => r[1])
           const used: [number, number][] = rows.map((r, i) => [r[0], scores[i]])
           // γ = 0 slots stay for the caller: the kernel never writes them.
           const all = [0, ...gammas]
-          const sums = new Float64Array(4 * (2 + all.length)).fill(0)
-          const kernel = compileBinaryLogitsKernel(all)
+          const layout = binaryKernelLayout(all, withPoly)
+          const sums = new Float64Array(layout.length)
+          const kernel = compileBinaryLogitsKernel(all, withPoly)
           assert.equal(kernel(labels, scores, 0, rows.length, threshold, sums), rows.length)
           const expected = plainSums(used, all, threshold)
+          const gammaZero = new Set([0, 1, 2, 3].flatMap((b) => [layout.focal(0, b), layout.poly(0, b)]))
           for (let i = 0; i < sums.length; i++) {
-            if (i >= 8 && i < 12) {
+            if (gammaZero.has(i)) {
               assert.equal(sums[i], 0, 'γ = 0 slot')
               continue
             }
@@ -66,7 +76,7 @@ describe('compileBinaryLogitsKernel', () => {
   })
 
   it('stops at the first non-finite logit, having added the rows before it', () => {
-    const kernel = compileBinaryLogitsKernel([2])
+    const kernel = compileBinaryLogitsKernel([2], false)
     const labels = Int32Array.of(0, 1, 1, 0, 1)
     for (const bad of [NaN, Infinity, -Infinity]) {
       const scores = Float64Array.of(-2, 3, 0.5, bad, 1)
@@ -80,7 +90,7 @@ describe('compileBinaryLogitsKernel', () => {
   })
 
   it('throws on a label other than 0 or 1 rather than dropping the row (readers never give one)', () => {
-    const kernel = compileBinaryLogitsKernel([2])
+    const kernel = compileBinaryLogitsKernel([2], false)
     assert.throws(
       () => kernel(Int32Array.of(0, 2), Float64Array.of(1, 1), 0, 2, 0.5, new Float64Array(12)),
       /binary label 2/,
@@ -88,7 +98,7 @@ describe('compileBinaryLogitsKernel', () => {
   })
 
   it('gives CE its exact limits at extreme logits', () => {
-    const kernel = compileBinaryLogitsKernel([1])
+    const kernel = compileBinaryLogitsKernel([1], false)
     const sums = new Float64Array(12)
     // Label 1 with logit 1e4 (CE ≈ e^−1e4 = 0) and label 0 with logit 1e4 (CE = 1e4, p_t ≈ 0).
     kernel(Int32Array.of(1, 0), Float64Array.of(1e4, 1e4), 0, 2, 0.5, sums)

@@ -33,10 +33,17 @@ import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelL
 /** The first bytes of an Arrow IPC file (the stream format has none). */
 export const ARROW_FILE_MAGIC = 'ARROW1'
 
+/** A record batch and its 1-based number in the file or stream, the number error messages give. */
+export interface NumberedBatch {
+  batch: RecordBatch
+  number: number
+}
+
 export interface ArrowSource {
   /** The top-level columns, in schema order. */
   columns: ColumnInfo[]
-  batches: AsyncIterable<RecordBatch>
+  /** Numbered by position in the file, not by the order read: a thread given batches 5, 9, … names those. */
+  batches: AsyncIterable<NumberedBatch>
   /** Record batches in an IPC *file* (random access); undefined for a stream. */
   numBatches: number | undefined
   /** Its batches are decoded by focalscope (arrow-native-batch.ts), not apache-arrow: flat memory per thread. */
@@ -323,7 +330,8 @@ async function wrapReader(
     native: false,
     batches: (async function* () {
       try {
-        for await (const batch of reader) yield batch as RecordBatch
+        let number = 0
+        for await (const batch of reader) yield {batch: batch as RecordBatch, number: ++number}
         // Bytes after the end-of-stream marker are a second stream (concatenated files, or a schema that
         // changes): reading only the first would silently drop rows.
         const more = (reader as AnyReader & {[NEXT_STREAM]?: () => Promise<boolean>})[NEXT_STREAM]
@@ -371,7 +379,7 @@ function fileSource(
           const native = await parts.readBatch?.(b)
           // A NativeBatch has the parts of a RecordBatch that readArrowChunks uses (see its module).
           if (native) {
-            yield native as unknown as RecordBatch
+            yield {batch: native as unknown as RecordBatch, number: b + 1}
             continue
           }
           const batch = await (await parts.reader()).readRecordBatch(b)
@@ -381,7 +389,7 @@ function fileSource(
               batch: b + 1,
             })
           }
-          yield batch as RecordBatch
+          yield {batch: batch as RecordBatch, number: b + 1}
         }
       } catch (error) {
         throw readError(error, path)
@@ -432,12 +440,11 @@ export async function* readArrowChunks(
         : targetList
       : (layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn)
 
-  let batchNumber = 0
+  let batchNumber: number | undefined
   const scratch = new Scratch()
   try {
-    for await (const batch of source.batches) {
-      batchNumber++
-      const b = batchNumber
+    for await (const {batch, number: b} of source.batches) {
+      batchNumber = b
       if (batch.numRows === 0) continue
       const where = (row: number, column: string): {file: string; batch: number; row: number; column: string} => ({
         file: path,

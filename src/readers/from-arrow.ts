@@ -10,6 +10,7 @@ import {
   checkFooter,
   checkMessage,
   type CheckedFooter,
+  type CompressionCodec,
   type CheckedMessage,
   CorruptMetadata,
   type FileBlock,
@@ -109,7 +110,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       )
     }
     try {
-      footer = await checkFileMetadata(fh, size)
+      footer = await checkFileMetadata(fh, size, path)
     } catch (error) {
       await fh.close()
       throw corruptMetadataError(error, path)
@@ -137,7 +138,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
     })
     return fileSource(path, columns, checked.recordBatches.length, pick, {
       native: true,
-      readBatch: fileBatchReader(fh, checked),
+      readBatch: fileBatchReader(fh, checked, path),
       reader,
       release: async () => {
         if (opened) await opened.then((r) => r.cancel()).catch(() => undefined)
@@ -153,7 +154,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       : await firstOfStreams(
           RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
-    const readBatch = footer ? fileBatchReader(fh, footer) : undefined
+    const readBatch = footer ? fileBatchReader(fh, footer, path) : undefined
     return await wrapReader(reader, path, pick, readBatch, release)
   } catch (error) {
     await release()
@@ -165,7 +166,11 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
  * Checks record batch b's metadata, then decodes it natively (arrow-native-batch.ts) when the schema and
  * batch allow, into a body buffer reused from batch to batch; null leaves the batch to apache-arrow.
  */
-function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => Promise<NativeBatch | null> {
+function fileBatchReader(
+  fh: FileHandle,
+  footer: CheckedFooter,
+  path: string,
+): (b: number) => Promise<NativeBatch | null> {
   const native = decodesNatively(footer.shape)
   let body = Buffer.alloc(0)
   return async (b) => {
@@ -175,7 +180,8 @@ function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => 
     await new Promise<void>((resolve) => setImmediate(resolve))
     const block = footer.recordBatches[b]
     const {layout} = checkFileBlock(fh.fd, block, footer, b)
-    if (!native || !layout || layout.compressed) return null
+    if (layout?.codec) await assertCodecRegistered(layout.codec, path, 'file', b + 1)
+    if (!native || !layout || layout.codec) return null
     if (body.length < block.bodyLength) body = Buffer.allocUnsafeSlow(block.bodyLength)
     const bytesRead = readSync(fh.fd, body, 0, block.bodyLength, block.offset + block.metadataLength)
     if (bytesRead !== block.bodyLength) {
@@ -185,8 +191,11 @@ function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => 
   }
 }
 
-/** Reads and checks an IPC file's footer and its dictionary messages (apache-arrow reads both on open). */
-async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedFooter> {
+/**
+ * Reads and checks an IPC file's footer and its dictionary messages (apache-arrow reads both on open), and
+ * refuses compression no codec is registered for (so a compressed file is named so before any reading).
+ */
+async function checkFileMetadata(fh: FileHandle, size: number, path: string): Promise<CheckedFooter> {
   const lengthBytes = Buffer.alloc(4)
   await fh.read(lengthBytes, 0, 4, size - 10)
   const footerLength = lengthBytes.readInt32LE(0)
@@ -197,8 +206,37 @@ async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedF
   const bytes = Buffer.alloc(footerLength)
   await fh.read(bytes, 0, footerLength, footerStart)
   const footer = checkFooter(bytes, footerStart)
-  for (const block of footer.dictionaries) checkFileBlock(fh.fd, block, footer, -1)
+  for (const block of footer.dictionaries) {
+    const {codec} = checkFileBlock(fh.fd, block, footer, -1)
+    if (codec) await assertCodecRegistered(codec, path, 'file')
+  }
+  const first = footer.recordBatches[0]
+  if (first) {
+    const {codec} = checkFileBlock(fh.fd, first, footer, 0)
+    if (codec) await assertCodecRegistered(codec, path, 'file', 1)
+  }
   return footer
+}
+
+/**
+ * Refuses a message compressed with a codec apache-arrow has no decoder for (the CLI registers none),
+ * which it would report as an unreadable file. `batch`: the record batch's number; none for a dictionary.
+ * A program that registers a codec in apache-arrow's compressionRegistry has such batches decoded.
+ */
+async function assertCodecRegistered(
+  codec: CompressionCodec,
+  path: string,
+  format: 'file' | 'stream',
+  batch?: number,
+): Promise<void> {
+  const {compressionRegistry, CompressionType} = await import('apache-arrow')
+  if (typeof compressionRegistry.get(CompressionType[codec])?.decode === 'function') return
+  const what = batch === undefined ? 'dictionary' : 'record'
+  throw new InputError(
+    `expected an uncompressed Arrow IPC ${format}, got ${codec}-compressed ${what} batches (not supported yet; ` +
+      'write it uncompressed, e.g. df.to_feather(path, compression="uncompressed"))',
+    {file: path, batch},
+  )
 }
 
 /** Checks the metadata of the message a footer block points to: record batch `b`, or a dictionary (b < 0). */
@@ -231,11 +269,16 @@ function checkFileBlock(fd: number, block: FileBlock, footer: CheckedFooter, b: 
  */
 async function* checkedStream(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const checker = new IpcStreamChecker()
+  let codecChecked = false
   for await (const chunk of chunks) {
     try {
       checker.push(chunk)
     } catch (error) {
       throw corruptMetadataError(error, name)
+    }
+    if (checker.compressed && !codecChecked) {
+      await assertCodecRegistered(checker.compressed.codec, name, 'stream', checker.compressed.batch)
+      codecChecked = true
     }
     yield chunk
   }

@@ -233,6 +233,17 @@ describe('bad and unusual input: the file as a whole', parallel, () => {
       /no-label\.csv: no label column "label" \(columns: y, logit\); pass --label-col NAME$/,
     ))
 
+  it('multi-label targets named y_* (no label column): exit 2 suggesting --target-prefix y_, which reads them', async () => {
+    const path = file('y-targets.csv', 'logit_a,logit_b,y_a,y_b\n0.5,-1,1,0\n-2,3,0,1\n')
+    await expectError(
+      path,
+      /y-targets\.csv: no label column "label" \(columns: logit_a, logit_b, y_a, y_b\); "y_…" match the score columns "logit_…" class for class: for multi-label targets pass --target-prefix y_ \(or --label-col NAME\)$/,
+    )
+    const report = await expectReport(path, ['--target-prefix', 'y_'])
+    assert.equal(report.input.task, 'multilabel')
+    assert.deepEqual(report.input.classes, ['a', 'b'])
+  })
+
   it('no score columns: exit 2, lists the columns and the names looked for, suggests --score-col', () =>
     expectError(
       file('no-scores.csv', 'label,id\n1,7\n'),

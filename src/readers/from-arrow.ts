@@ -60,9 +60,10 @@ export type BatchPicker = () => number
 
 /**
  * Opens an Arrow IPC file (file format by file handle: random access, flat memory) or stream
- * (by Node stream). A file-format file handed over as a stream would be loaded whole first.
+ * (by Node stream). A file-format file handed over as a stream would be loaded whole first. `name` is
+ * the file messages name (standard input's `-` for a spooled copy).
  */
-export async function openArrow(path: string, pick?: BatchPicker): Promise<ArrowSource> {
+export async function openArrow(path: string, pick?: BatchPicker, name = path): Promise<ArrowSource> {
   const fh = await open(path, 'r')
   const head = Buffer.alloc(8)
   const {bytesRead} = await fh.read(head, 0, 8, 0)
@@ -70,7 +71,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
   const isStream = bytesRead >= 4 && head.readUInt32LE(0) === 0xffffffff
   if (!isFile && !isStream) {
     await fh.close()
-    if (bytesRead === 0) throw new InputError('expected an Arrow IPC file or stream, got an empty file', {file: path})
+    if (bytesRead === 0) throw new InputError('expected an Arrow IPC file or stream, got an empty file', {file: name})
     // Neither magic: say what it looks like, and the flag that reads it.
     const text = head
       .subarray(0, bytesRead)
@@ -79,7 +80,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       `expected an Arrow IPC file or stream (they start with "ARROW1" or 0xFFFFFFFF), got ${
         text ? 'text (a CSV file? pass --format csv)' : 'other binary data'
       }`,
-      {file: path},
+      {file: name},
     )
   }
   if (isStream) {
@@ -92,7 +93,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       await fh.close()
       throw new InputError(
         'expected a complete Arrow IPC stream, got one without the end-of-stream marker (truncated?)',
-        {file: path},
+        {file: name},
       )
     }
   }
@@ -106,14 +107,14 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       await fh.close()
       throw new InputError(
         'expected a complete Arrow IPC file, got one that does not end with the closing "ARROW1" magic (truncated?)',
-        {file: path},
+        {file: name},
       )
     }
     try {
-      footer = await checkFileMetadata(fh, size, path)
+      footer = await checkFileMetadata(fh, size, name)
     } catch (error) {
       await fh.close()
-      throw corruptMetadataError(error, path)
+      throw corruptMetadataError(error, name)
     }
   }
   const release = async (): Promise<void> => {
@@ -136,9 +137,9 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       const field = checked.shape.fields[c]
       return {name, listSize: field.typeId === TYPE_FIXED_SIZE_LIST ? field.listSize : undefined}
     })
-    return fileSource(path, columns, checked.recordBatches.length, pick, {
+    return fileSource(name, columns, checked.recordBatches.length, pick, {
       native: true,
-      readBatch: fileBatchReader(fh, checked, path),
+      readBatch: fileBatchReader(fh, checked, name),
       reader,
       release: async () => {
         if (opened) await opened.then((r) => r.cancel()).catch(() => undefined)
@@ -152,10 +153,10 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
     const reader: AnyReader = isFile
       ? await RecordBatchReader.from(fh)
       : await firstOfStreams(
-          RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
+          RecordBatchReader.readAll(checkedStream(name, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
-    const readBatch = footer ? fileBatchReader(fh, footer, path) : undefined
-    return await wrapReader(reader, path, pick, readBatch, release)
+    const readBatch = footer ? fileBatchReader(fh, footer, name) : undefined
+    return await wrapReader(reader, name, pick, readBatch, release)
   } catch (error) {
     await release()
     throw error

@@ -83,14 +83,21 @@ async function tryParallel(
   }
   const minArrowBytes = opened.arrowNative ? MIN_PARALLEL_ARROW_BYTES : MIN_PARALLEL_APACHE_ARROW_BYTES
   if (opened.arrowBatches !== undefined && opened.arrowBatches >= 2 && opened.size >= minArrowBytes) {
-    await opened.release()
     const options = {
       threads: Math.min(threads, opened.arrowBatches),
       batches: opened.arrowBatches,
       size: opened.size,
       onBytes,
     }
-    return evaluateArrowParallel(path, opened.layout, config, evaluator, state, options)
+    // The threads open the file themselves. This one's handle is closed only once they have read it (or
+    // thrown its first bad value): when they give up, the sequential reader reads through it.
+    let done = true
+    try {
+      done = await evaluateArrowParallel(path, opened.layout, config, evaluator, state, options)
+      return done
+    } finally {
+      if (done) await opened.release()
+    }
   }
   return false
 }

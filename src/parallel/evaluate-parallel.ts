@@ -4,7 +4,13 @@ import type {EvaluationConfig} from '../core/config.js'
 import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
 import type {CsvHeader} from '../readers/from-csv.js'
 import type {Layout} from '../readers/layout.js'
-import {evaluatePart, type PartMessage, type PartResult, type PartTask} from './evaluate-part-worker.js'
+import {
+  evaluatePart,
+  type PartMessage,
+  type PartResult,
+  type PartTask,
+  rebuildPartError,
+} from './evaluate-part-worker.js'
 import {createWorkQueue} from './work-queue.js'
 import {takeWorker} from './worker-pool.js'
 
@@ -79,7 +85,7 @@ function runWorker(task: PartTask, onBytes?: (bytes: number) => void): Promise<P
  * Evaluates a CSV file on `threads` threads (this one and workers), which claim its byte ranges one at a
  * time, and merges the ranges' states in file order. Returns false when the file must be read
  * sequentially instead: a range met a quoted field (its cut may sit inside one) or a bad value (the
- * sequential reader names the exact line, which a range cannot know).
+ * sequential reader names the exact line, which a range cannot know: it does not count the lines before it).
  */
 export async function evaluateCsvParallel(
   path: string,
@@ -95,13 +101,15 @@ export async function evaluateCsvParallel(
   const cuts = await splitAtLineStarts(path, header.dataOffset, size, units)
   const queue = createWorkQueue()
   const task: PartTask = {kind: 'csv', path, header, layout, config, queue, cuts}
-  return runAndMerge(task, options, evaluator, into)
+  return runAndMerge(task, options, evaluator, into, false)
 }
 
 /**
  * Evaluates an Arrow IPC file of `batches` record batches on `threads` threads, which claim groups of
- * batches one at a time (the file format allows random access to batches). Returns false when it must be
- * read sequentially instead (a bad value: the sequential reader names its batch and row).
+ * batches one at a time (the file format allows random access to batches). A bad value or a corrupt batch
+ * is thrown as the first one in file order, named by its batch and row in the file — what the sequential
+ * reader says. Returns false when it must be read sequentially instead: a thread failed for a reason
+ * that is not the input's (a worker that could not open the file).
  */
 export async function evaluateArrowParallel(
   path: string,
@@ -114,7 +122,7 @@ export async function evaluateArrowParallel(
   const batchesPerUnit = Math.max(1, Math.ceil(options.batches / MAX_UNITS))
   const queue = createWorkQueue()
   const task: PartTask = {kind: 'arrow', path, layout, config, queue, batchesPerUnit, size: options.size ?? 0}
-  return runAndMerge(task, options, evaluator, into)
+  return runAndMerge(task, options, evaluator, into, true)
 }
 
 export interface ParallelOptions {
@@ -124,22 +132,37 @@ export interface ParallelOptions {
   onBytes?: (bytes: number) => void
 }
 
-/** Runs the task on every thread; merges the units' states in unit (file) order only when all succeeded. */
+/**
+ * Runs the task on every thread; merges the units' states in unit (file) order only when all succeeded.
+ * `throwsInputErrors`: a unit's input errors locate themselves in the file (Arrow batches), so the first
+ * failed unit's error is thrown; otherwise any failure returns false for the sequential reader.
+ *
+ * Why the first failed unit's error is the sequential reader's: units are claimed in increasing order and
+ * a thread that fails only stops the others from claiming more, so every unit before the first failed one
+ * was read to its end without an error, and a unit is read in file order.
+ */
 async function runAndMerge(
   task: PartTask,
   {threads, onBytes}: ParallelOptions,
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
+  throwsInputErrors: boolean,
 ): Promise<boolean> {
   // The main thread takes part itself: it is already warm, and one worker fewer starts.
   const results = await Promise.all(
     Array.from({length: threads}, (_, i) => (i === 0 ? evaluatePart(task, onBytes) : runWorker(task, onBytes))),
   )
-  const units = []
+  let firstFailure: Extract<PartResult, {kind: 'failed'}> | undefined
   for (const result of results) {
-    if (result.kind !== 'done') return false
-    units.push(...result.units)
+    if (result.kind === 'quoted') return false
+    if (result.kind === 'failed' && (!firstFailure || result.unit < firstFailure.unit)) firstFailure = result
   }
+  if (firstFailure) {
+    if (throwsInputErrors && firstFailure.error.kind !== 'other') throw rebuildPartError(firstFailure.error)
+    return false
+  }
+  const units = []
+  for (const result of results) if (result.kind === 'done') units.push(...result.units)
   units.sort((a, b) => a.unit - b.unit)
   for (const {state} of units) evaluator.merge(into, state)
   return true

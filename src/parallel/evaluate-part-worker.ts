@@ -6,6 +6,7 @@
 import {parentPort, workerData} from 'node:worker_threads'
 
 import type {EvaluationConfig} from '../core/config.js'
+import {formatLocation, InputError, type InputLocation, type SkipReason, UsageError} from '../core/errors.js'
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
 import {openArrow, readArrowChunks} from '../readers/from-arrow.js'
 import {type CsvHeader, type CsvScanBuffers, QuotedFieldInRange, readCsvChunks} from '../readers/from-csv.js'
@@ -27,7 +28,20 @@ export interface UnitState {
   state: LossBreakdownState
 }
 
-export type PartResult = {kind: 'done'; units: UnitState[]} | {kind: 'quoted'} | {kind: 'failed'; message: string}
+/**
+ * An error as it crosses from a worker to the main thread (a structured clone keeps no class): `kind` says
+ * which it was, InputError and UsageError being the input's fault, anything else (`other`) not.
+ */
+export interface PartError {
+  kind: 'input' | 'usage' | 'other'
+  message: string
+  location?: InputLocation
+  reason?: SkipReason
+}
+
+/** Unit: the unit being read when the error was thrown (-1 before the first). */
+export type PartResult =
+  {kind: 'done'; units: UnitState[]} | {kind: 'quoted'} | {kind: 'failed'; unit: number; error: PartError}
 
 /** A worker's message: bytes read so far (for the progress bar), then exactly one result. */
 export type PartMessage = PartResult | {kind: 'progress'; bytes: number}
@@ -53,6 +67,29 @@ class UnitSums {
       this.units.push({unit: this.unit, state: this.evaluator.takePartial(this.state)})
     this.unit = -1
   }
+
+  /** The unit being read (-1 between units). */
+  get current(): number {
+    return this.unit
+  }
+}
+
+function partError(error: unknown): PartError {
+  if (error instanceof InputError) {
+    return {kind: 'input', message: error.message, location: error.location, reason: error.reason}
+  }
+  if (error instanceof UsageError) return {kind: 'usage', message: error.message}
+  return {kind: 'other', message: error instanceof Error ? error.message : String(error)}
+}
+
+/** A PartError as the error it was on the thread that threw it (InputError, UsageError or Error). */
+export function rebuildPartError({kind, message, location, reason}: PartError): Error {
+  if (kind === 'usage') return new UsageError(message)
+  if (kind === 'other') return new Error(message)
+  // InputError prefixes its location to the message it is given: give it the message without it.
+  const prefix = location ? `${formatLocation(location)}: ` : ''
+  if (location && message.startsWith(prefix)) return new InputError(message.slice(prefix.length), location, reason)
+  return new InputError(message, undefined, reason)
 }
 
 /** Claims and evaluates units until none is left; runs in a worker, or on the main thread. */
@@ -94,7 +131,7 @@ export async function evaluatePart(task: PartTask, onBytes?: (bytes: number) => 
   } catch (error) {
     closeQueue(task.queue)
     if (error instanceof QuotedFieldInRange) return {kind: 'quoted'}
-    return {kind: 'failed', message: error instanceof Error ? error.message : String(error)}
+    return {kind: 'failed', unit: sums.current, error: partError(error)}
   }
 }
 

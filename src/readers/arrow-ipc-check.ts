@@ -219,8 +219,23 @@ export interface BatchLayout {
   nodes: number[]
   /** Buffer i: offset into the body at 2i, length at 2i + 1. */
   buffers: number[]
-  /** The body is compressed (LZ4 / ZSTD): only apache-arrow decodes it. */
-  compressed: boolean
+  /** The codec the body's buffers are compressed with (only apache-arrow decodes them), null when plain. */
+  codec: CompressionCodec | null
+}
+
+/** Message.fbs CompressionType, by its value (an absent codec field means LZ4_FRAME). */
+const CODECS = ['LZ4_FRAME', 'ZSTD'] as const
+export type CompressionCodec = (typeof CODECS)[number]
+
+/** The codec of a RecordBatch's optional BodyCompression table (field 3), or null without one. */
+function bodyCodec(flat: Flat, batch: number): CompressionCodec | null {
+  const compression = flat.table(batch, 3, 'the batch\'s "compression"')
+  if (compression === -1) return null
+  const codecAt = flat.field(compression, 0)
+  const value = codecAt === -1 ? 0 : flat.u8(codecAt)
+  const codec = CODECS[value] as CompressionCodec | undefined
+  if (codec === undefined) throw new CorruptMetadata(`the batch says it is compressed with an unknown codec (${value})`)
+  return codec
 }
 
 /**
@@ -235,7 +250,7 @@ function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: 
   const nodes = flat.vector(batch, 1, FIELD_NODE_BYTES, 'the batch\'s "nodes"')
   const buffers = flat.vector(batch, 2, BUFFER_BYTES, 'the batch\'s "buffers"')
   flat.vector(batch, 4, 8, 'the batch\'s "variadicBufferCounts"')
-  const layout: BatchLayout = {rows, nodes: [], buffers: [], compressed: flat.field(batch, 3) !== -1}
+  const layout: BatchLayout = {rows, nodes: [], buffers: [], codec: bodyCodec(flat, batch)}
   for (let i = 0; i < nodes.length; i++) {
     const length = flat.i64(nodes.start + i * FIELD_NODE_BYTES)
     const nulls = flat.i64(nodes.start + i * FIELD_NODE_BYTES + 8)
@@ -289,6 +304,8 @@ export interface CheckedMessage {
   shape?: SchemaShape
   /** Set for a record batch message: where its data is. */
   layout?: BatchLayout
+  /** For a record or dictionary batch: the codec its body is compressed with, null when plain. */
+  codec?: CompressionCodec | null
 }
 
 /**
@@ -325,13 +342,14 @@ export function checkMessage(
   switch (headerType) {
     case HEADER_SCHEMA:
       return {headerType, bodyLength, shape: checkSchema(flat, header)}
-    case HEADER_RECORD_BATCH:
-      return {headerType, bodyLength, layout: checkRecordBatch(flat, header, bodyLength, shape)}
+    case HEADER_RECORD_BATCH: {
+      const layout = checkRecordBatch(flat, header, bodyLength, shape)
+      return {headerType, bodyLength, layout, codec: layout.codec}
+    }
     case HEADER_DICTIONARY_BATCH: {
       const data = flat.table(header, 1, 'the dictionary batch')
       if (data === -1) throw new CorruptMetadata('the dictionary batch has no data')
-      checkRecordBatch(flat, data, bodyLength, undefined)
-      return {headerType, bodyLength}
+      return {headerType, bodyLength, codec: checkRecordBatch(flat, data, bodyLength, undefined).codec}
     }
     default:
       throw new CorruptMetadata(`the message has an unknown header type (${headerType})`)
@@ -408,6 +426,11 @@ export class IpcStreamChecker {
   private ended = false
   /** Record batches seen so far (1-based numbering for messages). */
   batches = 0
+  /**
+   * The first compressed message seen, if any: its codec, and the record batch's number (undefined for a
+   * dictionary batch). apache-arrow decodes it only with a codec registered; the caller decides.
+   */
+  compressed: {codec: CompressionCodec; batch: number | undefined} | undefined
 
   push(chunk: Uint8Array): void {
     let at = 0
@@ -465,6 +488,10 @@ export class IpcStreamChecker {
     const message = checkMessageNumbered(this.pending, this.shape, this.batches + 1)
     if (message.headerType === HEADER_SCHEMA) this.shape = message.shape
     if (message.headerType === HEADER_RECORD_BATCH) this.batches++
+    if (message.codec && !this.compressed) {
+      const batch = message.headerType === HEADER_RECORD_BATCH ? this.batches : undefined
+      this.compressed = {codec: message.codec, batch}
+    }
     this.bodyLeft = message.bodyLength
     this.pending = Buffer.alloc(0)
     if (this.bodyLeft === 0) this.expectPrefix()

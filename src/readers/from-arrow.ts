@@ -10,6 +10,7 @@ import {
   checkFooter,
   checkMessage,
   type CheckedFooter,
+  type CompressionCodec,
   type CheckedMessage,
   CorruptMetadata,
   type FileBlock,
@@ -33,10 +34,17 @@ import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelL
 /** The first bytes of an Arrow IPC file (the stream format has none). */
 export const ARROW_FILE_MAGIC = 'ARROW1'
 
+/** A record batch and its 1-based number in the file or stream, the number error messages give. */
+export interface NumberedBatch {
+  batch: RecordBatch
+  number: number
+}
+
 export interface ArrowSource {
   /** The top-level columns, in schema order. */
   columns: ColumnInfo[]
-  batches: AsyncIterable<RecordBatch>
+  /** Numbered by position in the file, not by the order read: a thread given batches 5, 9, … names those. */
+  batches: AsyncIterable<NumberedBatch>
   /** Record batches in an IPC *file* (random access); undefined for a stream. */
   numBatches: number | undefined
   /** Its batches are decoded by focalscope (arrow-native-batch.ts), not apache-arrow: flat memory per thread. */
@@ -52,9 +60,10 @@ export type BatchPicker = () => number
 
 /**
  * Opens an Arrow IPC file (file format by file handle: random access, flat memory) or stream
- * (by Node stream). A file-format file handed over as a stream would be loaded whole first.
+ * (by Node stream). A file-format file handed over as a stream would be loaded whole first. `name` is
+ * the file messages name (standard input's `-` for a spooled copy).
  */
-export async function openArrow(path: string, pick?: BatchPicker): Promise<ArrowSource> {
+export async function openArrow(path: string, pick?: BatchPicker, name = path): Promise<ArrowSource> {
   const fh = await open(path, 'r')
   const head = Buffer.alloc(8)
   const {bytesRead} = await fh.read(head, 0, 8, 0)
@@ -62,7 +71,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
   const isStream = bytesRead >= 4 && head.readUInt32LE(0) === 0xffffffff
   if (!isFile && !isStream) {
     await fh.close()
-    if (bytesRead === 0) throw new InputError('expected an Arrow IPC file or stream, got an empty file', {file: path})
+    if (bytesRead === 0) throw new InputError('expected an Arrow IPC file or stream, got an empty file', {file: name})
     // Neither magic: say what it looks like, and the flag that reads it.
     const text = head
       .subarray(0, bytesRead)
@@ -71,7 +80,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       `expected an Arrow IPC file or stream (they start with "ARROW1" or 0xFFFFFFFF), got ${
         text ? 'text (a CSV file? pass --format csv)' : 'other binary data'
       }`,
-      {file: path},
+      {file: name},
     )
   }
   if (isStream) {
@@ -84,7 +93,7 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       await fh.close()
       throw new InputError(
         'expected a complete Arrow IPC stream, got one without the end-of-stream marker (truncated?)',
-        {file: path},
+        {file: name},
       )
     }
   }
@@ -98,14 +107,14 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       await fh.close()
       throw new InputError(
         'expected a complete Arrow IPC file, got one that does not end with the closing "ARROW1" magic (truncated?)',
-        {file: path},
+        {file: name},
       )
     }
     try {
-      footer = await checkFileMetadata(fh, size)
+      footer = await checkFileMetadata(fh, size, name)
     } catch (error) {
       await fh.close()
-      throw corruptMetadataError(error, path)
+      throw corruptMetadataError(error, name)
     }
   }
   const release = async (): Promise<void> => {
@@ -128,9 +137,9 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
       const field = checked.shape.fields[c]
       return {name, listSize: field.typeId === TYPE_FIXED_SIZE_LIST ? field.listSize : undefined}
     })
-    return fileSource(path, columns, checked.recordBatches.length, pick, {
+    return fileSource(name, columns, checked.recordBatches.length, pick, {
       native: true,
-      readBatch: fileBatchReader(fh, checked),
+      readBatch: fileBatchReader(fh, checked, name),
       reader,
       release: async () => {
         if (opened) await opened.then((r) => r.cancel()).catch(() => undefined)
@@ -144,10 +153,10 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
     const reader: AnyReader = isFile
       ? await RecordBatchReader.from(fh)
       : await firstOfStreams(
-          RecordBatchReader.readAll(checkedStream(path, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
+          RecordBatchReader.readAll(checkedStream(name, createReadStream(path))) as AsyncIterableIterator<AnyReader>,
         )
-    const readBatch = footer ? fileBatchReader(fh, footer) : undefined
-    return await wrapReader(reader, path, pick, readBatch, release)
+    const readBatch = footer ? fileBatchReader(fh, footer, name) : undefined
+    return await wrapReader(reader, name, pick, readBatch, release)
   } catch (error) {
     await release()
     throw error
@@ -158,7 +167,11 @@ export async function openArrow(path: string, pick?: BatchPicker): Promise<Arrow
  * Checks record batch b's metadata, then decodes it natively (arrow-native-batch.ts) when the schema and
  * batch allow, into a body buffer reused from batch to batch; null leaves the batch to apache-arrow.
  */
-function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => Promise<NativeBatch | null> {
+function fileBatchReader(
+  fh: FileHandle,
+  footer: CheckedFooter,
+  path: string,
+): (b: number) => Promise<NativeBatch | null> {
   const native = decodesNatively(footer.shape)
   let body = Buffer.alloc(0)
   return async (b) => {
@@ -168,7 +181,8 @@ function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => 
     await new Promise<void>((resolve) => setImmediate(resolve))
     const block = footer.recordBatches[b]
     const {layout} = checkFileBlock(fh.fd, block, footer, b)
-    if (!native || !layout || layout.compressed) return null
+    if (layout?.codec) await assertCodecRegistered(layout.codec, path, 'file', b + 1)
+    if (!native || !layout || layout.codec) return null
     if (body.length < block.bodyLength) body = Buffer.allocUnsafeSlow(block.bodyLength)
     const bytesRead = readSync(fh.fd, body, 0, block.bodyLength, block.offset + block.metadataLength)
     if (bytesRead !== block.bodyLength) {
@@ -178,8 +192,11 @@ function fileBatchReader(fh: FileHandle, footer: CheckedFooter): (b: number) => 
   }
 }
 
-/** Reads and checks an IPC file's footer and its dictionary messages (apache-arrow reads both on open). */
-async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedFooter> {
+/**
+ * Reads and checks an IPC file's footer and its dictionary messages (apache-arrow reads both on open), and
+ * refuses compression no codec is registered for (so a compressed file is named so before any reading).
+ */
+async function checkFileMetadata(fh: FileHandle, size: number, path: string): Promise<CheckedFooter> {
   const lengthBytes = Buffer.alloc(4)
   await fh.read(lengthBytes, 0, 4, size - 10)
   const footerLength = lengthBytes.readInt32LE(0)
@@ -190,8 +207,37 @@ async function checkFileMetadata(fh: FileHandle, size: number): Promise<CheckedF
   const bytes = Buffer.alloc(footerLength)
   await fh.read(bytes, 0, footerLength, footerStart)
   const footer = checkFooter(bytes, footerStart)
-  for (const block of footer.dictionaries) checkFileBlock(fh.fd, block, footer, -1)
+  for (const block of footer.dictionaries) {
+    const {codec} = checkFileBlock(fh.fd, block, footer, -1)
+    if (codec) await assertCodecRegistered(codec, path, 'file')
+  }
+  const first = footer.recordBatches[0]
+  if (first) {
+    const {codec} = checkFileBlock(fh.fd, first, footer, 0)
+    if (codec) await assertCodecRegistered(codec, path, 'file', 1)
+  }
   return footer
+}
+
+/**
+ * Refuses a message compressed with a codec apache-arrow has no decoder for (the CLI registers none),
+ * which it would report as an unreadable file. `batch`: the record batch's number; none for a dictionary.
+ * A program that registers a codec in apache-arrow's compressionRegistry has such batches decoded.
+ */
+async function assertCodecRegistered(
+  codec: CompressionCodec,
+  path: string,
+  format: 'file' | 'stream',
+  batch?: number,
+): Promise<void> {
+  const {compressionRegistry, CompressionType} = await import('apache-arrow')
+  if (typeof compressionRegistry.get(CompressionType[codec])?.decode === 'function') return
+  const what = batch === undefined ? 'dictionary' : 'record'
+  throw new InputError(
+    `expected an uncompressed Arrow IPC ${format}, got ${codec}-compressed ${what} batches (not supported yet; ` +
+      'write it uncompressed, e.g. df.to_feather(path, compression="uncompressed"))',
+    {file: path, batch},
+  )
 }
 
 /** Checks the metadata of the message a footer block points to: record batch `b`, or a dictionary (b < 0). */
@@ -224,11 +270,16 @@ function checkFileBlock(fd: number, block: FileBlock, footer: CheckedFooter, b: 
  */
 async function* checkedStream(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const checker = new IpcStreamChecker()
+  let codecChecked = false
   for await (const chunk of chunks) {
     try {
       checker.push(chunk)
     } catch (error) {
       throw corruptMetadataError(error, name)
+    }
+    if (checker.compressed && !codecChecked) {
+      await assertCodecRegistered(checker.compressed.codec, name, 'stream', checker.compressed.batch)
+      codecChecked = true
     }
     yield chunk
   }
@@ -323,7 +374,8 @@ async function wrapReader(
     native: false,
     batches: (async function* () {
       try {
-        for await (const batch of reader) yield batch as RecordBatch
+        let number = 0
+        for await (const batch of reader) yield {batch: batch as RecordBatch, number: ++number}
         // Bytes after the end-of-stream marker are a second stream (concatenated files, or a schema that
         // changes): reading only the first would silently drop rows.
         const more = (reader as AnyReader & {[NEXT_STREAM]?: () => Promise<boolean>})[NEXT_STREAM]
@@ -371,7 +423,7 @@ function fileSource(
           const native = await parts.readBatch?.(b)
           // A NativeBatch has the parts of a RecordBatch that readArrowChunks uses (see its module).
           if (native) {
-            yield native as unknown as RecordBatch
+            yield {batch: native as unknown as RecordBatch, number: b + 1}
             continue
           }
           const batch = await (await parts.reader()).readRecordBatch(b)
@@ -381,7 +433,7 @@ function fileSource(
               batch: b + 1,
             })
           }
-          yield batch as RecordBatch
+          yield {batch: batch as RecordBatch, number: b + 1}
         }
       } catch (error) {
         throw readError(error, path)
@@ -432,12 +484,11 @@ export async function* readArrowChunks(
         : targetList
       : (layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn)
 
-  let batchNumber = 0
+  let batchNumber: number | undefined
   const scratch = new Scratch()
   try {
-    for await (const batch of source.batches) {
-      batchNumber++
-      const b = batchNumber
+    for await (const {batch, number: b} of source.batches) {
+      batchNumber = b
       if (batch.numRows === 0) continue
       const where = (row: number, column: string): {file: string; batch: number; row: number; column: string} => ({
         file: path,

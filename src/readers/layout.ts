@@ -245,6 +245,26 @@ function resolveMultilabelLayout(
   }
 }
 
+/**
+ * For a file without a label column: a prefix other than the score columns' whose columns have exactly
+ * their suffixes — multi-label targets under a name the detector does not know (`y_a, y_b` next to
+ * `logit_a, logit_b`), which `--target-prefix` reads. Undefined when there is none.
+ */
+function targetPrefixHint(columns: ColumnInfo[], scorePrefix?: string): {score: string; target: string} | undefined {
+  const names = new Set(columns.map((c) => c.name))
+  for (const score of scorePrefix !== undefined ? [scorePrefix] : SCORE_PREFIXES) {
+    const suffixes = withPrefix(columns, score).map((c) => c.name.slice(score.length))
+    if (suffixes.length === 0) continue
+    for (const {name} of columns) {
+      if (name.startsWith(score) || !name.endsWith(suffixes[0]) || name.length === suffixes[0].length) continue
+      const target = name.slice(0, name.length - suffixes[0].length)
+      if (SCORE_PREFIXES.includes(target)) continue
+      if (suffixes.every((suffix) => names.has(target + suffix))) return {score, target}
+    }
+  }
+  return undefined
+}
+
 /** Picks the task, the score columns and the score kind from the column names and the flags. */
 export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
   const names = columns.map((c) => c.name)
@@ -256,9 +276,11 @@ export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source:
   const multilabel = resolveMultilabelLayout(columns, flags, source, seen)
   if (multilabel) return multilabel
   if (!seen.has(flags.labelCol)) {
-    throw new UsageError(
-      `${source}: no label column "${flags.labelCol}" (columns: ${list(names)}); pass --label-col NAME`,
-    )
+    const targets = targetPrefixHint(columns, flags.scorePrefix)
+    const hint = targets
+      ? `"${targets.target}…" match the score columns "${targets.score}…" class for class: for multi-label targets pass --target-prefix ${targets.target} (or --label-col NAME)`
+      : 'pass --label-col NAME'
+    throw new UsageError(`${source}: no label column "${flags.labelCol}" (columns: ${list(names)}); ${hint}`)
   }
   const candidates = columns.filter((c) => c.name !== flags.labelCol)
 

@@ -94,6 +94,19 @@ describe('probability row sums', () => {
     assert.match(result.stderr, /--row-sum renormalize/)
   })
 
+  it('points independent sigmoid probabilities at the multi-label layout before --row-sum renormalize', () => {
+    // Three per-class sigmoids per row (not a softmax): renormalizing would make them one, silently.
+    const sigmoids = 'label,prob_cat,prob_dog,prob_car\n0,0.9,0.6,0.05\n'
+    const result = runCli(['report', file('sigmoids.csv', sigmoids)])
+    assert.equal(result.status, 2)
+    assert.equal(
+      result.stderr,
+      `focalscope: error: ${file('sigmoids.csv')}:2: expected class probabilities that sum to 1 (± 0.001), got 1.55 ` +
+        '(per-class sigmoid probabilities are multi-label: give one 0/1 target column per class and pass ' +
+        '--target-prefix P; softmax outputs: --row-sum renormalize rescales such rows, or widen --row-sum-tolerance)\n',
+    )
+  })
+
   it('renormalizes with --row-sum renormalize, reporting how many rows and the largest deviation', () => {
     const {json, stderr} = runReportJson([file('sums.csv', rows), '--row-sum', 'renormalize'])
     const report = json as unknown as Report

@@ -3,7 +3,10 @@ import {statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
 import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
+import {InputError} from '../../src/core/errors.js'
 import {evaluateArrowParallel, evaluateCsvParallel, splitAtLineStarts} from '../../src/parallel/evaluate-parallel.js'
+import {evaluatePart} from '../../src/parallel/evaluate-part-worker.js'
+import {createWorkQueue} from '../../src/parallel/work-queue.js'
 import {openArrow, readArrowChunks} from '../../src/readers/from-arrow.js'
 import {readCsvChunks, readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
@@ -112,6 +115,40 @@ describe('evaluateCsvParallel', () => {
     }
     assert.deepEqual(byThreads[1], byThreads[0])
     assert.deepEqual(byThreads[2], byThreads[0])
+  })
+
+  it('Arrow: a bad value is named by its batch in the file and its row in the batch, whichever thread reads it', async () => {
+    const {Table, tableFromArrays, tableToIPC} = await import('apache-arrow')
+    // 7 batches of 10 rows; NaN in batch 4 row 3 and batch 6 row 8 (1-based).
+    const batches = Array.from({length: 7}, (_, b) => {
+      const logit = Float64Array.from({length: 10}, (_, i) => i - 5)
+      if (b === 3) logit[2] = NaN
+      if (b === 5) logit[7] = NaN
+      return tableFromArrays({label: Int32Array.from({length: 10}, (_, i) => i % 2), logit}).batches[0]
+    })
+    const path = file('nan-batches.arrow', tableToIPC(new Table(batches), 'file'))
+    const layout = resolveLayout((await openArrow(path)).columns, {labelCol: 'label'}, path)
+    const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2})
+    const expected = `${path} (batch 4, row 3): column "logit": expected a finite number, got NaN`
+    // A thread whose first unit is batch 4 (units 0–2 taken by others) names it batch 4, not its first.
+    const queue = createWorkQueue()
+    queue[0] = 3
+    const part = await evaluatePart({kind: 'arrow', path, layout, config, queue, batchesPerUnit: 1, size: 0})
+    assert.equal(part.kind, 'failed')
+    assert.deepEqual(part.kind === 'failed' && part.error, {
+      kind: 'input',
+      message: expected,
+      location: {file: path, batch: 4, row: 3, column: 'logit'},
+      reason: 'non-finite',
+    })
+    // Several threads: the first bad value in the file is thrown, as the InputError the sequential reader gives.
+    const evaluator = new LossBreakdownEvaluator(config)
+    for (const threads of [2, 3]) {
+      await assert.rejects(
+        evaluateArrowParallel(path, layout, config, evaluator, evaluator.init(), {threads, batches: 7}),
+        (error: unknown) => error instanceof InputError && error.message === expected && error.reason === 'non-finite',
+      )
+    }
   })
 
   it('cuts ranges only at line starts and covers every byte once', async () => {

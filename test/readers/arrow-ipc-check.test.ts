@@ -7,6 +7,8 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {
+  compressionRegistry,
+  CompressionType,
   Field,
   FixedSizeList,
   Float64,
@@ -15,6 +17,7 @@ import {
   RecordBatch,
   Schema,
   Struct,
+  RecordBatchStreamWriter,
   Table,
   tableToIPC,
 } from 'apache-arrow'
@@ -67,6 +70,45 @@ describe('checkMessage', () => {
     for (const m of messages.slice(1)) {
       const checked = checkMessage(metadataOf(m), schema.shape, HEADER_RECORD_BATCH)
       assert.equal(checked.bodyLength, m.bodyLength)
+    }
+  })
+
+  it('names the codec of a compressed batch (LZ4_FRAME when the field is left at its default), null when plain', () => {
+    // A stand-in encoder, registered for the writing only; the checker reads the metadata, not the body.
+    const header = {LZ4_FRAME: [0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82], ZSTD: [0x28, 0xb5, 0x2f, 0xfd, 0, 0]}
+    const shape = checkMessage(metadataOf(messages[0]), undefined).shape
+    assert.equal(checkMessage(metadataOf(messages[1]), shape).codec, null)
+    for (const codec of ['LZ4_FRAME', 'ZSTD'] as const) {
+      compressionRegistry.set(CompressionType[codec], {encode: (data) => Uint8Array.from([...header[codec], ...data])})
+      let bytes: Uint8Array
+      try {
+        const writer = new RecordBatchStreamWriter({compressionType: CompressionType[codec]})
+        for (const batch of sampleTable().batches) writer.write(batch)
+        writer.finish()
+        bytes = writer.toUint8Array(true)
+      } finally {
+        compressionRegistry.set(CompressionType[codec], {})
+      }
+      const written = arrowMessages(bytes)
+      const checked = checkMessage(metadataOf(written[1], bytes), shape, HEADER_RECORD_BATCH)
+      assert.equal(checked.codec, codec)
+      assert.equal(checked.layout?.codec, codec)
+      if (codec !== 'ZSTD') continue
+      // The codec byte (1) set to 2, which names no codec: refused as corrupt, wherever that byte is.
+      const metadata = Buffer.from(metadataOf(written[1], bytes))
+      const refusals = new Set<string>()
+      for (let i = 0; i < metadata.length; i++) {
+        if (metadata[i] !== 1) continue
+        const changed = Buffer.from(metadata)
+        changed[i] = 2
+        try {
+          checkMessage(changed, shape)
+        } catch (error) {
+          assert.ok(error instanceof CorruptMetadata)
+          refusals.add(error.message)
+        }
+      }
+      assert.ok(refusals.has('the batch says it is compressed with an unknown codec (2)'), [...refusals].join('; '))
     }
   })
 

@@ -120,3 +120,30 @@ describe('resolveLayout: --soft-labels', () => {
     assert.deepEqual(wide.classes, ['a', 'b'])
   })
 })
+
+describe('resolveLayout: hints when there is no label column', () => {
+  it('suggests --target-prefix P for columns whose suffixes are the score columns’ (multi-label targets named y_*)', () => {
+    const message = usageError(scalar('logit_a', 'logit_b', 'y_a', 'y_b'))
+    assert.equal(
+      message,
+      'f.arrow: no label column "label" (columns: logit_a, logit_b, y_a, y_b); "y_…" match the score columns "logit_…" ' +
+        'class for class: for multi-label targets pass --target-prefix y_ (or --label-col NAME)',
+    )
+    // The suggestion reads the file.
+    const layout = resolveLayout(scalar('logit_a', 'logit_b', 'y_a', 'y_b'), {...FLAGS, targetPrefix: 'y_'}, 'f.arrow')
+    assert.equal(layout.task, 'multilabel')
+    assert.deepEqual(layout.scoreColumns, ['logit_a', 'logit_b', 'y_a', 'y_b'])
+    // With --score-prefix, and whatever the order of the columns.
+    assert.match(
+      usageError(scalar('gt-cat', 'out_dog', 'id', 'out_cat', 'gt-dog'), {scorePrefix: 'out_', scores: 'logits'}),
+      /"gt-…" match the score columns "out_…" class for class: for multi-label targets pass --target-prefix gt- /,
+    )
+  })
+
+  it('keeps "pass --label-col NAME" when no prefix covers every suffix, or the other prefix is a score prefix', () => {
+    const plain = / \(columns: [^)]*\); pass --label-col NAME$/
+    assert.match(usageError(scalar('logit_a', 'logit_b', 'y_a')), plain)
+    assert.match(usageError(scalar('y', 'logit')), plain)
+    assert.match(usageError(scalar('logit_a', 'logit_b', 'prob_a', 'prob_b')), plain)
+  })
+})

@@ -1,6 +1,7 @@
 import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import {InputError} from '../errors.js'
+import {rowSumHint} from '../row-sum-hint.js'
 import type {SkipLog} from '../skip-log.js'
 import {binaryKernelLayout, type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
 import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
@@ -643,8 +644,7 @@ function nonFinite(chunk: PredictionChunk, row: number, score: number, value: nu
 function badRowSum(chunk: PredictionChunk, row: number, sum: number, tolerance: number): InputError {
   const {column: _column, ...where} = chunk.locate(row)
   return new InputError(
-    `expected class probabilities that sum to 1 (± ${tolerance}), got ${sum} ` +
-      '(pass --row-sum renormalize to rescale such rows, or --row-sum-tolerance)',
+    `expected class probabilities that sum to 1 (± ${tolerance}), got ${sum} ${rowSumHint()}`,
     where,
     'row-sum',
   )

@@ -49,7 +49,14 @@ function ratio(a: number, b: number): number | null {
 }
 
 /** The divisor of a reduction (see presets.ts). */
-function reductionDivisor(reduction: Reduction, elements: number, rows: number, K: number, positives: number): number {
+function reductionDivisor(
+  reduction: Reduction,
+  elements: number,
+  rows: number,
+  K: number,
+  positives: number,
+  multilabel: boolean,
+): number {
   switch (reduction) {
     case 'sum':
       return 1
@@ -58,7 +65,8 @@ function reductionDivisor(reduction: Reduction, elements: number, rows: number, 
     case 'mean-classes':
       return rows * K
     case 'class-mean-sum':
-      return K
+      // ultralytics' .mean(1) is over the prediction tensor's columns: K for multi-label, one for a binary (N, 1).
+      return multilabel ? K : 1
     case 'positives':
       return Math.max(1, positives)
   }
@@ -134,7 +142,8 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
   const positiveElements = sigmoid ? sumWhere(count, isPositive) : null
 
   const reduction = config.reduction ?? null
-  const divisor = reduction === null ? null : reductionDivisor(reduction, elements, rows, K, positiveElements ?? rows)
+  const divisor =
+    reduction === null ? null : reductionDivisor(reduction, elements, rows, K, positiveElements ?? rows, multilabel)
 
   const sweep: SweepRow[] = config.gammas.map((gamma, g) => ({
     gamma,

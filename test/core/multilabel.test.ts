@@ -173,6 +173,16 @@ describe('multi-label reference values (soft targets)', () => {
     assert.deepEqual(r.input.positiveCounts, [2, 1, 1])
   })
 
+  it('counts the background rows of a one-column input (the --soft-labels layout) as of a wider one', () => {
+    const targets = [[0], [0.3], [0], [1], [0]]
+    const r = multilabelReport(
+      targets.map((_, i) => [LOGITS[i][0]]),
+      targets,
+    )
+    assert.equal(r.input.backgroundRows, 3)
+    assert.equal(r.input.positiveElements, 2)
+  })
+
   it('a hard-target column gives the binary task’s exact figures', () => {
     const xs = [2.5, -0.3, 0.0, -7, 40, -40, 0.7]
     const ys = [1, 0, 1, 0, 1, 1, 0]

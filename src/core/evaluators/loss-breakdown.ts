@@ -532,7 +532,8 @@ export class LossBreakdownEvaluator {
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket, pendingTargetCe: rowTargetCe} = state
     const {easyThreshold, eps, probTolerance} = this.config
     const logits = this.config.scores === 'logits'
-    const long = this.perRow === 1
+    // The layout, not the row width: a wide row of one column (--soft-labels) is one element per row too.
+    const long = this.config.elementLayout === 'long'
     const K = long ? 1 : this.config.numClasses
     const hiClamp = 1 - eps
     let k = state.pendingRows

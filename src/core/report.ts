@@ -48,6 +48,9 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b
 }
 
+/** torch.finfo(torch.float32).eps = 2^-23, which mmdet adds to its avg_factor. */
+const FLOAT32_EPSILON = 2 ** -23
+
 /** The divisor of a reduction (see presets.ts). */
 function reductionDivisor(
   reduction: Reduction,
@@ -69,6 +72,8 @@ function reductionDivisor(
       return multilabel ? K : 1
     case 'positives':
       return Math.max(1, positives)
+    case 'avg-factor':
+      return Math.max(1, positives) + FLOAT32_EPSILON
   }
 }
 

@@ -59,6 +59,10 @@ const CASES = {
     call: {fn: 'ultralytics_focal_loss', logits: LOGITS, targets: SOFT_TARGETS, gamma: 1.5, alpha: 0.25},
     value: 0.5045522322138771,
   },
+  mmdetFocal: {
+    call: {fn: 'mmdet_py_sigmoid_focal_loss', logits: LOGITS, targets: SOFT_TARGETS, gamma: 2, alpha: 0.25},
+    value: 0.27369623364613416,
+  },
 } satisfies Record<string, LibraryCase>
 
 function close(actual: number | null | undefined, expected: number, what: string, rel = 1e-12): void {
@@ -140,6 +144,17 @@ describe('--preset ultralytics: loss.mean(1).sum() over the (N, K) prediction te
     const r = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'ultralytics'})
     close(r.sweep[0].reduced, CASES.ultralyticsFocalMultilabel.value, 'FocalLoss')
     assert.equal(r.config.reduction?.divisor, 3)
+  })
+})
+
+describe('--preset mmdet: loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)', () => {
+  it('divides by the 4 positive anchors plus 2^-23: 0.27369623364613416; --preset paper by 4 alone', () => {
+    const r = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'mmdet'})
+    close(r.sweep[0].reduced, CASES.mmdetFocal.value, 'FocalLoss with avg_factor')
+    assert.equal(r.config.reduction?.divisor, 4 + 1.1920928955078125e-7)
+    const paper = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'paper'})
+    assert.equal(paper.sweep[0].sum, r.sweep[0].sum)
+    assert.equal(paper.sweep[0].reduced, paper.sweep[0].sum / 4)
   })
 })
 

@@ -71,7 +71,8 @@ export function presetSettings(name: PresetName, task: Task, loss: LossVariant):
           alpha: {kind: 'none'},
           reduction: 'mean-classes',
           source:
-            'kornia/losses/focal.py focal_loss(alpha, gamma=2.0) ≥ 0.7: alpha → [1 − α, α, …, α], "mean" over N × C',
+            'kornia/losses/focal.py focal_loss(alpha, gamma=2.0) 0.8.3: alpha → [1 − α, α, …, α], "mean" over N × C; ' +
+            'its one_hot(eps=1e-6) adds 1e-6 · α_j · FL_j of every other class j (in reduced only)',
         }
       }
       return {

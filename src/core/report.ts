@@ -1,6 +1,7 @@
 import {alphaSpecOf, resolveClassWeights} from './class-weights.js'
 import type {EvaluationConfig} from './config.js'
 import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
+import {korniaTotals} from './kornia-totals.js'
 import {compensatedSum} from './losses/numerics.js'
 import type {Reduction} from './presets.js'
 import {
@@ -150,6 +151,9 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
   const divisor =
     reduction === null ? null : reductionDivisor(reduction, elements, rows, K, positiveElements ?? rows, multilabel)
 
+  // What the preset's library sums before its reduction: kornia's own forms when it is the preset, else Σ FL.
+  const referenceTotal = config.korniaTerms ? korniaTotals(state, weights, focalTotal) : focalTotal
+
   const sweep: SweepRow[] = config.gammas.map((gamma, g) => ({
     gamma,
     sum: focalTotal[g],
@@ -157,7 +161,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     ratioToCe: ratio(focalTotal[g], ceTotal),
     easyShare: ratio(sumWhere(focal[g], isEasy), focalTotal[g]),
     hardShare: ratio(sumWhere(focal[g], isHard), focalTotal[g]),
-    reduced: divisor === null ? null : focalTotal[g] / divisor,
+    reduced: divisor === null ? null : referenceTotal[g] / divisor,
   }))
 
   const side = (keep: (b: number) => boolean): SplitSide => {

@@ -7,19 +7,25 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import {statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {lossOptions} from '../../src/analyze-predictions.js'
 import type {AlphaSpec, EvaluationConfig} from '../../src/core/config.js'
-import {LossBreakdownEvaluator} from '../../src/core/evaluators/loss-breakdown.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
 import type {PresetName} from '../../src/core/presets.js'
 import {buildReport} from '../../src/core/report.js'
 import type {LossVariant, Report, Task} from '../../src/core/result.js'
+import {evaluateCsvParallel} from '../../src/parallel/evaluate-parallel.js'
+import {readCsvHeader} from '../../src/readers/from-csv.js'
+import {resolveLayout} from '../../src/readers/layout.js'
 import {makeChunk} from '../helpers/make-chunk.js'
+import {tempDir} from '../helpers/temp-files.js'
 
 const PORTS = fileURLToPath(new URL('../helpers/library_ports.py', import.meta.url))
 const PYTHON = '/usr/bin/python3'
+const file = tempDir()
 
 /** The three-row binary example of the README and torchvision's tests: logits and labels. */
 const BINARY_LOGITS = [[0.8], [-1.5], [0.1]]
@@ -40,6 +46,22 @@ const SOFT_TARGETS = [
   [0.6, 0, 0],
 ]
 
+/** The same logits read as a multi-class softmax, one class per row (class counts 2, 2, 1). */
+const MULTICLASS_LABELS = [0, 2, 1, 1, 0]
+/** Rows kornia's max-shifted log-softmax takes: the first's logit 0 is 800 below its row's maximum. */
+const FAR_LOGITS = [
+  [800, 0, -5],
+  [-3.0, -0.2, 1.5],
+]
+const FAR_LABELS = [1, 2]
+/** Softmax probabilities (given to kornia as the logits log p). */
+const PROBS = [
+  [0.7, 0.1, 0.2],
+  [0.05, 0.05, 0.9],
+  [0.2, 0.3, 0.5],
+]
+const PROBS_LABELS = [0, 2, 1]
+
 /** A call of a ported library function (library_ports.py `run`) and the number it returns. */
 interface LibraryCase {
   call: Record<string, unknown>
@@ -58,6 +80,71 @@ const CASES = {
   ultralyticsFocalMultilabel: {
     call: {fn: 'ultralytics_focal_loss', logits: LOGITS, targets: SOFT_TARGETS, gamma: 1.5, alpha: 0.25},
     value: 0.5045522322138771,
+  },
+  korniaFocalAlpha: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: LOGITS,
+      labels: MULTICLASS_LABELS,
+      alpha: 0.25,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.07255821503798385,
+  },
+  korniaFocalGamma0: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: LOGITS,
+      labels: MULTICLASS_LABELS,
+      alpha: null,
+      gamma: 0,
+      reduction: 'mean',
+    },
+    value: 0.3483841898303762,
+  },
+  korniaFocalGammaHalf: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: LOGITS,
+      labels: MULTICLASS_LABELS,
+      alpha: null,
+      gamma: 0.5,
+      reduction: 'mean',
+    },
+    value: 0.3189347780796495,
+  },
+  korniaFocalGamma2: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: LOGITS,
+      labels: MULTICLASS_LABELS,
+      alpha: null,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.28875294260898343,
+  },
+  // --alpha inverse-frequency on counts [2, 2, 1]: w = [0.75, 0.75, 1.5], kornia's `weight` per class.
+  korniaFocalWeight: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: LOGITS,
+      labels: MULTICLASS_LABELS,
+      alpha: null,
+      gamma: 2,
+      reduction: 'mean',
+      weight: [0.75, 0.75, 1.5],
+    },
+    value: 0.21679882503399475,
+  },
+  korniaFocalFar: {
+    call: {fn: 'kornia_focal_loss', logits: FAR_LOGITS, labels: FAR_LABELS, alpha: 0.25, gamma: 2, reduction: 'mean'},
+    value: 33.333562000627886,
+  },
+  korniaFocalProbs: {
+    call: {fn: 'kornia_focal_loss', probs: PROBS, labels: PROBS_LABELS, alpha: 0.25, gamma: 2, reduction: 'mean'},
+    value: 0.0190922079798619,
   },
   mmdetFocal: {
     call: {fn: 'mmdet_py_sigmoid_focal_loss', logits: LOGITS, targets: SOFT_TARGETS, gamma: 2, alpha: 0.25},
@@ -80,11 +167,17 @@ interface RunOptions {
 }
 
 /** Rows through lossOptions (as `report` resolves a preset), the evaluator and buildReport. */
-function presetReport(task: Task, logits: number[][], targets: number[][] | number[], options: RunOptions): Report {
+function presetReport(
+  task: Task,
+  logits: number[][],
+  targets: number[][] | number[],
+  options: RunOptions,
+  scores: 'logits' | 'probs' = 'logits',
+): Report {
   const k = task === 'binary' ? 2 : logits[0].length
   const config: EvaluationConfig = {
     task,
-    scores: 'logits',
+    scores,
     numClasses: k,
     easyThreshold: 0.5,
     eps: 1e-7,
@@ -147,6 +240,53 @@ describe('--preset ultralytics: loss.mean(1).sum() over the (N, K) prediction te
   })
 })
 
+describe('--preset kornia, multi-class: focal_loss with its one-hot smoothed by eps = 1e-6', () => {
+  it('α 0.25 → [0.75, 0.25, 0.25]: 0.07255821503798385 (the off-target classes add 1.0e-5 relative)', () => {
+    const r = presetReport('multiclass', LOGITS, MULTICLASS_LABELS, {
+      preset: 'kornia',
+      alpha: {kind: 'scalar', value: 0.25},
+    })
+    close(r.sweep[0].reduced, CASES.korniaFocalAlpha.value, 'focal_loss mean')
+    assert.equal(r.config.reduction?.divisor, 15)
+  })
+
+  it('every γ of a sweep, without α', () => {
+    const r = presetReport('multiclass', LOGITS, MULTICLASS_LABELS, {preset: 'kornia', gammas: [0, 0.5, 2]})
+    close(r.sweep[0].reduced, CASES.korniaFocalGamma0.value, 'γ = 0')
+    close(r.sweep[1].reduced, CASES.korniaFocalGammaHalf.value, 'γ = 0.5')
+    close(r.sweep[2].reduced, CASES.korniaFocalGamma2.value, 'γ = 2')
+  })
+
+  it('class-balanced α as kornia’s per-class weight, applied to the off-target terms too', () => {
+    const r = presetReport('multiclass', LOGITS, MULTICLASS_LABELS, {
+      preset: 'kornia',
+      alpha: {kind: 'inverse-frequency'},
+    })
+    assert.deepEqual(r.config.alphaByClass, [0.75, 0.75, 1.5])
+    close(r.sweep[0].reduced, CASES.korniaFocalWeight.value, 'focal_loss weight=w')
+  })
+
+  it('a row whose logits are 800 apart (the max-shifted log-softmax), and probabilities as log p', () => {
+    const far = presetReport('multiclass', FAR_LOGITS, FAR_LABELS, {
+      preset: 'kornia',
+      alpha: {kind: 'scalar', value: 0.25},
+    })
+    close(far.sweep[0].reduced, CASES.korniaFocalFar.value, 'far logits')
+    const config = {preset: 'kornia' as const, alpha: {kind: 'scalar' as const, value: 0.25}}
+    const probs = presetReport('multiclass', PROBS, PROBS_LABELS, config, 'probs')
+    close(probs.sweep[0].reduced, CASES.korniaFocalProbs.value, 'probabilities')
+  })
+
+  it('leaves the sums, shares and other presets as they were: the eps terms are only in `reduced`', () => {
+    const none = {kind: 'none'} as const
+    const kornia = presetReport('multiclass', LOGITS, MULTICLASS_LABELS, {preset: 'kornia', alpha: none})
+    const plain = presetReport('multiclass', LOGITS, MULTICLASS_LABELS, {preset: 'paper', alpha: none})
+    assert.equal(kornia.sweep[0].sum, plain.sweep[0].sum)
+    assert.deepEqual(kornia.classes, plain.classes)
+    assert.ok(kornia.sweep[0].reduced !== kornia.sweep[0].sum / 15)
+  })
+})
+
 describe('--preset mmdet: loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)', () => {
   it('divides by the 4 positive anchors plus 2^-23: 0.27369623364613416; --preset paper by 4 alone', () => {
     const r = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'mmdet'})
@@ -155,6 +295,97 @@ describe('--preset mmdet: loss.sum() / (avg_factor + torch.finfo(torch.float32).
     const paper = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'paper'})
     assert.equal(paper.sweep[0].sum, r.sweep[0].sum)
     assert.equal(paper.sweep[0].reduced, paper.sweep[0].sum / 4)
+  })
+})
+
+describe('kornia sums in the evaluator state', () => {
+  let seed = 5
+  const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646
+  const k = 4
+  const n = 20000
+  const labels = Array.from({length: n}, () => Math.floor(random() * k))
+  // Mostly moderate logits, and one row in 500 with a logit ~800 above the label's (the max-shifted path).
+  const scores = labels.flatMap((label) =>
+    Array.from({length: k}, (_, j) => (random() - 0.5) * 10 + (j === label ? 2 : 0) + (random() < 0.002 ? 800 : 0)),
+  )
+  const config: EvaluationConfig = {
+    task: 'multiclass',
+    scores: 'logits',
+    numClasses: k,
+    easyThreshold: 0.5,
+    eps: 1e-7,
+    probTolerance: 1e-4,
+    rowSumTolerance: 1e-3,
+    rowSumPolicy: 'refuse',
+    ...lossOptions(
+      {gammas: [0, 2], alpha: null, preset: 'kornia', explicit: {gammas: true, alpha: false}},
+      'multiclass',
+      k,
+    ),
+  }
+  const offTarget = (state: LossBreakdownState): number[] =>
+    Array.from(state.offTargetSum, (s, i) => s + state.offTargetComp[i])
+  const run = (
+    evaluator: LossBreakdownEvaluator,
+    from: number,
+    to: number,
+    cuts: number[] = [],
+  ): LossBreakdownState => {
+    const state = evaluator.init()
+    const bounds = [from, ...cuts, to]
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      evaluator.update(
+        state,
+        makeChunk(labels.slice(bounds[i], bounds[i + 1]), scores.slice(bounds[i] * k, bounds[i + 1] * k), k),
+      )
+    }
+    return evaluator.finish(state)
+  }
+
+  it('gives the same doubles for any chunking, and merged halves (or partials) equal the whole', () => {
+    const evaluator = new LossBreakdownEvaluator(config)
+    const whole = run(evaluator, 0, n)
+    assert.equal(whole.offTargetSum.length, 2 * k)
+    assert.ok(offTarget(whole).every((x) => x > 0))
+    assert.deepEqual(offTarget(run(evaluator, 0, n, [1, 8191, 8193, 12345])), offTarget(whole))
+    const halves = run(evaluator, 0, 9000)
+    evaluator.merge(halves, run(evaluator, 9000, n))
+    const shared = evaluator.init()
+    evaluator.update(shared, makeChunk(labels.slice(0, 5000), scores.slice(0, 5000 * k), k))
+    const first = evaluator.takePartial(shared)
+    evaluator.update(shared, makeChunk(labels.slice(5000), scores.slice(5000 * k), k))
+    const partials = evaluator.init()
+    evaluator.merge(partials, first)
+    evaluator.merge(partials, evaluator.takePartial(shared))
+    for (const merged of [halves, partials]) {
+      offTarget(merged).forEach((x, i) => close(x, offTarget(whole)[i], `off-target sum ${i}`))
+    }
+  })
+
+  it('threads sharing a CSV give the single-threaded off-target sums', async () => {
+    const text = ['label,' + Array.from({length: k}, (_, j) => `logit_${j}`).join(',')]
+    labels.forEach((label, i) => text.push([label, ...scores.slice(i * k, (i + 1) * k)].join(',')))
+    const path = file('kornia.csv', text.join('\n') + '\n')
+    const header = await readCsvHeader(path)
+    const layout = resolveLayout(
+      header.columns.map((name) => ({name})),
+      {labelCol: 'label'},
+      path,
+    )
+    const evaluator = new LossBreakdownEvaluator(config)
+    const single = run(evaluator, 0, n)
+    const state = evaluator.init()
+    const options = {threads: 2, size: statSync(path).size, unitBytes: 1 << 16}
+    assert.equal(await evaluateCsvParallel(path, header, layout, config, evaluator, state, options), true)
+    evaluator.finish(state)
+    offTarget(state).forEach((x, i) => close(x, offTarget(single)[i], `off-target sum ${i}`))
+  })
+
+  it('keeps no kornia sums without the preset (the default paths do no extra work)', () => {
+    const plain = new LossBreakdownEvaluator({...config, korniaTerms: false})
+    const state = run(plain, 0, 100)
+    assert.equal(state.offTargetSum.length, 0)
+    assert.equal(state.pendingOffTarget.length, 0)
   })
 })
 

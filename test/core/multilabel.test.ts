@@ -227,7 +227,8 @@ describe('class-balanced α (Cui et al. 2019), normalised to sum to K', () => {
 })
 
 describe('kornia softmax focal loss (multi-class)', () => {
-  it('focal_loss(alpha=0.25, gamma=2, mean) ≥ 0.7: α → [0.75, 0.25, 0.25], mean over N·C = 0.07255747131771684', () => {
+  it('focal_loss(alpha=0.25, gamma=2, mean) 0.8.3: α → [0.75, 0.25, 0.25], mean over N·C = 0.07255821503798385', () => {
+    // kornia's one-hot weighs the other classes 1e-6 (test/helpers/library_ports.py; without them 0.07255747131771684).
     const labels = [0, 2, 1, 1, 0]
     const config: EvaluationConfig = {
       ...baseConfig('multiclass', K),
@@ -248,7 +249,7 @@ describe('kornia softmax focal loss (multi-class)', () => {
       fileRows: [5],
       skipped: [],
     })
-    close(r.sweep[0].reduced, 0.07255747131771684, 'mean over N·C', 1e-12)
+    close(r.sweep[0].reduced, 0.07255821503798385, 'mean over N·C', 1e-12)
     assert.equal(r.splitByTarget, null)
   })
 })

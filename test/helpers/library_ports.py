@@ -129,8 +129,10 @@ def run(case):
     fn = case["fn"]
     if fn == "kornia_focal_loss":
         weight = case.get("weight")
+        # Probabilities are given to kornia as the logits log p (log_softmax of them is log p again).
+        pred = tensor(case["logits"]) if "logits" in case else torch.log(tensor(case["probs"]))
         return kornia_focal_loss(
-            tensor(case["logits"]),
+            pred,
             torch.tensor(case["labels"], dtype=torch.int64),
             case.get("alpha"),
             case["gamma"],

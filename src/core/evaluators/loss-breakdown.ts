@@ -46,6 +46,13 @@ export interface LossBreakdownState {
   /** Poly-1 only (else empty): Σ (1 − p_t)^(γ+1) at g · buckets + bucket. */
   polySum: Float64Array
   polyComp: Float64Array
+  /**
+   * kornia multi-class only (config.korniaTerms; else empty): Σ (1 − p_j)^γ · (−log p_j) over the rows whose
+   * label is not j, at g · K + j. kornia's one-hot gives every such class the weight eps = 1e-6, so its printed
+   * loss adds eps · Σ_j α_j · these (report: korniaTotals). Merge: add.
+   */
+  offTargetSum: Float64Array
+  offTargetComp: Float64Array
   /** Probabilities moved into [eps, 1 − eps]. */
   clampedValues: number
   /** Multi-class probabilities: the largest |Σ_j p_j − 1| seen (merge: max), rows rescaled (merge: add). */
@@ -67,6 +74,8 @@ export interface LossBreakdownState {
   pendingSums: Float64Array
   /** Pending elements (rows, except for multi-label wide), or rows in the open block. */
   pendingRows: number
+  /** kornia multi-class: the open block's plain off-target sums (offTargetSum's layout); else empty. */
+  pendingOffTarget: Float64Array
 }
 
 export function bucketOf(label: number, easy: boolean): number {
@@ -118,6 +127,8 @@ export class LossBreakdownEvaluator {
   private readonly blockPolyBase: Float64Array
   /** Where the second and third kernel calls of a block count its rows again (blockCount has them). */
   private readonly blockRecount: Float64Array
+  /** kornia multi-class: sum the off-target terms too (one test per row when off). */
+  private readonly offTarget: boolean
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -151,6 +162,7 @@ export class LossBreakdownEvaluator {
     this.blockPoly = new Float64Array(this.poly ? this.buckets * G : 0)
     this.blockPolyBase = new Float64Array(this.poly ? this.buckets : 0)
     this.blockRecount = new Float64Array(this.buckets)
+    this.offTarget = config.korniaTerms === true && config.task === 'multiclass'
   }
 
   init(): LossBreakdownState {
@@ -162,13 +174,19 @@ export class LossBreakdownEvaluator {
       pendingTargetCe: new Float64Array(this.multilabel ? this.capacity : 0),
       pendingBucket: new Int32Array(rows),
       pendingSums: new Float64Array(this.binaryKernel ? this.binaryLayout.length : 0),
+      pendingOffTarget: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
     }
+  }
+
+  /** γ values × classes: the length of the off-target sums (kornia multi-class). */
+  private offTargetLength(): number {
+    return this.config.gammas.length * this.config.numClasses
   }
 
   /** Every field of an empty state but the pending-row buffers. */
   private zeroSums(): Omit<
     LossBreakdownState,
-    'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket' | 'pendingSums'
+    'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket' | 'pendingSums' | 'pendingOffTarget'
   > {
     const n = this.buckets * this.config.gammas.length
     const targets = this.multilabel
@@ -189,6 +207,8 @@ export class LossBreakdownEvaluator {
       targetFocalComp: new Float64Array(targets ? n : 0),
       polySum: new Float64Array(this.poly ? n : 0),
       polyComp: new Float64Array(this.poly ? n : 0),
+      offTargetSum: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
+      offTargetComp: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
@@ -251,6 +271,7 @@ export class LossBreakdownEvaluator {
     mergeSums(into.targetCeSum, into.targetCeComp, from.targetCeSum, from.targetCeComp)
     mergeSums(into.targetFocalSum, into.targetFocalComp, from.targetFocalSum, from.targetFocalComp)
     mergeSums(into.polySum, into.polyComp, from.polySum, from.polyComp)
+    mergeSums(into.offTargetSum, into.offTargetComp, from.offTargetSum, from.offTargetComp)
     into.rows += from.rows
     into.backgroundRows += from.backgroundRows
     into.clampedValues += from.clampedValues
@@ -272,6 +293,7 @@ export class LossBreakdownEvaluator {
       pendingTargetCe: none,
       pendingBucket: new Int32Array(0),
       pendingSums: none,
+      pendingOffTarget: none,
     }
     Object.assign(state, this.zeroSums())
     return partial
@@ -354,6 +376,11 @@ export class LossBreakdownEvaluator {
       }
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
     }
+    if (this.offTarget) {
+      const open = state.pendingOffTarget
+      for (let i = 0; i < open.length; i++) addCompensated(state.offTargetSum, state.offTargetComp, i, open[i])
+      open.fill(0)
+    }
     state.pendingRows = 0
   }
 
@@ -384,6 +411,7 @@ export class LossBreakdownEvaluator {
     const {labels, scores, width} = chunk
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const threshold = this.config.easyThreshold
+    const offTarget = this.offTarget
     let k = state.pendingRows
     for (let i = start; i < end; i++) {
       const base = i * width
@@ -410,6 +438,8 @@ export class LossBreakdownEvaluator {
       rowCe[k] = others <= 1 ? tableLog1pUnit(others) : tableLogAtLeastOne(1 + others)
       rowQ[k] = others * pt
       rowBucket[k] = 2 * label + (pt > threshold ? 0 : 1)
+      // log p_j = (x_j − x_y) − CE
+      if (offTarget) this.addOffTargetLogits(state.pendingOffTarget, scores, base, width, label, own, rowCe[k])
       k++
     }
     return k
@@ -444,10 +474,64 @@ export class LossBreakdownEvaluator {
     for (let j = label + 1; j < width; j++) others += tableExp(scores[base + j] - max)
     const own = tableExp(scores[base + label] - max)
     const total = own + others
-    state.pendingCe[k] = tableLogAtLeastOne(total) - (scores[base + label] - max)
+    const logTotal = tableLogAtLeastOne(total)
+    state.pendingCe[k] = logTotal - (scores[base + label] - max)
     state.pendingQ[k] = others / total
     state.pendingBucket[k] = 2 * label + (own / total > this.config.easyThreshold ? 0 : 1)
+    // log p_j = (x_j − max) − log Σ e^(x − max)
+    if (this.offTarget) this.addOffTargetLogits(state.pendingOffTarget, scores, base, width, label, max, logTotal)
     return k + 1
+  }
+
+  /**
+   * kornia multi-class: adds (1 − p_j)^γ · (−log p_j) of every class j but the label into the open block's
+   * off-target sums (at g · K + j), with log p_j = (x_j − shift) − logNorm. These terms carry kornia's one-hot
+   * weight eps = 1e-6, so 1 − p_j by plain subtraction is ample (it loses digits only where p_j ≈ 1, and there
+   * the term is ≈ 0).
+   */
+  private addOffTargetLogits(
+    sums: Float64Array,
+    scores: Float64Array | Float32Array,
+    base: number,
+    width: number,
+    label: number,
+    shift: number,
+    logNorm: number,
+  ): void {
+    for (let j = 0; j < width; j++) {
+      if (j === label) continue
+      const logP = scores[base + j] - shift - logNorm
+      this.addOffTargetTerm(sums, j, width, 1 - tableExp(logP), -logP)
+    }
+  }
+
+  /**
+   * kornia multi-class on probabilities (kornia's value on the logits log p): the off-target terms of a row whose
+   * values were checked, rescaled by `scale` and clamped to [eps, 1 − eps] as the target's probability is.
+   */
+  private addOffTargetProbabilities(
+    sums: Float64Array,
+    scores: Float64Array | Float32Array,
+    base: number,
+    width: number,
+    label: number,
+    scale: number,
+  ): void {
+    const {eps} = this.config
+    for (let j = 0; j < width; j++) {
+      if (j === label) continue
+      const p = Math.min(Math.max(scores[base + j] * scale, eps), 1 - eps)
+      this.addOffTargetTerm(sums, j, width, 1 - p, -Math.log(p))
+    }
+  }
+
+  /** Adds q^γ · loss for every γ at g · K + j. */
+  private addOffTargetTerm(sums: Float64Array, j: number, K: number, q: number, loss: number): void {
+    const {gammas} = this.config
+    for (let g = 0; g < gammas.length; g++) {
+      const gamma = gammas[g]
+      sums[g * K + j] += (gamma === 0 ? 1 : Math.pow(q, gamma)) * loss
+    }
   }
 
   /**
@@ -465,6 +549,7 @@ export class LossBreakdownEvaluator {
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const {easyThreshold, eps, probTolerance, rowSumTolerance, rowSumPolicy} = this.config
     const binary = this.mode === Mode.BinaryProbs
+    const offTarget = this.offTarget
     const hiClamp = 1 - eps
     let k = state.pendingRows
     rows: for (let i = start; i < end; i++) {
@@ -510,6 +595,7 @@ export class LossBreakdownEvaluator {
       rowCe[k] = -Math.log(pt)
       rowQ[k] = binary && label === 0 ? p : 1 - p
       rowBucket[k] = 2 * label + (pt > easyThreshold ? 0 : 1)
+      if (offTarget) this.addOffTargetProbabilities(state.pendingOffTarget, scores, base, width, label, scale)
       k++
     }
     return k

@@ -34,5 +34,17 @@ export function korniaTotals(state: LossBreakdownState, weights: ClassWeights, f
       return total + KORNIA_ONE_HOT_EPS * compensatedSum(offTarget)
     })
   }
+  if (state.positiveTermSum.length > 0) {
+    const perClass = state.bucketsPerClass
+    const B = perClass * K
+    return focalTotals.map((_, g) => {
+      const terms = Array.from({length: B}, (_, b) => {
+        const [a, ay] = weights.coefficients[Math.floor(b / perClass)]
+        const positive = value(state.positiveTermSum, state.positiveTermComp, g * B + b)
+        return (a + ay) * positive + a * value(state.negativeTermSum, state.negativeTermComp, g * B + b)
+      })
+      return compensatedSum(terms)
+    })
+  }
   return focalTotals
 }

@@ -79,7 +79,9 @@ export function presetSettings(name: PresetName, task: Task, loss: LossVariant):
         gammas: [2],
         alpha: {kind: 'scalar', value: 0.25},
         reduction: 'mean',
-        source: 'kornia/losses/focal.py binary_focal_loss_with_logits(alpha=0.25, gamma=2.0), reduction="mean"',
+        source:
+          'kornia/losses/focal.py binary_focal_loss_with_logits(alpha=0.25, gamma=2.0), reduction="mean" (0.8.3): ' +
+          '−α(1 − p)^γ·y·log p − (1 − α)·p^γ·(1 − y)·log(1 − p) per element, not BCE·(1 − p_t)^γ for soft targets (in reduced only)',
       }
     case 'mmdet':
       sigmoidOnly()

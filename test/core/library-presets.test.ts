@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {statSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
+
+import {parse} from 'csv-parse/sync'
 
 import {lossOptions} from '../../src/analyze-predictions.js'
 import type {AlphaSpec, EvaluationConfig} from '../../src/core/config.js'
@@ -21,11 +23,13 @@ import {evaluateCsvParallel} from '../../src/parallel/evaluate-parallel.js'
 import {readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
 import {makeChunk} from '../helpers/make-chunk.js'
+import {runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const PORTS = fileURLToPath(new URL('../helpers/library_ports.py', import.meta.url))
 const PYTHON = '/usr/bin/python3'
 const file = tempDir()
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url))
 
 /** The three-row binary example of the README and torchvision's tests: logits and labels. */
 const BINARY_LOGITS = [[0.8], [-1.5], [0.1]]
@@ -46,6 +50,10 @@ const SOFT_TARGETS = [
   [0.6, 0, 0],
 ]
 
+const HARD_TARGETS = SOFT_TARGETS.map((row) => row.map((y) => (y > 0 ? 1 : 0)))
+/** Soft binary labels (--soft-labels: one sigmoid element per row): label smoothing, distillation, 0 and 1. */
+const SOFT_BINARY_LOGITS = [[2.2], [-1.3], [0.4], [-3.1], [0.05], [1.7], [-0.6], [4.5]]
+const SOFT_BINARY_TARGETS = [[0.95], [0.05], [0.7], [0], [0.5], [1], [0.2], [0.9]]
 /** The same logits read as a multi-class softmax, one class per row (class counts 2, 2, 1). */
 const MULTICLASS_LABELS = [0, 2, 1, 1, 0]
 /** Rows kornia's max-shifted log-softmax takes: the first's logit 0 is 800 below its row's maximum. */
@@ -61,6 +69,22 @@ const PROBS = [
   [0.2, 0.3, 0.5],
 ]
 const PROBS_LABELS = [0, 2, 1]
+
+/** A fixture's label column and score columns, read with csv-parse (not focalscope's reader). */
+function fixtureColumns(name: string, scoreColumns: string[]): {labels: number[]; scores: number[][]} {
+  const text = readFileSync(fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url)), 'utf8')
+  const records = parse(text, {columns: true}) as Record<string, string>[]
+  return {
+    labels: records.map((r) => Number(r.label)),
+    scores: records.map((r) => scoreColumns.map((c) => Number(r[c]))),
+  }
+}
+const BINARY_FIXTURE = fixtureColumns('binary.csv', ['logit'])
+const SOFT_FIXTURE = fixtureColumns('binary-soft.csv', ['logit'])
+const MULTICLASS_FIXTURE = fixtureColumns(
+  'multiclass.csv',
+  Array.from({length: 5}, (_, j) => `logit_${j}`),
+)
 
 /** A call of a ported library function (library_ports.py `run`) and the number it returns. */
 interface LibraryCase {
@@ -145,6 +169,93 @@ const CASES = {
   korniaFocalProbs: {
     call: {fn: 'kornia_focal_loss', probs: PROBS, labels: PROBS_LABELS, alpha: 0.25, gamma: 2, reduction: 'mean'},
     value: 0.0190922079798619,
+  },
+  korniaBinarySoft: {
+    call: {
+      fn: 'kornia_binary_focal_loss_with_logits',
+      logits: LOGITS,
+      targets: SOFT_TARGETS,
+      alpha: 0.25,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.17162508609112642,
+  },
+  korniaBinaryHard: {
+    call: {
+      fn: 'kornia_binary_focal_loss_with_logits',
+      logits: LOGITS,
+      targets: HARD_TARGETS,
+      alpha: 0.25,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.04899085943414398,
+  },
+  korniaSoftLabels: {
+    call: {
+      fn: 'kornia_binary_focal_loss_with_logits',
+      logits: SOFT_BINARY_LOGITS,
+      targets: SOFT_BINARY_TARGETS,
+      alpha: 0.25,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.08192117609969986,
+  },
+  korniaSoftLabelsGamma0: {
+    call: {
+      fn: 'kornia_binary_focal_loss_with_logits',
+      logits: SOFT_BINARY_LOGITS,
+      targets: SOFT_BINARY_TARGETS,
+      alpha: null,
+      gamma: 0,
+      reduction: 'mean',
+    },
+    value: 0.3847440458342808,
+  },
+  korniaSoftLabelsGamma2: {
+    call: {
+      fn: 'kornia_binary_focal_loss_with_logits',
+      logits: SOFT_BINARY_LOGITS,
+      targets: SOFT_BINARY_TARGETS,
+      alpha: null,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.1322571696969814,
+  },
+  ultralyticsFocalFixture: {
+    call: {
+      fn: 'ultralytics_focal_loss',
+      logits: BINARY_FIXTURE.scores,
+      targets: BINARY_FIXTURE.labels.map((y) => [y]),
+      gamma: 1.5,
+      alpha: 0.25,
+    },
+    value: 285.7961911649629,
+  },
+  korniaFocalFixture: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: MULTICLASS_FIXTURE.scores,
+      labels: MULTICLASS_FIXTURE.labels,
+      alpha: null,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.04267417088718522,
+  },
+  korniaSoftFixture: {
+    call: {
+      fn: 'kornia_binary_focal_loss_with_logits',
+      logits: SOFT_FIXTURE.scores,
+      targets: SOFT_FIXTURE.labels.map((y) => [y]),
+      alpha: 0.25,
+      gamma: 2,
+      reduction: 'mean',
+    },
+    value: 0.1130150555220745,
   },
   mmdetFocal: {
     call: {fn: 'mmdet_py_sigmoid_focal_loss', logits: LOGITS, targets: SOFT_TARGETS, gamma: 2, alpha: 0.25},
@@ -287,6 +398,35 @@ describe('--preset kornia, multi-class: focal_loss with its one-hot smoothed by 
   })
 })
 
+describe('--preset kornia, sigmoid: binary_focal_loss_with_logits, −α(1 − p)^γ·y·log p − (1 − α)p^γ·(1 − y)·log(1 − p)', () => {
+  it('soft targets: kornia’s two-term form, 0.17162508609112642, not BCE · (1 − p_t)^γ', () => {
+    const r = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'kornia'})
+    close(r.sweep[0].reduced, CASES.korniaBinarySoft.value, 'binary_focal_loss_with_logits mean')
+    assert.equal(r.config.reduction?.divisor, 15)
+    // The breakdown keeps focalscope's per-element FL (torchvision's form): only `reduced` is kornia's.
+    const torchvision = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'torchvision'})
+    assert.equal(r.sweep[0].sum, torchvision.sweep[0].sum)
+  })
+
+  it('0/1 targets: the same value as the p_t form', () => {
+    const r = presetReport('multilabel', LOGITS, HARD_TARGETS, {preset: 'kornia'})
+    close(r.sweep[0].reduced, CASES.korniaBinaryHard.value, 'binary_focal_loss_with_logits mean')
+    close(r.sweep[0].reduced, (r.sweep[0].sum as number) / 15, 'sum / elements')
+  })
+
+  it('--soft-labels (one element per row), with α 0.25 and with α none at γ 0 and 2', () => {
+    const r = presetReport('multilabel', SOFT_BINARY_LOGITS, SOFT_BINARY_TARGETS, {preset: 'kornia'})
+    close(r.sweep[0].reduced, CASES.korniaSoftLabels.value, 'α 0.25')
+    const none = presetReport('multilabel', SOFT_BINARY_LOGITS, SOFT_BINARY_TARGETS, {
+      preset: 'kornia',
+      alpha: {kind: 'none'},
+      gammas: [0, 2],
+    })
+    close(none.sweep[0].reduced, CASES.korniaSoftLabelsGamma0.value, 'α none, γ 0')
+    close(none.sweep[1].reduced, CASES.korniaSoftLabelsGamma2.value, 'α none, γ 2')
+  })
+})
+
 describe('--preset mmdet: loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)', () => {
   it('divides by the 4 positive anchors plus 2^-23: 0.27369623364613416; --preset paper by 4 alone', () => {
     const r = presetReport('multilabel', LOGITS, SOFT_TARGETS, {preset: 'mmdet'})
@@ -381,11 +521,81 @@ describe('kornia sums in the evaluator state', () => {
     offTarget(state).forEach((x, i) => close(x, offTarget(single)[i], `off-target sum ${i}`))
   })
 
+  it('multi-label: the two-term sums are the same doubles for any chunking, and merged halves equal the whole', () => {
+    const width = 3
+    const rows = 12000
+    const values = Array.from({length: rows}, () => [
+      ...Array.from({length: width}, () => (random() - 0.6) * 12),
+      ...Array.from({length: width}, () => (random() < 0.2 ? Math.round(random() * 100) / 100 : 0)),
+    ])
+    const multilabel: EvaluationConfig = {
+      ...config,
+      task: 'multilabel',
+      numClasses: width,
+      elementLayout: 'wide',
+      ...lossOptions(
+        {gammas: [0, 2], alpha: null, preset: 'kornia', explicit: {gammas: true, alpha: false}},
+        'multilabel',
+        width,
+      ),
+    }
+    const evaluator = new LossBreakdownEvaluator(multilabel)
+    const terms = (state: LossBreakdownState): number[] => [
+      ...Array.from(state.positiveTermSum, (x, i) => x + state.positiveTermComp[i]),
+      ...Array.from(state.negativeTermSum, (x, i) => x + state.negativeTermComp[i]),
+    ]
+    const feed = (from: number, to: number, cuts: number[] = []): LossBreakdownState => {
+      const state = evaluator.init()
+      const bounds = [from, ...cuts, to]
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        const part = values.slice(bounds[i], bounds[i + 1])
+        evaluator.update(
+          state,
+          makeChunk(
+            part.map(() => 0),
+            part.flat(),
+            2 * width,
+          ),
+        )
+      }
+      return evaluator.finish(state)
+    }
+    const whole = feed(0, rows)
+    assert.equal(whole.positiveTermSum.length, 2 * 4 * width)
+    assert.deepEqual(terms(feed(0, rows, [1, 2730, 2731, 9000])), terms(whole))
+    const halves = feed(0, 5000)
+    evaluator.merge(halves, feed(5000, rows))
+    terms(halves).forEach((x, i) =>
+      assert.ok(Math.abs(x - terms(whole)[i]) <= 1e-12 * Math.abs(terms(whole)[i]) + 1e-300),
+    )
+  })
+
   it('keeps no kornia sums without the preset (the default paths do no extra work)', () => {
     const plain = new LossBreakdownEvaluator({...config, korniaTerms: false})
     const state = run(plain, 0, 100)
     assert.equal(state.offTargetSum.length, 0)
     assert.equal(state.pendingOffTarget.length, 0)
+    const multilabel = new LossBreakdownEvaluator({...config, task: 'multilabel', korniaTerms: false})
+    const sums = multilabel.init()
+    assert.equal(sums.positiveTermSum.length + sums.negativeTermSum.length + sums.pendingP.length, 0)
+  })
+})
+
+describe('focalscope report --preset, end to end on the fixtures', () => {
+  const reduced = (args: string[]): number | null | undefined =>
+    (runReportJson(args).json as unknown as Report).sweep[0].reduced
+
+  it('binary.csv --preset ultralytics prints FocalLoss()(logits, labels)', () => {
+    close(reduced([fixture('binary.csv'), '--preset', 'ultralytics']), CASES.ultralyticsFocalFixture.value, 'FocalLoss')
+  })
+
+  it('multiclass.csv --preset kornia prints focal_loss(alpha=None, gamma=2, reduction="mean")', () => {
+    close(reduced([fixture('multiclass.csv'), '--preset', 'kornia']), CASES.korniaFocalFixture.value, 'focal_loss')
+  })
+
+  it('binary-soft.csv --soft-labels --preset kornia prints binary_focal_loss_with_logits(alpha=0.25, mean)', () => {
+    const value = reduced([fixture('binary-soft.csv'), '--soft-labels', '--preset', 'kornia'])
+    close(value, CASES.korniaSoftFixture.value, 'binary_focal_loss_with_logits')
   })
 })
 

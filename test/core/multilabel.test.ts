@@ -16,7 +16,9 @@ import {makeChunk} from '../helpers/make-chunk.js'
  *   torchvision/ops/focal_loss.py sigmoid_focal_loss (pytorch/vision): ce·(1 − p_t)^γ·α_t, .sum() / .mean()
  *   ultralytics/utils/loss.py FocalLoss / VarifocalLoss: (...).mean(1).sum()
  *   mmdet/models/losses/focal_loss.py py_sigmoid_focal_loss with avg_factor = positive anchors
- *   kornia/losses/focal.py binary_focal_loss_with_logits (eps left out) and focal_loss ≥ 0.7 (α → [1 − α, α, …], mean over N·C)
+ *   kornia/losses/focal.py binary_focal_loss_with_logits and focal_loss 0.8.3 (α → [1 − α, α, …], mean over N·C)
+ * (the kornia and mmdet values, and every preset's, are also checked in library-presets.test.ts against line-for-line
+ * torch ports of the libraries, test/helpers/library_ports.py)
  *   PolyLoss (Leng et al. 2022) Poly-1 focal: FL + ε·(1 − p_t)^(γ+1)
  * with ce = max(x, 0) − x·y + log1p(e^−|x|), p = σ(x), p_t = p·y + (1 − p)(1 − y), α_t = α·y + (1 − α)(1 − y).
  */

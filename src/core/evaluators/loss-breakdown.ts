@@ -53,6 +53,15 @@ export interface LossBreakdownState {
    */
   offTargetSum: Float64Array
   offTargetComp: Float64Array
+  /**
+   * kornia multi-label only (config.korniaTerms; else empty): the two terms of kornia's
+   * binary_focal_loss_with_logits, Σ y·(1 − p)^γ·(−log p) and Σ (1 − y)·p^γ·(−log(1 − p)), at g · buckets +
+   * bucket (α applies in the report). Merge: add.
+   */
+  positiveTermSum: Float64Array
+  positiveTermComp: Float64Array
+  negativeTermSum: Float64Array
+  negativeTermComp: Float64Array
   /** Probabilities moved into [eps, 1 − eps]. */
   clampedValues: number
   /** Multi-class probabilities: the largest |Σ_j p_j − 1| seen (merge: max), rows rescaled (merge: add). */
@@ -76,6 +85,11 @@ export interface LossBreakdownState {
   pendingRows: number
   /** kornia multi-class: the open block's plain off-target sums (offTargetSum's layout); else empty. */
   pendingOffTarget: Float64Array
+  /** kornia multi-label: p, 1 − p, y·(−log p) and (1 − y)·(−log(1 − p)) of each pending element; else empty. */
+  pendingP: Float64Array
+  pendingOneMinusP: Float64Array
+  pendingPositiveLoss: Float64Array
+  pendingNegativeLoss: Float64Array
 }
 
 export function bucketOf(label: number, easy: boolean): number {
@@ -129,6 +143,12 @@ export class LossBreakdownEvaluator {
   private readonly blockRecount: Float64Array
   /** kornia multi-class: sum the off-target terms too (one test per row when off). */
   private readonly offTarget: boolean
+  /** kornia multi-label: sum its two target-weighted terms too (one test per element when off). */
+  private readonly softTerms: boolean
+  private readonly blockPositiveTerm: Float64Array
+  private readonly blockNegativeTerm: Float64Array
+  /** The kernel's Σ w of those calls, which the γ = 0 entries already hold. */
+  private readonly blockTermBase: Float64Array
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -163,6 +183,10 @@ export class LossBreakdownEvaluator {
     this.blockPolyBase = new Float64Array(this.poly ? this.buckets : 0)
     this.blockRecount = new Float64Array(this.buckets)
     this.offTarget = config.korniaTerms === true && config.task === 'multiclass'
+    this.softTerms = config.korniaTerms === true && this.multilabel
+    this.blockPositiveTerm = new Float64Array(this.softTerms ? this.buckets * G : 0)
+    this.blockNegativeTerm = new Float64Array(this.softTerms ? this.buckets * G : 0)
+    this.blockTermBase = new Float64Array(this.softTerms ? this.buckets : 0)
   }
 
   init(): LossBreakdownState {
@@ -175,6 +199,10 @@ export class LossBreakdownEvaluator {
       pendingBucket: new Int32Array(rows),
       pendingSums: new Float64Array(this.binaryKernel ? this.binaryLayout.length : 0),
       pendingOffTarget: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
+      pendingP: new Float64Array(this.softTerms ? this.capacity : 0),
+      pendingOneMinusP: new Float64Array(this.softTerms ? this.capacity : 0),
+      pendingPositiveLoss: new Float64Array(this.softTerms ? this.capacity : 0),
+      pendingNegativeLoss: new Float64Array(this.softTerms ? this.capacity : 0),
     }
   }
 
@@ -186,7 +214,16 @@ export class LossBreakdownEvaluator {
   /** Every field of an empty state but the pending-row buffers. */
   private zeroSums(): Omit<
     LossBreakdownState,
-    'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket' | 'pendingSums' | 'pendingOffTarget'
+    | 'pendingCe'
+    | 'pendingQ'
+    | 'pendingTargetCe'
+    | 'pendingBucket'
+    | 'pendingSums'
+    | 'pendingOffTarget'
+    | 'pendingP'
+    | 'pendingOneMinusP'
+    | 'pendingPositiveLoss'
+    | 'pendingNegativeLoss'
   > {
     const n = this.buckets * this.config.gammas.length
     const targets = this.multilabel
@@ -209,6 +246,10 @@ export class LossBreakdownEvaluator {
       polyComp: new Float64Array(this.poly ? n : 0),
       offTargetSum: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
       offTargetComp: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
+      positiveTermSum: new Float64Array(this.softTerms ? n : 0),
+      positiveTermComp: new Float64Array(this.softTerms ? n : 0),
+      negativeTermSum: new Float64Array(this.softTerms ? n : 0),
+      negativeTermComp: new Float64Array(this.softTerms ? n : 0),
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
@@ -272,6 +313,8 @@ export class LossBreakdownEvaluator {
     mergeSums(into.targetFocalSum, into.targetFocalComp, from.targetFocalSum, from.targetFocalComp)
     mergeSums(into.polySum, into.polyComp, from.polySum, from.polyComp)
     mergeSums(into.offTargetSum, into.offTargetComp, from.offTargetSum, from.offTargetComp)
+    mergeSums(into.positiveTermSum, into.positiveTermComp, from.positiveTermSum, from.positiveTermComp)
+    mergeSums(into.negativeTermSum, into.negativeTermComp, from.negativeTermSum, from.negativeTermComp)
     into.rows += from.rows
     into.backgroundRows += from.backgroundRows
     into.clampedValues += from.clampedValues
@@ -294,6 +337,10 @@ export class LossBreakdownEvaluator {
       pendingBucket: new Int32Array(0),
       pendingSums: none,
       pendingOffTarget: none,
+      pendingP: none,
+      pendingOneMinusP: none,
+      pendingPositiveLoss: none,
+      pendingNegativeLoss: none,
     }
     Object.assign(state, this.zeroSums())
     return partial
@@ -375,6 +422,38 @@ export class LossBreakdownEvaluator {
         kernel(pendingQ, pendingQ, pendingBucket, n, this.blockRecount, blockPolyBase, blockPoly, buckets)
       }
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
+    }
+    if (this.softTerms) {
+      // kornia's terms: the kernel over q = 1 − p with w = y·(−log p), and over q = p with w = (1 − y)·(−log(1 − p)).
+      const {blockPositiveTerm, blockNegativeTerm, blockTermBase, blockRecount} = this
+      blockPositiveTerm.fill(0)
+      blockTermBase.fill(0)
+      kernel(
+        state.pendingOneMinusP,
+        state.pendingPositiveLoss,
+        pendingBucket,
+        n,
+        blockRecount,
+        blockTermBase,
+        blockPositiveTerm,
+        buckets,
+      )
+      blockNegativeTerm.fill(0)
+      blockTermBase.fill(0)
+      kernel(
+        state.pendingP,
+        state.pendingNegativeLoss,
+        pendingBucket,
+        n,
+        blockRecount,
+        blockTermBase,
+        blockNegativeTerm,
+        buckets,
+      )
+      for (let i = 0; i < blockPositiveTerm.length; i++) {
+        addCompensated(state.positiveTermSum, state.positiveTermComp, i, blockPositiveTerm[i])
+        addCompensated(state.negativeTermSum, state.negativeTermComp, i, blockNegativeTerm[i])
+      }
     }
     if (this.offTarget) {
       const open = state.pendingOffTarget
@@ -618,6 +697,7 @@ export class LossBreakdownEvaluator {
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket, pendingTargetCe: rowTargetCe} = state
     const {easyThreshold, eps, probTolerance} = this.config
     const logits = this.config.scores === 'logits'
+    const softTerms = this.softTerms
     // The layout, not the row width: a wide row of one column (--soft-labels) is one element per row too.
     const long = this.config.elementLayout === 'long'
     const K = long ? 1 : this.config.numClasses
@@ -699,6 +779,12 @@ export class LossBreakdownEvaluator {
         rowCe[k] = ce
         rowQ[k] = q
         rowTargetCe[k] = y * ce
+        if (softTerms) {
+          state.pendingP[k] = p
+          state.pendingOneMinusP[k] = p1
+          state.pendingPositiveLoss[k] = y * lossPos
+          state.pendingNegativeLoss[k] = (1 - y) * lossNeg
+        }
         rowBucket[k] = 4 * (long ? labels[i] : j) + (positive ? 0 : 2) + (pt > easyThreshold ? 0 : 1)
         k++
       }

@@ -4,7 +4,7 @@ import {InputError} from '../errors.js'
 import type {SkipLog} from '../skip-log.js'
 import {binaryKernelLayout, type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
 import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
-import {addCompensated} from '../losses/numerics.js'
+import {addCompensated, type PowerKind, powerKindOf, powerOf} from '../losses/numerics.js'
 import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.js'
 
 /**
@@ -143,6 +143,8 @@ export class LossBreakdownEvaluator {
   private readonly blockRecount: Float64Array
   /** kornia multi-class: sum the off-target terms too (one test per row when off). */
   private readonly offTarget: boolean
+  /** How each γ's power is taken (q², √q, … without Math.pow) for the off-target terms. */
+  private readonly powerKinds: PowerKind[]
   /** kornia multi-label: sum its two target-weighted terms too (one test per element when off). */
   private readonly softTerms: boolean
   private readonly blockPositiveTerm: Float64Array
@@ -183,6 +185,7 @@ export class LossBreakdownEvaluator {
     this.blockPolyBase = new Float64Array(this.poly ? this.buckets : 0)
     this.blockRecount = new Float64Array(this.buckets)
     this.offTarget = config.korniaTerms === true && config.task === 'multiclass'
+    this.powerKinds = config.gammas.map(powerKindOf)
     this.softTerms = config.korniaTerms === true && this.multilabel
     this.blockPositiveTerm = new Float64Array(this.softTerms ? this.buckets * G : 0)
     this.blockNegativeTerm = new Float64Array(this.softTerms ? this.buckets * G : 0)
@@ -607,10 +610,8 @@ export class LossBreakdownEvaluator {
   /** Adds q^γ · loss for every γ at g · K + j. */
   private addOffTargetTerm(sums: Float64Array, j: number, K: number, q: number, loss: number): void {
     const {gammas} = this.config
-    for (let g = 0; g < gammas.length; g++) {
-      const gamma = gammas[g]
-      sums[g * K + j] += (gamma === 0 ? 1 : Math.pow(q, gamma)) * loss
-    }
+    const kinds = this.powerKinds
+    for (let g = 0; g < gammas.length; g++) sums[g * K + j] += powerOf(q, gammas[g], kinds[g]) * loss
   }
 
   /**

@@ -23,7 +23,7 @@ import {evaluateCsvParallel} from '../../src/parallel/evaluate-parallel.js'
 import {readCsvHeader} from '../../src/readers/from-csv.js'
 import {resolveLayout} from '../../src/readers/layout.js'
 import {makeChunk} from '../helpers/make-chunk.js'
-import {runReportJson} from '../helpers/run-cli.js'
+import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const PORTS = fileURLToPath(new URL('../helpers/library_ports.py', import.meta.url))
@@ -591,6 +591,14 @@ describe('focalscope report --preset, end to end on the fixtures', () => {
 
   it('multiclass.csv --preset kornia prints focal_loss(alpha=None, gamma=2, reduction="mean")', () => {
     close(reduced([fixture('multiclass.csv'), '--preset', 'kornia']), CASES.korniaFocalFixture.value, 'focal_loss')
+  })
+
+  it('the table names each divisor: mmdet’s avg_factor + 2^-23, kornia’s own sum', () => {
+    const mmdet = runCli(['report', fixture('multilabel.csv'), '--preset', 'mmdet'])
+    assert.equal(mmdet.status, 0, mmdet.stderr)
+    assert.match(mmdet.stdout, /^Reduction {2}avg-factor: the sum divided by \d+ \+ 2\^-23$/m)
+    const kornia = runCli(['report', fixture('multiclass.csv'), '--preset', 'kornia'])
+    assert.match(kornia.stdout, /^Reduction {2}mean-classes: kornia's sum \(README: presets\) divided by 2500$/m)
   })
 
   it('binary-soft.csv --soft-labels --preset kornia prints binary_focal_loss_with_logits(alpha=0.25, mean)', () => {

@@ -62,6 +62,13 @@ const FAR_LOGITS = [
   [-3.0, -0.2, 1.5],
 ]
 const FAR_LABELS = [1, 2]
+/** Rows where a class other than the label holds nearly all the mass (1 − p_j ≈ 0 under a fractional γ). */
+const DOMINANT_LOGITS = [
+  [40, 0.3, -1],
+  [12, -3, 0.5],
+  [0, 35, 2],
+]
+const DOMINANT_LABELS = [1, 2, 0]
 /** Softmax probabilities (given to kornia as the logits log p). */
 const PROBS = [
   [0.7, 0.1, 0.2],
@@ -165,6 +172,17 @@ const CASES = {
   korniaFocalFar: {
     call: {fn: 'kornia_focal_loss', logits: FAR_LOGITS, labels: FAR_LABELS, alpha: 0.25, gamma: 2, reduction: 'mean'},
     value: 33.333562000627886,
+  },
+  korniaFocalDominant: {
+    call: {
+      fn: 'kornia_focal_loss',
+      logits: DOMINANT_LOGITS,
+      labels: DOMINANT_LABELS,
+      alpha: null,
+      gamma: 0.5,
+      reduction: 'mean',
+    },
+    value: 9.57778235425766,
   },
   korniaFocalProbs: {
     call: {fn: 'kornia_focal_loss', probs: PROBS, labels: PROBS_LABELS, alpha: 0.25, gamma: 2, reduction: 'mean'},
@@ -377,13 +395,15 @@ describe('--preset kornia, multi-class: focal_loss with its one-hot smoothed by 
     close(r.sweep[0].reduced, CASES.korniaFocalWeight.value, 'focal_loss weight=w')
   })
 
-  it('a row whose logits are 800 apart (the max-shifted log-softmax), and probabilities as log p', () => {
+  it('rows whose logits are 800 apart (max-shifted) or dominated by another class, and probabilities as log p', () => {
     const far = presetReport('multiclass', FAR_LOGITS, FAR_LABELS, {
       preset: 'kornia',
       alpha: {kind: 'scalar', value: 0.25},
     })
     close(far.sweep[0].reduced, CASES.korniaFocalFar.value, 'far logits')
     const config = {preset: 'kornia' as const, alpha: {kind: 'scalar' as const, value: 0.25}}
+    const dominant = presetReport('multiclass', DOMINANT_LOGITS, DOMINANT_LABELS, {preset: 'kornia', gammas: [0.5]})
+    close(dominant.sweep[0].reduced, CASES.korniaFocalDominant.value, 'another class holds the mass, γ = 0.5')
     const probs = presetReport('multiclass', PROBS, PROBS_LABELS, config, 'probs')
     close(probs.sweep[0].reduced, CASES.korniaFocalProbs.value, 'probabilities')
   })

@@ -582,8 +582,10 @@ export class LossBreakdownEvaluator {
   ): void {
     for (let j = 0; j < width; j++) {
       if (j === label) continue
-      const logP = scores[base + j] - shift - logNorm
-      this.addOffTargetTerm(sums, j, width, 1 - tableExp(logP), -logP)
+      // ≤ 0 as torch's log_softmax is: a class that dominates the row can round to a hair above 0 here, and
+      // 1 − p_j below 0 would make a fractional power NaN.
+      const logP = Math.min(scores[base + j] - shift - logNorm, 0)
+      this.addOffTargetTerm(sums, j, width, Math.max(1 - tableExp(logP), 0), -logP)
     }
   }
 

@@ -184,7 +184,7 @@ export function lossOptions(
   numClasses: number,
 ): Pick<
   EvaluationConfig,
-  'gammas' | 'alpha' | 'alphaSpec' | 'loss' | 'polyEpsilon' | 'preset' | 'reduction' | 'reductionSource'
+  'gammas' | 'alpha' | 'alphaSpec' | 'loss' | 'polyEpsilon' | 'preset' | 'reduction' | 'reductionSource' | 'korniaTerms'
 > {
   const loss = options.loss ?? 'focal'
   if (loss === 'varifocal' && task === 'multiclass') {
@@ -226,5 +226,7 @@ export function lossOptions(
     preset: options.preset,
     reduction,
     reductionSource,
+    // kornia's focal losses differ from focalscope's sum on these inputs (a binary file's 0/1 labels match exactly).
+    korniaTerms: options.preset === 'kornia' && task !== 'binary' && (loss === 'focal' || loss === 'ce'),
   }
 }

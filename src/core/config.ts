@@ -32,6 +32,12 @@ export interface EvaluationConfig {
   loss?: LossVariant
   /** Poly-1's ε (default 1). */
   polyEpsilon?: number
+  /**
+   * --preset kornia on a multi-class or multi-label input: keep the extra sums kornia's printed value needs
+   * (multi-class: the off-target terms its eps-smoothed one-hot adds; multi-label: its two-term form for soft
+   * targets). Off otherwise, so the default paths do no extra work.
+   */
+  korniaTerms?: boolean
   /** Report only: the reference preset used, and how its printed value reduces the sum. */
   preset?: string
   reduction?: Reduction

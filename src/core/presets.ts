@@ -8,10 +8,12 @@ import type {LossVariant, Task} from './result.js'
  *   mean            the number of loss elements (rows; rows × K for multi-label)  — torch `.mean()`
  *   mean-classes    rows × K for every task (kornia ≥ 0.7 keeps a zero-padded N × C loss tensor)
  *   class-mean-sum  K for multi-label, 1 otherwise  — ultralytics `.mean(1).sum()`
- *   positives       max(1, positive-target elements)  — RetinaNet / mmdet `avg_factor` (the number of
- *                   positive anchors when each positive anchor has one positive class)
+ *   positives       max(1, positive-target elements)  — RetinaNet (Lin et al. 2017): the number of positive
+ *                   anchors when each positive anchor has one positive class
+ *   avg-factor      max(1, positive-target elements) + 2^-23  — mmdet's weight_reduce_loss divides by
+ *                   `avg_factor + torch.finfo(torch.float32).eps` (avg_factor: RetinaHead's positive anchors)
  */
-export const REDUCTIONS = ['sum', 'mean', 'mean-classes', 'class-mean-sum', 'positives'] as const
+export const REDUCTIONS = ['sum', 'mean', 'mean-classes', 'class-mean-sum', 'positives', 'avg-factor'] as const
 export type Reduction = (typeof REDUCTIONS)[number]
 
 export const PRESET_NAMES = ['torchvision', 'ultralytics', 'kornia', 'mmdet', 'paper'] as const
@@ -69,23 +71,26 @@ export function presetSettings(name: PresetName, task: Task, loss: LossVariant):
           alpha: {kind: 'none'},
           reduction: 'mean-classes',
           source:
-            'kornia/losses/focal.py focal_loss(alpha, gamma=2.0) ≥ 0.7: alpha → [1 − α, α, …, α], "mean" over N × C',
+            'kornia/losses/focal.py focal_loss(alpha, gamma=2.0) 0.8.3: alpha → [1 − α, α, …, α], "mean" over N × C; ' +
+            'its one_hot(eps=1e-6) adds 1e-6 · α_j · FL_j of every other class j (in reduced only)',
         }
       }
       return {
         gammas: [2],
         alpha: {kind: 'scalar', value: 0.25},
         reduction: 'mean',
-        source: 'kornia/losses/focal.py binary_focal_loss_with_logits(alpha=0.25, gamma=2.0), reduction="mean"',
+        source:
+          'kornia/losses/focal.py binary_focal_loss_with_logits(alpha=0.25, gamma=2.0), reduction="mean" (0.8.3): ' +
+          '−α(1 − p)^γ·y·log p − (1 − α)·p^γ·(1 − y)·log(1 − p) per element, not BCE·(1 − p_t)^γ for soft targets (in reduced only)',
       }
     case 'mmdet':
       sigmoidOnly()
       return {
         gammas: [2],
         alpha: {kind: 'scalar', value: 0.25},
-        reduction: 'positives',
+        reduction: 'avg-factor',
         source:
-          'mmdet/models/losses/focal_loss.py FocalLoss(use_sigmoid=True, gamma=2.0, alpha=0.25, reduction="mean") with avg_factor = positive anchors (RetinaHead)',
+          'mmdet/models/losses/focal_loss.py FocalLoss(use_sigmoid=True, gamma=2.0, alpha=0.25, reduction="mean") with avg_factor = positive anchors (RetinaHead): loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)',
       }
     case 'paper':
       return {

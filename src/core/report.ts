@@ -1,6 +1,7 @@
 import {alphaSpecOf, resolveClassWeights} from './class-weights.js'
 import type {EvaluationConfig} from './config.js'
 import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
+import {korniaTotals} from './kornia-totals.js'
 import {compensatedSum} from './losses/numerics.js'
 import type {Reduction} from './presets.js'
 import {
@@ -48,8 +49,18 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b
 }
 
+/** torch.finfo(torch.float32).eps = 2^-23, which mmdet adds to its avg_factor. */
+const FLOAT32_EPSILON = 2 ** -23
+
 /** The divisor of a reduction (see presets.ts). */
-function reductionDivisor(reduction: Reduction, elements: number, rows: number, K: number, positives: number): number {
+function reductionDivisor(
+  reduction: Reduction,
+  elements: number,
+  rows: number,
+  K: number,
+  positives: number,
+  multilabel: boolean,
+): number {
   switch (reduction) {
     case 'sum':
       return 1
@@ -58,9 +69,12 @@ function reductionDivisor(reduction: Reduction, elements: number, rows: number, 
     case 'mean-classes':
       return rows * K
     case 'class-mean-sum':
-      return K
+      // ultralytics' .mean(1) is over the prediction tensor's columns: K for multi-label, one for a binary (N, 1).
+      return multilabel ? K : 1
     case 'positives':
       return Math.max(1, positives)
+    case 'avg-factor':
+      return Math.max(1, positives) + FLOAT32_EPSILON
   }
 }
 
@@ -134,7 +148,11 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
   const positiveElements = sigmoid ? sumWhere(count, isPositive) : null
 
   const reduction = config.reduction ?? null
-  const divisor = reduction === null ? null : reductionDivisor(reduction, elements, rows, K, positiveElements ?? rows)
+  const divisor =
+    reduction === null ? null : reductionDivisor(reduction, elements, rows, K, positiveElements ?? rows, multilabel)
+
+  // What the preset's library sums before its reduction: kornia's own forms when it is the preset, else Σ FL.
+  const referenceTotal = config.korniaTerms ? korniaTotals(state, weights, focalTotal) : focalTotal
 
   const sweep: SweepRow[] = config.gammas.map((gamma, g) => ({
     gamma,
@@ -143,7 +161,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     ratioToCe: ratio(focalTotal[g], ceTotal),
     easyShare: ratio(sumWhere(focal[g], isEasy), focalTotal[g]),
     hardShare: ratio(sumWhere(focal[g], isHard), focalTotal[g]),
-    reduced: divisor === null ? null : focalTotal[g] / divisor,
+    reduced: divisor === null ? null : referenceTotal[g] / divisor,
   }))
 
   const side = (keep: (b: number) => boolean): SplitSide => {

@@ -107,7 +107,10 @@ export interface SweepRow {
   /** Share of this γ's focal loss carried by easy rows (p_t > threshold). */
   easyShare: number | null
   hardShare: number | null
-  /** sum / config.reduction.divisor: the value the reference library prints; null without a reduction. */
+  /**
+   * The value the reference library prints: sum / config.reduction.divisor, except that --preset kornia divides
+   * kornia's own sum (core/kornia-totals.ts); null without a reduction.
+   */
   reduced?: number | null
 }
 

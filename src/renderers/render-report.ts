@@ -76,7 +76,13 @@ export function renderReport(report: Report, options: RenderOptions): string {
     out.push(`${chalk.bold('Preset')}     ${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`)
   }
   if (reduction) {
-    out.push(`${chalk.bold('Reduction')}  ${reduction.name}: the sum divided by ${formatLoss(reduction.divisor)}`)
+    // mmdet's divisor is avg_factor + 2^-23, which six digits would show as avg_factor alone.
+    const divisor =
+      reduction.name === 'avg-factor'
+        ? `${formatLoss(reduction.divisor - 2 ** -23)} + 2^-23`
+        : formatLoss(reduction.divisor)
+    const sum = config.preset === 'kornia' ? "kornia's sum (README: presets)" : 'the sum'
+    out.push(`${chalk.bold('Reduction')}  ${reduction.name}: ${sum} divided by ${divisor}`)
   }
   if (config.preset || reduction) out.push('')
   const spec = config.alphaSpec ?? alpha

@@ -70,6 +70,8 @@ describe('focalscope report --soft-labels (binary labels in [0, 1])', () => {
       assert.deepEqual(r.input.classes, ['1'])
       assert.equal(r.input.rows, LOGITS.length)
       assert.equal(r.input.positiveElements, LABELS.filter((y) => y > 0).length)
+      // README: backgroundRows are the rows whose targets are all 0 — here, the rows labelled 0.
+      assert.equal(r.input.backgroundRows, LABELS.filter((y) => y === 0).length)
       close(r.totals.ce.sum, sum(terms(0).map((t) => t.bce)), 'CE sum')
       gammas.forEach((gamma, g) => {
         const fl = terms(gamma).map((t) => t.fl)
@@ -104,6 +106,7 @@ describe('focalscope report --soft-labels (binary labels in [0, 1])', () => {
     assert.equal(soft.totals.ce.sum, binary.totals.ce.sum)
     soft.sweep.forEach((s, g) => assert.equal(s.sum, binary.sweep[g].sum))
     assert.deepEqual(soft.splitByTarget, binary.splitByTarget)
+    assert.equal(soft.input.backgroundRows, hard.filter((y) => y === 0).length)
   })
 
   it('without the flag a soft label stops the run and names the flag; a label of 2 keeps its message', () => {

@@ -5,7 +5,7 @@ import {rowSumHint} from '../row-sum-hint.js'
 import type {SkipLog} from '../skip-log.js'
 import {binaryKernelLayout, type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
 import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
-import {addCompensated} from '../losses/numerics.js'
+import {addCompensated, type PowerKind, powerKindOf, powerOf} from '../losses/numerics.js'
 import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.js'
 
 /**
@@ -47,6 +47,22 @@ export interface LossBreakdownState {
   /** Poly-1 only (else empty): Σ (1 − p_t)^(γ+1) at g · buckets + bucket. */
   polySum: Float64Array
   polyComp: Float64Array
+  /**
+   * kornia multi-class only (config.korniaTerms; else empty): Σ (1 − p_j)^γ · (−log p_j) over the rows whose
+   * label is not j, at g · K + j. kornia's one-hot gives every such class the weight eps = 1e-6, so its printed
+   * loss adds eps · Σ_j α_j · these (report: korniaTotals). Merge: add.
+   */
+  offTargetSum: Float64Array
+  offTargetComp: Float64Array
+  /**
+   * kornia multi-label only (config.korniaTerms; else empty): the two terms of kornia's
+   * binary_focal_loss_with_logits, Σ y·(1 − p)^γ·(−log p) and Σ (1 − y)·p^γ·(−log(1 − p)), at g · buckets +
+   * bucket (α applies in the report). Merge: add.
+   */
+  positiveTermSum: Float64Array
+  positiveTermComp: Float64Array
+  negativeTermSum: Float64Array
+  negativeTermComp: Float64Array
   /** Probabilities moved into [eps, 1 − eps]. */
   clampedValues: number
   /** Multi-class probabilities: the largest |Σ_j p_j − 1| seen (merge: max), rows rescaled (merge: add). */
@@ -68,6 +84,13 @@ export interface LossBreakdownState {
   pendingSums: Float64Array
   /** Pending elements (rows, except for multi-label wide), or rows in the open block. */
   pendingRows: number
+  /** kornia multi-class: the open block's plain off-target sums (offTargetSum's layout); else empty. */
+  pendingOffTarget: Float64Array
+  /** kornia multi-label: p, 1 − p, y·(−log p) and (1 − y)·(−log(1 − p)) of each pending element; else empty. */
+  pendingP: Float64Array
+  pendingOneMinusP: Float64Array
+  pendingPositiveLoss: Float64Array
+  pendingNegativeLoss: Float64Array
 }
 
 export function bucketOf(label: number, easy: boolean): number {
@@ -119,6 +142,16 @@ export class LossBreakdownEvaluator {
   private readonly blockPolyBase: Float64Array
   /** Where the second and third kernel calls of a block count its rows again (blockCount has them). */
   private readonly blockRecount: Float64Array
+  /** kornia multi-class: sum the off-target terms too (one test per row when off). */
+  private readonly offTarget: boolean
+  /** How each γ's power is taken (q², √q, … without Math.pow) for the off-target terms. */
+  private readonly powerKinds: PowerKind[]
+  /** kornia multi-label: sum its two target-weighted terms too (one test per element when off). */
+  private readonly softTerms: boolean
+  private readonly blockPositiveTerm: Float64Array
+  private readonly blockNegativeTerm: Float64Array
+  /** The kernel's Σ w of those calls, which the γ = 0 entries already hold. */
+  private readonly blockTermBase: Float64Array
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -152,6 +185,12 @@ export class LossBreakdownEvaluator {
     this.blockPoly = new Float64Array(this.poly ? this.buckets * G : 0)
     this.blockPolyBase = new Float64Array(this.poly ? this.buckets : 0)
     this.blockRecount = new Float64Array(this.buckets)
+    this.offTarget = config.korniaTerms === true && config.task === 'multiclass'
+    this.powerKinds = config.gammas.map(powerKindOf)
+    this.softTerms = config.korniaTerms === true && this.multilabel
+    this.blockPositiveTerm = new Float64Array(this.softTerms ? this.buckets * G : 0)
+    this.blockNegativeTerm = new Float64Array(this.softTerms ? this.buckets * G : 0)
+    this.blockTermBase = new Float64Array(this.softTerms ? this.buckets : 0)
   }
 
   init(): LossBreakdownState {
@@ -163,13 +202,32 @@ export class LossBreakdownEvaluator {
       pendingTargetCe: new Float64Array(this.multilabel ? this.capacity : 0),
       pendingBucket: new Int32Array(rows),
       pendingSums: new Float64Array(this.binaryKernel ? this.binaryLayout.length : 0),
+      pendingOffTarget: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
+      pendingP: new Float64Array(this.softTerms ? this.capacity : 0),
+      pendingOneMinusP: new Float64Array(this.softTerms ? this.capacity : 0),
+      pendingPositiveLoss: new Float64Array(this.softTerms ? this.capacity : 0),
+      pendingNegativeLoss: new Float64Array(this.softTerms ? this.capacity : 0),
     }
+  }
+
+  /** γ values × classes: the length of the off-target sums (kornia multi-class). */
+  private offTargetLength(): number {
+    return this.config.gammas.length * this.config.numClasses
   }
 
   /** Every field of an empty state but the pending-row buffers. */
   private zeroSums(): Omit<
     LossBreakdownState,
-    'pendingCe' | 'pendingQ' | 'pendingTargetCe' | 'pendingBucket' | 'pendingSums'
+    | 'pendingCe'
+    | 'pendingQ'
+    | 'pendingTargetCe'
+    | 'pendingBucket'
+    | 'pendingSums'
+    | 'pendingOffTarget'
+    | 'pendingP'
+    | 'pendingOneMinusP'
+    | 'pendingPositiveLoss'
+    | 'pendingNegativeLoss'
   > {
     const n = this.buckets * this.config.gammas.length
     const targets = this.multilabel
@@ -190,6 +248,12 @@ export class LossBreakdownEvaluator {
       targetFocalComp: new Float64Array(targets ? n : 0),
       polySum: new Float64Array(this.poly ? n : 0),
       polyComp: new Float64Array(this.poly ? n : 0),
+      offTargetSum: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
+      offTargetComp: new Float64Array(this.offTarget ? this.offTargetLength() : 0),
+      positiveTermSum: new Float64Array(this.softTerms ? n : 0),
+      positiveTermComp: new Float64Array(this.softTerms ? n : 0),
+      negativeTermSum: new Float64Array(this.softTerms ? n : 0),
+      negativeTermComp: new Float64Array(this.softTerms ? n : 0),
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
@@ -252,6 +316,9 @@ export class LossBreakdownEvaluator {
     mergeSums(into.targetCeSum, into.targetCeComp, from.targetCeSum, from.targetCeComp)
     mergeSums(into.targetFocalSum, into.targetFocalComp, from.targetFocalSum, from.targetFocalComp)
     mergeSums(into.polySum, into.polyComp, from.polySum, from.polyComp)
+    mergeSums(into.offTargetSum, into.offTargetComp, from.offTargetSum, from.offTargetComp)
+    mergeSums(into.positiveTermSum, into.positiveTermComp, from.positiveTermSum, from.positiveTermComp)
+    mergeSums(into.negativeTermSum, into.negativeTermComp, from.negativeTermSum, from.negativeTermComp)
     into.rows += from.rows
     into.backgroundRows += from.backgroundRows
     into.clampedValues += from.clampedValues
@@ -273,6 +340,11 @@ export class LossBreakdownEvaluator {
       pendingTargetCe: none,
       pendingBucket: new Int32Array(0),
       pendingSums: none,
+      pendingOffTarget: none,
+      pendingP: none,
+      pendingOneMinusP: none,
+      pendingPositiveLoss: none,
+      pendingNegativeLoss: none,
     }
     Object.assign(state, this.zeroSums())
     return partial
@@ -355,6 +427,43 @@ export class LossBreakdownEvaluator {
       }
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
     }
+    if (this.softTerms) {
+      // kornia's terms: the kernel over q = 1 − p with w = y·(−log p), and over q = p with w = (1 − y)·(−log(1 − p)).
+      const {blockPositiveTerm, blockNegativeTerm, blockTermBase, blockRecount} = this
+      blockPositiveTerm.fill(0)
+      blockTermBase.fill(0)
+      kernel(
+        state.pendingOneMinusP,
+        state.pendingPositiveLoss,
+        pendingBucket,
+        n,
+        blockRecount,
+        blockTermBase,
+        blockPositiveTerm,
+        buckets,
+      )
+      blockNegativeTerm.fill(0)
+      blockTermBase.fill(0)
+      kernel(
+        state.pendingP,
+        state.pendingNegativeLoss,
+        pendingBucket,
+        n,
+        blockRecount,
+        blockTermBase,
+        blockNegativeTerm,
+        buckets,
+      )
+      for (let i = 0; i < blockPositiveTerm.length; i++) {
+        addCompensated(state.positiveTermSum, state.positiveTermComp, i, blockPositiveTerm[i])
+        addCompensated(state.negativeTermSum, state.negativeTermComp, i, blockNegativeTerm[i])
+      }
+    }
+    if (this.offTarget) {
+      const open = state.pendingOffTarget
+      for (let i = 0; i < open.length; i++) addCompensated(state.offTargetSum, state.offTargetComp, i, open[i])
+      open.fill(0)
+    }
     state.pendingRows = 0
   }
 
@@ -385,6 +494,7 @@ export class LossBreakdownEvaluator {
     const {labels, scores, width} = chunk
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const threshold = this.config.easyThreshold
+    const offTarget = this.offTarget
     let k = state.pendingRows
     for (let i = start; i < end; i++) {
       const base = i * width
@@ -411,6 +521,8 @@ export class LossBreakdownEvaluator {
       rowCe[k] = others <= 1 ? tableLog1pUnit(others) : tableLogAtLeastOne(1 + others)
       rowQ[k] = others * pt
       rowBucket[k] = 2 * label + (pt > threshold ? 0 : 1)
+      // log p_j = (x_j − x_y) − CE
+      if (offTarget) this.addOffTargetLogits(state.pendingOffTarget, scores, base, width, label, own, rowCe[k])
       k++
     }
     return k
@@ -445,10 +557,64 @@ export class LossBreakdownEvaluator {
     for (let j = label + 1; j < width; j++) others += tableExp(scores[base + j] - max)
     const own = tableExp(scores[base + label] - max)
     const total = own + others
-    state.pendingCe[k] = tableLogAtLeastOne(total) - (scores[base + label] - max)
+    const logTotal = tableLogAtLeastOne(total)
+    state.pendingCe[k] = logTotal - (scores[base + label] - max)
     state.pendingQ[k] = others / total
     state.pendingBucket[k] = 2 * label + (own / total > this.config.easyThreshold ? 0 : 1)
+    // log p_j = (x_j − max) − log Σ e^(x − max)
+    if (this.offTarget) this.addOffTargetLogits(state.pendingOffTarget, scores, base, width, label, max, logTotal)
     return k + 1
+  }
+
+  /**
+   * kornia multi-class: adds (1 − p_j)^γ · (−log p_j) of every class j but the label into the open block's
+   * off-target sums (at g · K + j), with log p_j = (x_j − shift) − logNorm. These terms carry kornia's one-hot
+   * weight eps = 1e-6, so 1 − p_j by plain subtraction is ample (it loses digits only where p_j ≈ 1, and there
+   * the term is ≈ 0).
+   */
+  private addOffTargetLogits(
+    sums: Float64Array,
+    scores: Float64Array | Float32Array,
+    base: number,
+    width: number,
+    label: number,
+    shift: number,
+    logNorm: number,
+  ): void {
+    for (let j = 0; j < width; j++) {
+      if (j === label) continue
+      // ≤ 0 as torch's log_softmax is: a class that dominates the row can round to a hair above 0 here, and
+      // 1 − p_j below 0 would make a fractional power NaN.
+      const logP = Math.min(scores[base + j] - shift - logNorm, 0)
+      this.addOffTargetTerm(sums, j, width, Math.max(1 - tableExp(logP), 0), -logP)
+    }
+  }
+
+  /**
+   * kornia multi-class on probabilities (kornia's value on the logits log p): the off-target terms of a row whose
+   * values were checked, rescaled by `scale` and clamped to [eps, 1 − eps] as the target's probability is.
+   */
+  private addOffTargetProbabilities(
+    sums: Float64Array,
+    scores: Float64Array | Float32Array,
+    base: number,
+    width: number,
+    label: number,
+    scale: number,
+  ): void {
+    const {eps} = this.config
+    for (let j = 0; j < width; j++) {
+      if (j === label) continue
+      const p = Math.min(Math.max(scores[base + j] * scale, eps), 1 - eps)
+      this.addOffTargetTerm(sums, j, width, 1 - p, -Math.log(p))
+    }
+  }
+
+  /** Adds q^γ · loss for every γ at g · K + j. */
+  private addOffTargetTerm(sums: Float64Array, j: number, K: number, q: number, loss: number): void {
+    const {gammas} = this.config
+    const kinds = this.powerKinds
+    for (let g = 0; g < gammas.length; g++) sums[g * K + j] += powerOf(q, gammas[g], kinds[g]) * loss
   }
 
   /**
@@ -466,6 +632,7 @@ export class LossBreakdownEvaluator {
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket} = state
     const {easyThreshold, eps, probTolerance, rowSumTolerance, rowSumPolicy} = this.config
     const binary = this.mode === Mode.BinaryProbs
+    const offTarget = this.offTarget
     const hiClamp = 1 - eps
     let k = state.pendingRows
     rows: for (let i = start; i < end; i++) {
@@ -511,6 +678,7 @@ export class LossBreakdownEvaluator {
       rowCe[k] = -Math.log(pt)
       rowQ[k] = binary && label === 0 ? p : 1 - p
       rowBucket[k] = 2 * label + (pt > easyThreshold ? 0 : 1)
+      if (offTarget) this.addOffTargetProbabilities(state.pendingOffTarget, scores, base, width, label, scale)
       k++
     }
     return k
@@ -533,7 +701,9 @@ export class LossBreakdownEvaluator {
     const {pendingCe: rowCe, pendingQ: rowQ, pendingBucket: rowBucket, pendingTargetCe: rowTargetCe} = state
     const {easyThreshold, eps, probTolerance} = this.config
     const logits = this.config.scores === 'logits'
-    const long = this.perRow === 1
+    const softTerms = this.softTerms
+    // The layout, not the row width: a wide row of one column (--soft-labels) is one element per row too.
+    const long = this.config.elementLayout === 'long'
     const K = long ? 1 : this.config.numClasses
     const hiClamp = 1 - eps
     let k = state.pendingRows
@@ -613,6 +783,12 @@ export class LossBreakdownEvaluator {
         rowCe[k] = ce
         rowQ[k] = q
         rowTargetCe[k] = y * ce
+        if (softTerms) {
+          state.pendingP[k] = p
+          state.pendingOneMinusP[k] = p1
+          state.pendingPositiveLoss[k] = y * lossPos
+          state.pendingNegativeLoss[k] = (1 - y) * lossNeg
+        }
         rowBucket[k] = 4 * (long ? labels[i] : j) + (positive ? 0 : 2) + (pt > easyThreshold ? 0 : 1)
         k++
       }

@@ -8,6 +8,7 @@ import {withProgress} from '../cli/with-progress.js'
 import {atomicWrite} from '../cli/atomic-write.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
+import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
 import {useColor} from '../cli/terminal.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {Report} from '../core/result.js'
@@ -18,6 +19,7 @@ import {loadReport} from '../gates/load-report.js'
 import {parseRule, usesBaseline} from '../gates/parse-rule.js'
 import {RuleError} from '../gates/rule-error.js'
 import {type Baseline, runGates} from '../gates/run-gates.js'
+import {expandPaths} from '../readers/expand-paths.js'
 import {fsError} from '../readers/open-predictions.js'
 import {renderGateTable} from '../renderers/render-gate-table.js'
 import {renderGithub} from '../renderers/render-github.js'
@@ -46,6 +48,18 @@ function writeError(error: unknown, path: string, what: string): InputError {
           ? 'it is a directory'
           : (error as Error).message
   return new InputError(`expected a writable path for ${what}, got ${code ?? 'an error'} (${reason})`, {file: path})
+}
+
+const STEP_SUMMARY = '$GITHUB_STEP_SUMMARY'
+
+/** Every file the gate writes, with the flag (or variable) that named it. */
+function outputPaths(flags: {junit?: string; report?: string}): NamedPath[] {
+  const outputs: NamedPath[] = []
+  if (flags.report !== undefined) outputs.push({path: flags.report, what: '--report'})
+  if (flags.junit !== undefined) outputs.push({path: flags.junit, what: '--junit'})
+  const summary = process.env.GITHUB_STEP_SUMMARY
+  if (summary !== undefined && summary !== '') outputs.push({path: summary, what: STEP_SUMMARY})
+  return outputs
 }
 
 function parseAssertFlag(text: string): GateRule {
@@ -99,6 +113,15 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
   async run(): Promise<GateResult> {
     const {argv, flags, metadata} = await this.parse(Gate)
     const files = argv as string[]
+
+    // Before anything is read or written: an output onto an input would destroy it.
+    const outputs = outputPaths(flags)
+    assertOutputsAreNotInputs(outputs, [
+      ...expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
+      ...(['from-report', 'baseline', 'config'] as const).flatMap((flag) =>
+        flags[flag] === undefined ? [] : [{path: flags[flag], what: `--${flag}`}],
+      ),
+    ])
 
     // Everything that can be wrong with the command line is found before any prediction is read.
     const rules: GateRule[] = []

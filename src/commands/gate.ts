@@ -1,11 +1,11 @@
-import {appendFile, readFile} from 'node:fs/promises'
+import {type FileHandle, open, readFile} from 'node:fs/promises'
 
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../analyze-predictions.js'
 import {withProgress} from '../cli/with-progress.js'
-import {atomicWrite} from '../cli/atomic-write.js'
+import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
@@ -173,7 +173,7 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
       for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
     }
     const result = runGates(rules, report, baseline)
-    await this.writeOutputs(result, flags)
+    await this.writeOutputs(result, outputs)
     if (!this.jsonEnabled()) {
       const color = useColor(process.stdout)
       if (!result.passed) process.stdout.write(`${renderReport(report, {color})}\n\n`)
@@ -183,25 +183,51 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     return result
   }
 
-  private async writeOutputs(result: GateResult, flags: {junit?: string; report?: string}): Promise<void> {
-    const outputs: [path: string | undefined, what: string, render: () => string][] = [
-      [flags.report, '--report', () => `${JSON.stringify(result.report, null, 2)}\n`],
-      [flags.junit, '--junit', () => renderJunit(result)],
-    ]
-    for (const [path, what, render] of outputs) {
-      if (path === undefined) continue
+  /**
+   * Writes every output or none: the files are staged (temp files written and flushed), the step summary
+   * opened for appending, and only when all of that worked are the files renamed into place and the
+   * summary appended to. A failure before that point leaves every target as it was.
+   */
+  private async writeOutputs(result: GateResult, outputs: NamedPath[]): Promise<void> {
+    const render: Record<string, () => string> = {
+      '--report': () => `${JSON.stringify(result.report, null, 2)}\n`,
+      '--junit': () => renderJunit(result),
+    }
+    const files = outputs.filter((o) => o.what !== STEP_SUMMARY)
+    const summary = outputs.find((o) => o.what === STEP_SUMMARY)
+    const failed = (error: unknown, fallback: NamedPath): InputError => {
+      const output = error instanceof AtomicWriteError ? outputs.find((o) => o.path === error.target) : undefined
+      return writeError(error, (output ?? fallback).path, (output ?? fallback).what)
+    }
+    let staged: StagedWrites
+    try {
+      staged = await stageWrites(files.map(({path, what}) => ({path, data: render[what]()})))
+    } catch (error) {
+      throw failed(error, files[0])
+    }
+    let summaryHandle: FileHandle | undefined
+    if (summary !== undefined) {
       try {
-        await atomicWrite(path, render())
+        summaryHandle = await open(summary.path, 'a')
       } catch (error) {
-        throw writeError(error, path, what)
+        await staged.discard()
+        throw writeError(error, summary.path, summary.what)
       }
     }
-    const summary = process.env.GITHUB_STEP_SUMMARY
-    if (summary !== undefined && summary !== '') {
+    try {
+      await staged.commit()
+    } catch (error) {
+      await summaryHandle?.close()
+      throw failed(error, files[0])
+    }
+    if (summary !== undefined && summaryHandle !== undefined) {
+      // Appended after the renames: an append cannot be taken back, so it comes last.
       try {
-        await appendFile(summary, renderMarkdownSummary(result))
+        await summaryHandle.writeFile(renderMarkdownSummary(result))
       } catch (error) {
-        throw writeError(error, summary, '$GITHUB_STEP_SUMMARY')
+        throw writeError(error, summary.path, summary.what)
+      } finally {
+        await summaryHandle.close()
       }
     }
     if (process.env.GITHUB_ACTIONS === 'true') {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {describe, it} from 'node:test'
@@ -136,5 +136,127 @@ describe('focalscope gate: an output onto an input is refused before anything is
       `$GITHUB_STEP_SUMMARY ${out}: expected each output in a file of its own, got the same file as --junit ${out}`,
     )
     assert.deepEqual(contents(dir), {})
+  })
+})
+
+describe('focalscope gate: writes every output or none', () => {
+  const input = file('all-or-none.csv', CSV)
+  const failures: [what: string, args: (dir: string) => string[], env: (dir: string) => NodeJS.ProcessEnv, RegExp][] = [
+    [
+      '--junit in a directory that does not exist',
+      (dir) => ['--junit', join(dir, 'missing', 'gate.xml')],
+      () => ({}),
+      /missing\/gate\.xml: expected a writable path for --junit, got ENOENT \(its directory does not exist\)$/,
+    ],
+    [
+      '--junit naming a directory',
+      (dir) => ['--junit', join(dir, 'sub')],
+      () => ({}),
+      /sub: expected a writable path for --junit, got EISDIR \(it is a directory\)$/,
+    ],
+    [
+      '$GITHUB_STEP_SUMMARY in a directory that does not exist',
+      (dir) => ['--junit', join(dir, 'gate.xml')],
+      (dir) => ({GITHUB_STEP_SUMMARY: join(dir, 'missing', 'summary.md')}),
+      /summary\.md: expected a writable path for \$GITHUB_STEP_SUMMARY, got ENOENT/,
+    ],
+  ]
+  for (const [what, args, env, expected] of failures) {
+    it(`${what}: exit 2, and --report is not written either`, () => {
+      for (const previous of [undefined, 'previous report']) {
+        const dir = directory(previous === undefined ? {} : {'report.json': previous})
+        mkdirSync(join(dir, 'sub'))
+        const before = contents(dir)
+        refusedWith(gate([input, ...RULE, '--report', join(dir, 'report.json'), ...args(dir)], env(dir)), expected)
+        assert.deepEqual(contents(dir), before)
+      }
+    })
+  }
+
+  it('writes them all when all can be written', () => {
+    const dir = directory({'summary.md': '## earlier\n'})
+    const run = gate([input, ...RULE, '--report', join(dir, 'report.json'), '--junit', join(dir, 'gate.xml')], {
+      GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    })
+    assert.equal(run.status, 0, run.stderr)
+    const written = contents(dir)
+    assert.deepEqual(Object.keys(written), ['gate.xml', 'report.json', 'summary.md'])
+    assert.match(written['gate.xml'], /^<\?xml/)
+    assert.equal(JSON.parse(written['report.json']).input.rows, 6)
+    assert.match(written['summary.md'], /^## earlier\n### ✅ focalscope gate passed/)
+  })
+})
+
+describe('focalscope gate: Ctrl-C at any point of writing the outputs leaves no temp file', () => {
+  const saved = file('saved.json', report)
+
+  /**
+   * Runs a gate that writes --report and --junit over previous files, paused by the test hook at `point`
+   * (src/cli/atomic-write.ts: it prints a line and waits for ever), interrupts it when that line arrives,
+   * and returns the exit code and what the directory holds.
+   */
+  async function interruptAt(point: string): Promise<{code: number | null; left: Record<string, string>}> {
+    const dir = directory({'report.json': 'previous report', 'gate.xml': 'previous junit'})
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'gate',
+        '--from-report',
+        saved,
+        ...RULE,
+        '--report',
+        join(dir, 'report.json'),
+        '--junit',
+        join(dir, 'gate.xml'),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...process.env,
+          GITHUB_ACTIONS: undefined,
+          GITHUB_STEP_SUMMARY: undefined,
+          FOCALSCOPE_TEST_PAUSE_WRITE: point,
+        },
+      },
+    )
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    let stderr = ''
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.setEncoding('utf8')
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk
+        if (stderr.includes(`focalscope: test: paused at ${point}\n`)) resolve()
+      })
+      child.once('exit', () => reject(new Error(`the gate ended before pausing at ${point}: ${stderr}`)))
+    })
+    child.kill('SIGINT')
+    return {code: await exited, left: contents(dir)}
+  }
+
+  for (const point of ['before-open', 'after-open', 'writing', 'after-write']) {
+    it(`at ${point}: exit 130, the previous files whole, no temp file`, async () => {
+      const {code, left} = await interruptAt(point)
+      assert.equal(code, 130)
+      assert.deepEqual(left, {'gate.xml': 'previous junit', 'report.json': 'previous report'})
+    })
+  }
+
+  it('after the renames: exit 130, both new files whole, no temp file', async () => {
+    const {code, left} = await interruptAt('after-rename')
+    assert.equal(code, 130)
+    // What the same gate writes when left alone.
+    const dir = directory({})
+    const run = gate([
+      '--from-report',
+      saved,
+      ...RULE,
+      '--report',
+      join(dir, 'report.json'),
+      '--junit',
+      join(dir, 'gate.xml'),
+    ])
+    assert.equal(run.status, 0, run.stderr)
+    assert.deepEqual(left, contents(dir))
   })
 })

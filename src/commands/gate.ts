@@ -1,13 +1,14 @@
-import {appendFile, readFile} from 'node:fs/promises'
+import {type FileHandle, open, readFile} from 'node:fs/promises'
 
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../analyze-predictions.js'
 import {withProgress} from '../cli/with-progress.js'
-import {atomicWrite} from '../cli/atomic-write.js'
+import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
+import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
 import {useColor} from '../cli/terminal.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {Report} from '../core/result.js'
@@ -18,6 +19,7 @@ import {loadReport} from '../gates/load-report.js'
 import {parseRule, usesBaseline} from '../gates/parse-rule.js'
 import {RuleError} from '../gates/rule-error.js'
 import {type Baseline, runGates} from '../gates/run-gates.js'
+import {expandPaths} from '../readers/expand-paths.js'
 import {fsError} from '../readers/open-predictions.js'
 import {renderGateTable} from '../renderers/render-gate-table.js'
 import {renderGithub} from '../renderers/render-github.js'
@@ -46,6 +48,18 @@ function writeError(error: unknown, path: string, what: string): InputError {
           ? 'it is a directory'
           : (error as Error).message
   return new InputError(`expected a writable path for ${what}, got ${code ?? 'an error'} (${reason})`, {file: path})
+}
+
+const STEP_SUMMARY = '$GITHUB_STEP_SUMMARY'
+
+/** Every file the gate writes, with the flag (or variable) that named it. */
+function outputPaths(flags: {junit?: string; report?: string}): NamedPath[] {
+  const outputs: NamedPath[] = []
+  if (flags.report !== undefined) outputs.push({path: flags.report, what: '--report'})
+  if (flags.junit !== undefined) outputs.push({path: flags.junit, what: '--junit'})
+  const summary = process.env.GITHUB_STEP_SUMMARY
+  if (summary !== undefined && summary !== '') outputs.push({path: summary, what: STEP_SUMMARY})
+  return outputs
 }
 
 function parseAssertFlag(text: string): GateRule {
@@ -100,6 +114,15 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     const {argv, flags, metadata} = await this.parse(Gate)
     const files = argv as string[]
 
+    // Before anything is read or written: an output onto an input would destroy it.
+    const outputs = outputPaths(flags)
+    assertOutputsAreNotInputs(outputs, [
+      ...expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
+      ...(['from-report', 'baseline', 'config'] as const).flatMap((flag) =>
+        flags[flag] === undefined ? [] : [{path: flags[flag], what: `--${flag}`}],
+      ),
+    ])
+
     // Everything that can be wrong with the command line is found before any prediction is read.
     const rules: GateRule[] = []
     if (flags.config !== undefined) rules.push(...loadGateConfig(await readText(flags.config), flags.config))
@@ -150,7 +173,7 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
       for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
     }
     const result = runGates(rules, report, baseline)
-    await this.writeOutputs(result, flags)
+    await this.writeOutputs(result, outputs)
     if (!this.jsonEnabled()) {
       const color = useColor(process.stdout)
       if (!result.passed) process.stdout.write(`${renderReport(report, {color})}\n\n`)
@@ -160,25 +183,51 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     return result
   }
 
-  private async writeOutputs(result: GateResult, flags: {junit?: string; report?: string}): Promise<void> {
-    const outputs: [path: string | undefined, what: string, render: () => string][] = [
-      [flags.report, '--report', () => `${JSON.stringify(result.report, null, 2)}\n`],
-      [flags.junit, '--junit', () => renderJunit(result)],
-    ]
-    for (const [path, what, render] of outputs) {
-      if (path === undefined) continue
+  /**
+   * Writes every output or none: the files are staged (temp files written and flushed), the step summary
+   * opened for appending, and only when all of that worked are the files renamed into place and the
+   * summary appended to. A failure before that point leaves every target as it was.
+   */
+  private async writeOutputs(result: GateResult, outputs: NamedPath[]): Promise<void> {
+    const render: Record<string, () => string> = {
+      '--report': () => `${JSON.stringify(result.report, null, 2)}\n`,
+      '--junit': () => renderJunit(result),
+    }
+    const files = outputs.filter((o) => o.what !== STEP_SUMMARY)
+    const summary = outputs.find((o) => o.what === STEP_SUMMARY)
+    const failed = (error: unknown, fallback: NamedPath): InputError => {
+      const output = error instanceof AtomicWriteError ? outputs.find((o) => o.path === error.target) : undefined
+      return writeError(error, (output ?? fallback).path, (output ?? fallback).what)
+    }
+    let staged: StagedWrites
+    try {
+      staged = await stageWrites(files.map(({path, what}) => ({path, data: render[what]()})))
+    } catch (error) {
+      throw failed(error, files[0])
+    }
+    let summaryHandle: FileHandle | undefined
+    if (summary !== undefined) {
       try {
-        await atomicWrite(path, render())
+        summaryHandle = await open(summary.path, 'a')
       } catch (error) {
-        throw writeError(error, path, what)
+        await staged.discard()
+        throw writeError(error, summary.path, summary.what)
       }
     }
-    const summary = process.env.GITHUB_STEP_SUMMARY
-    if (summary !== undefined && summary !== '') {
+    try {
+      await staged.commit()
+    } catch (error) {
+      await summaryHandle?.close()
+      throw failed(error, files[0])
+    }
+    if (summary !== undefined && summaryHandle !== undefined) {
+      // Appended after the renames: an append cannot be taken back, so it comes last.
       try {
-        await appendFile(summary, renderMarkdownSummary(result))
+        await summaryHandle.writeFile(renderMarkdownSummary(result))
       } catch (error) {
-        throw writeError(error, summary, '$GITHUB_STEP_SUMMARY')
+        throw writeError(error, summary.path, summary.what)
+      } finally {
+        await summaryHandle.close()
       }
     }
     if (process.env.GITHUB_ACTIONS === 'true') {

@@ -2,7 +2,8 @@ import {UsageError} from '../core/errors.js'
 import type {Report} from '../core/result.js'
 import {evaluateRule} from './evaluate-rule.js'
 import {GATE_SCHEMA_VERSION, type GateResult, type GateRule, type RuleResult} from './gate-result.js'
-import {usesBaseline} from './parse-rule.js'
+import {type PathOperand, usesBaseline} from './parse-rule.js'
+import {type ResolvedValue, resolvePath} from './resolve-path.js'
 import {RuleError} from './rule-error.js'
 
 /** A saved report to compare with, and the file it came from. */
@@ -11,25 +12,140 @@ export interface Baseline {
   source: string
 }
 
-function settingLabel(value: number | null): string {
-  return value === null ? 'none' : String(value)
+/**
+ * One setting a baseline must share with the report, read so that a field an older report lacks counts as
+ * its documented default (see src/core/result.ts), never as "anything goes". `read` gives the setting as
+ * the user would name it (`--loss focal`), or undefined when it does not apply (β without effective-number).
+ */
+interface Setting {
+  /** "computed with", "of", "with": how the message introduces the setting. */
+  phrase: string
+  read: (report: Report) => string | undefined
+}
+
+/** `--beta`'s default: what an effective-number report without `beta` was computed with. */
+const DEFAULT_BETA = 0.999
+/** `--poly-epsilon`'s default: what a poly1 report without `polyEpsilon` was computed with. */
+const DEFAULT_POLY_EPSILON = 1
+
+/** `--alpha` as given ("none", "0.25", "0.25,0.75", "inverse-frequency"); before alphaSpec, the scalar α. */
+function alphaSpecOf(report: Report): string {
+  const {alphaSpec, alpha} = report.config
+  return alphaSpec ?? (alpha === null ? 'none' : String(alpha))
+}
+
+function lossOf(report: Report): string {
+  return report.config.loss ?? 'focal'
+}
+
+/** In the order they are checked: the first one that differs is named. */
+const SETTINGS: Setting[] = [
+  {phrase: 'of', read: (r) => `task ${r.input.task}`},
+  {phrase: 'computed with', read: (r) => `--scores ${r.input.scores}`},
+  {phrase: 'computed with', read: (r) => `--loss ${lossOf(r)}`},
+  {
+    phrase: 'computed with',
+    read: (r) => (lossOf(r) === 'poly1' ? `--poly-epsilon ${r.config.polyEpsilon ?? DEFAULT_POLY_EPSILON}` : undefined),
+  },
+  {phrase: 'computed with', read: (r) => `--alpha ${alphaSpecOf(r)}`},
+  {
+    phrase: 'computed with',
+    read: (r) => (alphaSpecOf(r) === 'effective-number' ? `--beta ${r.config.beta ?? DEFAULT_BETA}` : undefined),
+  },
+  {
+    // A per-class α as applied, should a report spell the list differently from the values it used.
+    phrase: 'computed with',
+    read: (r) => {
+      const spec = alphaSpecOf(r)
+      if (!spec.includes(',')) return undefined
+      return `α per class ${(r.config.alphaByClass ?? spec.split(',').map(Number)).join(',')}`
+    },
+  },
+  {phrase: 'computed with', read: (r) => `--eps ${r.config.eps}`},
+  {phrase: 'computed with', read: (r) => `--easy-threshold ${r.config.easyThreshold}`},
+  {
+    phrase: 'computed with',
+    read: (r) => (r.config.reduction == null ? 'no --reduction' : `--reduction ${r.config.reduction.name}`),
+  },
+]
+
+function mismatch(baseline: Baseline, expected: string, theirs: string): UsageError {
+  return new UsageError(
+    `${baseline.source}: expected a baseline ${expected}, got ${theirs} (recompute one of them with the same setting)`,
+  )
+}
+
+function quoteClass(name: string): string {
+  return JSON.stringify(name)
+}
+
+/** Class names index α lists and class rows alike: the same names in the same order. */
+function assertSameClasses(ours: string[], theirs: string[], baseline: Baseline): void {
+  const what = "with this report's classes in its order"
+  for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
+    if (ours[i] === theirs[i]) continue
+    if (i >= theirs.length) throw mismatch(baseline, what, `${theirs.length} classes, without ${quoteClass(ours[i])}`)
+    if (i >= ours.length) throw mismatch(baseline, what, `${theirs.length} classes, with ${quoteClass(theirs[i])} too`)
+    throw mismatch(baseline, what, `class ${i} ${quoteClass(theirs[i])} where this report has ${quoteClass(ours[i])}`)
+  }
 }
 
 /**
- * Figures computed with another α or easy threshold are not comparable: the change would measure the
- * settings, not the model. γ values need no check: rules match sweep rows by γ, and a γ missing from the
- * baseline is named when a rule reaches for it.
+ * The γ values whose figures the baseline-reading operands of `rules` reach in `report` (`sweep[gamma=2]`,
+ * `classes[*].focal[*]`), each with the first rule that reads it.
  */
-function assertComparable(report: Report, baseline: Baseline): void {
-  const settings: [string, number | null, number | null][] = [
-    ['alpha', report.config.alpha, baseline.report.config.alpha],
-    ['easy-threshold', report.config.easyThreshold, baseline.report.config.easyThreshold],
-  ]
-  for (const [flag, ours, theirs] of settings) {
-    if (ours !== theirs) {
-      throw new UsageError(
-        `${baseline.source}: expected a baseline computed with --${flag} ${settingLabel(ours)} like this report, ` +
-          `got --${flag} ${settingLabel(theirs)} (recompute one of them with the same setting)`,
+function gammasRead(rules: GateRule[], report: Report): Map<number, GateRule> {
+  const read = new Map<number, GateRule>()
+  for (const rule of rules) {
+    for (const operand of [rule.expression.left, rule.expression.right]) {
+      if (operand.kind !== 'call') continue
+      for (const {steps} of resolveRulePath(rule, report, operand.path)) {
+        for (const step of steps) {
+          if (
+            step.kind === 'key' &&
+            step.field === 'gamma' &&
+            typeof step.value === 'number' &&
+            !read.has(step.value)
+          ) {
+            read.set(step.value, rule)
+          }
+        }
+      }
+    }
+  }
+  return read
+}
+
+function resolveRulePath(rule: GateRule, report: Report, path: PathOperand): ResolvedValue[] {
+  try {
+    return resolvePath(report, path)
+  } catch (error) {
+    if (error instanceof RuleError) throw new UsageError(`${rule.origin}: ${error.message}`)
+    throw error
+  }
+}
+
+/**
+ * Figures computed with other settings are not comparable: the change would measure the settings, not
+ * the model. Compares every setting the figures depend on (task, scores, loss and Poly-1 ε, α with β or
+ * its per-class list, eps, easy threshold, reduction), the class names in order, and the γ values the
+ * rules read from the baseline (other γ values of the sweeps may differ). Throws a `UsageError` naming
+ * the first difference.
+ */
+function assertComparable(rules: GateRule[], report: Report, baseline: Baseline): void {
+  for (const {phrase, read} of SETTINGS) {
+    const ours = read(report)
+    const theirs = read(baseline.report)
+    if (ours !== theirs) throw mismatch(baseline, `${phrase} ${ours ?? 'none'} like this report`, theirs ?? 'none')
+  }
+  assertSameClasses(report.input.classes, baseline.report.input.classes, baseline)
+  const sweep = baseline.report.config.gammas
+  for (const [gamma, rule] of gammasRead(rules, report)) {
+    if (!sweep.includes(gamma)) {
+      throw mismatch(
+        baseline,
+        `computed with γ ${gamma} in --gammas like this report (${rule.origin} reads it)`,
+        `--gammas ${sweep.join(',')}`,
       )
     }
   }
@@ -44,7 +160,8 @@ function assertComparable(report: Report, baseline: Baseline): void {
  * report whose hard share is 0.4 → passed: true, summary {rules: 2, passed: 1, failed: 0, warned: 1}.
  */
 export function runGates(rules: GateRule[], report: Report, baseline?: Baseline): GateResult {
-  if (baseline !== undefined && rules.some((rule) => usesBaseline(rule.expression))) assertComparable(report, baseline)
+  const readers = rules.filter((rule) => usesBaseline(rule.expression))
+  if (baseline !== undefined && readers.length > 0) assertComparable(readers, report, baseline)
   const results: RuleResult[] = rules.map((rule) => {
     try {
       return evaluateRule(rule, {report, baseline: baseline?.report})

@@ -212,7 +212,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
   const imbalanceBase = positiveCounts ?? classCounts
   const minCount = Math.min(...imbalanceBase)
   const spec = alphaSpecOf(config)
-  return {
+  const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     input: {
       files: facts.files,
@@ -266,5 +266,22 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     split: {threshold: config.easyThreshold, easy: side(isEasy), hard: side(isHard)},
     splitByTarget,
     classes,
+  }
+  assertFiniteFigures(report, '')
+  return report
+}
+
+/**
+ * The last line of defence: no figure may be NaN or ±Infinity (JSON would print null, the table NaN, and a
+ * gate compare garbage). The evaluator stops on a CE sum that overflows, naming the row, so a non-finite
+ * figure here is a bug: an internal error, never a wrong number. Walks the report (a few hundred numbers).
+ */
+function assertFiniteFigures(value: unknown, path: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`report field ${path} is ${value}, expected a finite number`)
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => assertFiniteFigures(item, `${path}[${i}]`))
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) assertFiniteFigures(item, path === '' ? key : `${path}.${key}`)
   }
 }

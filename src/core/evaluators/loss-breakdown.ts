@@ -67,6 +67,8 @@ export interface LossBreakdownState {
   pendingSums: Float64Array
   /** Pending elements (rows, except for multi-label wide), or rows in the open block. */
   pendingRows: number
+  /** Logits (but binary): Σ CE of the pending elements, plainly, to check that the CE sum stays finite. */
+  pendingCeSum: number
 }
 
 export function bucketOf(label: number, easy: boolean): number {
@@ -118,6 +120,12 @@ export class LossBreakdownEvaluator {
   private readonly blockPolyBase: Float64Array
   /** Where the second and third kernel calls of a block count its rows again (blockCount has them). */
   private readonly blockRecount: Float64Array
+  /**
+   * Prepared logits (multi-class, multi-label): a row's CE grows with its logits without bound, so the CE
+   * sum can overflow and is checked as rows are prepared. Probabilities are clamped to [eps, 1 − eps], so
+   * their CE is at most −log eps ≤ 53 · ln 2 ≈ 36.7 (parseEps) and no count of rows overflows the sum.
+   */
+  private readonly unboundedCe: boolean
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -142,6 +150,7 @@ export class LossBreakdownEvaluator {
     this.binaryKernel =
       this.mode === Mode.BinaryLogits ? compileBinaryLogitsKernel(config.gammas, this.poly) : undefined
     this.binaryLayout = binaryKernelLayout(config.gammas, this.poly)
+    this.unboundedCe = logits && this.mode !== Mode.BinaryLogits
     const G = config.gammas.length
     this.blockCount = new Float64Array(this.buckets)
     this.blockCe = new Float64Array(this.buckets)
@@ -193,6 +202,7 @@ export class LossBreakdownEvaluator {
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
       pendingRows: 0,
+      pendingCeSum: 0,
     }
   }
 
@@ -207,6 +217,7 @@ export class LossBreakdownEvaluator {
       // Whole rows only, so multi-label blocks are cut at absolute row numbers too.
       const end = Math.min(chunk.rows, start + Math.floor((this.capacity - state.pendingRows) / per))
       const kept = this.prepare(state, chunk, start, end, skip) - state.pendingRows
+      if (this.unboundedCe && kept > 0) this.checkCeSum(state, chunk, start, end, kept)
       state.pendingRows += kept
       state.rows += per === 1 ? kept : kept / per
       if (state.pendingRows + per > this.capacity) this.flush(state)
@@ -223,11 +234,16 @@ export class LossBreakdownEvaluator {
   ): void {
     const {labels, scores} = chunk
     const threshold = this.config.easyThreshold
+    let ceTotal = this.binaryCeTotal(state)
     for (let start = 0; start < chunk.rows;) {
       const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, this.capacity - state.pendingRows))
       const stop = kernel(labels, scores, start, end, threshold, state.pendingSums)
       state.pendingRows += stop - start
       state.rows += stop - start
+      // Checked per call of ≤ 1024 rows, while the chunk is here to name the row that overflowed the sum.
+      const after = this.binaryCeTotal(state)
+      if (after - after !== 0) throw binaryOverflow(chunk, start, stop, ceTotal)
+      ceTotal = after
       if (state.pendingRows === this.capacity) this.flush(state)
       if (stop < end) {
         this.reject(nonFinite(chunk, stop, 0, scores[stop]), skip)
@@ -275,6 +291,16 @@ export class LossBreakdownEvaluator {
     }
     Object.assign(state, this.zeroSums())
     return partial
+  }
+
+  /**
+   * Σ CE of a state's folded blocks, summed plainly: finite for every state update() left behind, but
+   * states merged may overflow together (evaluate-parallel.ts checks before merging).
+   */
+  ceTotal(state: LossBreakdownState): number {
+    let total = 0
+    for (let b = 0; b < state.ceSum.length; b++) total += state.ceSum[b]
+    return total
   }
 
   /** Sums the pending rows; after it, the state's sums cover every row seen. Call before reading them. */
@@ -355,6 +381,80 @@ export class LossBreakdownEvaluator {
       for (let i = 0; i < blockPoly.length; i++) addCompensated(state.polySum, state.polyComp, i, blockPoly[i])
     }
     state.pendingRows = 0
+    state.pendingCeSum = 0
+  }
+
+  /** Σ CE of the folded blocks and the open one, summed plainly (binary logits: 8 adds). */
+  private binaryCeTotal(state: LossBreakdownState): number {
+    const sums = state.pendingSums
+    const at = this.binaryLayout
+    let total = 0
+    for (let b = 0; b < this.buckets; b++) total += state.ceSum[b] + sums[at.ce(b)]
+    return total
+  }
+
+  /**
+   * Prepared logits: adds the CE of the `kept` elements just prepared from rows [start, end) of the chunk
+   * (pending from state.pendingRows on) to the open block's total, and stops on the row that takes the CE
+   * sum past the largest double. Per prepare call: one add per element and one per bucket, next to the
+   * exp and log each element costs. Finite sums of finite CE can only overflow in such a sum, so the rows
+   * of this chunk are the ones to blame, and the chunk is still here to locate them.
+   */
+  private checkCeSum(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number, kept: number) {
+    const ce = state.pendingCe
+    const from = state.pendingRows
+    let added = 0
+    for (let k = from; k < from + kept; k++) added += ce[k]
+    let before = state.pendingCeSum
+    for (let b = 0; b < this.buckets; b++) before += state.ceSum[b]
+    state.pendingCeSum += added
+    const total = before + added
+    if (total - total === 0) return
+    // Rare: the element at which the running total stops being finite (or, if rounding in another order
+    // kept it finite, the largest CE), and the chunk row it came from.
+    let culprit = from
+    let running = before
+    for (let k = from; k < from + kept; k++) {
+      running += ce[k]
+      if (running - running !== 0) {
+        culprit = k
+        break
+      }
+      if (ce[k] > ce[culprit]) culprit = k
+    }
+    const {row, element} = this.rowOfPending(chunk, start, end, culprit - from)
+    throw this.mode === Mode.Multilabel
+      ? sumOverflow(chunk, row, element, `a logit of ${chunk.scores[row * chunk.width + element]}`)
+      : sumOverflow(chunk, row, undefined, `a row whose CE is ${ce[culprit]}`)
+  }
+
+  /**
+   * The row of the chunk (and the element within it) that the `index`-th element prepared from rows
+   * [start, end) came from: rows the prepare loop rejected (skipped) gave none.
+   */
+  private rowOfPending(
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    index: number,
+  ): {row: number; element: number} {
+    const {scores, width} = chunk
+    const per = this.perRow
+    const K = this.mode === Mode.Multilabel ? width / 2 : width
+    let seen = 0
+    rows: for (let i = start; i < end; i++) {
+      for (let j = 0; j < K; j++) {
+        const x = scores[i * width + j]
+        if (x - x !== 0) continue rows
+        if (this.mode === Mode.Multilabel) {
+          const y = scores[i * width + K + j]
+          if (!(y >= 0 && y <= 1)) continue rows
+        }
+      }
+      if (index < seen + per) return {row: i, element: index - seen}
+      seen += per
+    }
+    return {row: end - 1, element: 0}
   }
 
   /**
@@ -626,6 +726,41 @@ function mergeSums(sum: Float64Array, comp: Float64Array, fromSum: Float64Array,
     addCompensated(sum, comp, i, fromSum[i])
     comp[i] += fromComp[i]
   }
+}
+
+/** The row (and score column) whose CE takes the CE sum past the largest double. */
+function sumOverflow(chunk: PredictionChunk, row: number, score: number | undefined, what: string): InputError {
+  // A multi-class row's CE comes from all its columns: name the row alone (Arrow readers always add one).
+  const {column, ...where} = chunk.locate(row, score)
+  return new InputError(
+    `expected logits whose CE keeps the sum finite, got ${what}, which takes the CE sum past the largest double (1.8e308)`,
+    score === undefined ? where : {...where, column},
+  )
+}
+
+/**
+ * Binary logits: the row of [start, stop) whose CE, added to `before` (the CE sum before them), makes the
+ * sum non-finite, recomputed row by row (or, if rounding in another order kept it finite, the largest CE).
+ */
+function binaryOverflow(chunk: PredictionChunk, start: number, stop: number, before: number): InputError {
+  const {labels, scores} = chunk
+  let culprit = start
+  let largest = -Infinity
+  let running = before
+  for (let i = start; i < stop; i++) {
+    const m = labels[i] === 1 ? scores[i] : -scores[i]
+    const ce = Math.max(-m, 0) + Math.log1p(Math.exp(-Math.abs(m)))
+    running += ce
+    if (running - running !== 0) {
+      culprit = i
+      break
+    }
+    if (ce > largest) {
+      largest = ce
+      culprit = i
+    }
+  }
+  return sumOverflow(chunk, culprit, 0, `a logit of ${scores[culprit]}`)
 }
 
 function badTarget(chunk: PredictionChunk, row: number, score: number, value: number): InputError {

@@ -26,6 +26,8 @@ export interface InputFacts {
   skipped: SkippedRows[]
   /** --soft-labels: binary labels read as soft targets (the task is then multi-label with K = 1). */
   softLabels?: boolean
+  /** What the user should know about the input (one line each), for `input.warnings`. */
+  warnings?: string[]
 }
 
 /** A class is "overweight" when its CE share is at least this many times its count share. */
@@ -244,6 +246,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
       positiveElements,
       backgroundRows: multilabel && config.elementLayout !== 'long' ? state.backgroundRows : null,
       positiveCounts,
+      warnings: facts.warnings ?? [],
     },
     config: {
       gammas: config.gammas,

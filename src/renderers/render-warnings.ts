@@ -18,5 +18,6 @@ export function renderWarnings(report: Report): string[] {
         `(± ${probabilityRowSums.tolerance}; largest deviation ${probabilityRowSums.maxDeviation.toPrecision(3)})`,
     )
   }
+  lines.push(...(report.input.warnings ?? []))
   return lines
 }

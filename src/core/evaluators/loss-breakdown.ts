@@ -52,6 +52,17 @@ export interface LossBreakdownState {
   rowSumMaxDeviation: number
   rowSumRenormalized: number
   /**
+   * Logits only (probabilities leave them at ±Infinity): the smallest and largest score read (merge: min,
+   * max) and, multi-class, the smallest and largest row sum Σ_j x_j (merge: min, max). Scores read as
+   * logits that all lie in [0, 1] (rows summing to 1) are probabilities by mistake (probabilityEvidence).
+   * Scanning stops at the first score (row sum) outside [0, 1] (within the tolerances): the ranges are
+   * exact only while inside it, which is all probabilityEvidence asks.
+   */
+  scoreMin: number
+  scoreMax: number
+  rowSumMin: number
+  rowSumMax: number
+  /**
    * Rows prepared but not yet summed: CE, 1 − p_t and bucket of up to FOLD_ROWS rows. Blocks are cut
    * at absolute row numbers, not at chunk ends, so any chunking of the same rows gives the same doubles.
    */
@@ -201,6 +212,10 @@ export class LossBreakdownEvaluator {
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
+      scoreMin: Infinity,
+      scoreMax: -Infinity,
+      rowSumMin: Infinity,
+      rowSumMax: -Infinity,
       pendingRows: 0,
       pendingCeSum: 0,
     }
@@ -208,6 +223,7 @@ export class LossBreakdownEvaluator {
 
   /** Adds a chunk. With `skip` (--on-invalid skip), unusable rows are logged there and left out. */
   update(state: LossBreakdownState, chunk: PredictionChunk, skip?: SkipLog): void {
+    if (this.config.scores === 'logits') this.scanScoreRange(state, chunk)
     if (this.binaryKernel) {
       this.updateBinaryLogits(this.binaryKernel, state, chunk, skip)
       return
@@ -223,6 +239,61 @@ export class LossBreakdownEvaluator {
       if (state.pendingRows + per > this.capacity) this.flush(state)
       start = end
     }
+  }
+
+  /**
+   * Widens the state's score range (multi-class: and row-sum range) by the chunk's rows, for
+   * probabilityEvidence. A loop of its own, so the hot loops stay as they are: inline, two compares per
+   * logit cost 12 % of a multi-class run (a separate full scan ~10 % of the binary kernel's time). It stops
+   * at the first score or row sum outside [0, 1], and from then on no chunk is scanned: genuine logits cost
+   * next to nothing, probabilities read as logits one pass (and they stop the run).
+   */
+  private scanScoreRange(state: LossBreakdownState, chunk: PredictionChunk): void {
+    const low = -this.config.probTolerance
+    const high = 1 + this.config.probTolerance
+    const sumLow = 1 - this.config.rowSumTolerance
+    const sumHigh = 1 + this.config.rowSumTolerance
+    let lo = state.scoreMin
+    let hi = state.scoreMax
+    let sumLo = state.rowSumMin
+    let sumHi = state.rowSumMax
+    // Out of range already (the initial ±Infinity are in range: nothing seen yet).
+    if (!(lo >= low && hi <= high && sumLo >= sumLow && sumHi <= sumHigh)) return
+    const {scores, width} = chunk
+    // Multi-label rows hold K scores then K targets.
+    const K = this.multilabel ? width / 2 : width
+    const rowSums = this.mode === Mode.MulticlassLogits
+    rows: for (let i = 0; i < chunk.rows; i++) {
+      const base = i * width
+      let sum = 0
+      for (let j = 0; j < K; j++) {
+        const v = scores[base + j]
+        sum += v
+        // NaN compares false: a row the evaluator rejects anyway.
+        if (v < lo) {
+          lo = v
+          if (v < low) break rows
+        }
+        if (v > hi) {
+          hi = v
+          if (v > high) break rows
+        }
+      }
+      if (rowSums) {
+        if (sum < sumLo) {
+          sumLo = sum
+          if (sum < sumLow) break
+        }
+        if (sum > sumHi) {
+          sumHi = sum
+          if (sum > sumHigh) break
+        }
+      }
+    }
+    state.scoreMin = lo
+    state.scoreMax = hi
+    state.rowSumMin = sumLo
+    state.rowSumMax = sumHi
   }
 
   /** update() for binary logits: rows go straight into the open block's sums, a block per `capacity` rows. */
@@ -272,6 +343,10 @@ export class LossBreakdownEvaluator {
     into.clampedValues += from.clampedValues
     into.rowSumMaxDeviation = Math.max(into.rowSumMaxDeviation, from.rowSumMaxDeviation)
     into.rowSumRenormalized += from.rowSumRenormalized
+    into.scoreMin = Math.min(into.scoreMin, from.scoreMin)
+    into.scoreMax = Math.max(into.scoreMax, from.scoreMax)
+    into.rowSumMin = Math.min(into.rowSumMin, from.rowSumMin)
+    into.rowSumMax = Math.max(into.rowSumMax, from.rowSumMax)
   }
 
   /**
@@ -726,6 +801,30 @@ function mergeSums(sum: Float64Array, comp: Float64Array, fromSum: Float64Array,
     addCompensated(sum, comp, i, fromSum[i])
     comp[i] += fromComp[i]
   }
+}
+
+/**
+ * Scores read as logits need at least this many rows before their range says "probabilities": a few
+ * genuine logits may all lie in [0, 1] (p from 0.5 to 0.73), ten rows of them are no model's output.
+ */
+export const MIN_ROWS_FOR_SCORE_KIND_CHECK = 10
+
+/**
+ * Why scores read as logits look like probabilities, or null: over at least MIN_ROWS_FOR_SCORE_KIND_CHECK
+ * rows, every score lies in [0, 1] (within probTolerance) and, multi-class, every row sums to 1 within
+ * rowSumTolerance. Read as logits, probabilities give a wrong number with no error (CIFAR-10's softmax
+ * outputs: a CE mean of 1.54 instead of 0.249). Decided once, from the ranges the pass kept.
+ *
+ * Example: 10 binary rows of scores 0.02 … 0.97 read as logits → "every score of the 10 rows is in [0, 1]".
+ */
+export function probabilityEvidence(state: LossBreakdownState, config: EvaluationConfig): string | null {
+  if (config.scores !== 'logits' || state.rows < MIN_ROWS_FOR_SCORE_KIND_CHECK) return null
+  const tolerance = config.probTolerance
+  if (!(state.scoreMin >= -tolerance && state.scoreMax <= 1 + tolerance)) return null
+  const inUnit = `every score of the ${state.rows} rows is in [0, 1]`
+  if (config.task !== 'multiclass') return inUnit
+  const t = config.rowSumTolerance
+  return state.rowSumMin >= 1 - t && state.rowSumMax <= 1 + t ? `${inUnit} and every row sums to 1 ± ${t}` : null
 }
 
 /** The row (and score column) whose CE takes the CE sum past the largest double. */

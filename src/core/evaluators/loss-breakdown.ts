@@ -19,7 +19,8 @@ import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.
  * the state also keeps the target-weighted sums Σ y·CE and Σ y·(1 − p_t)^γ·CE, and α (scalar, per class,
  * or class-balanced from the final counts) is still applied in the report, after one pass.
  *
- * Merge rule: every field adds element-wise (counts, compensated sums). `init()` is the identity.
+ * Merge rule: every field adds element-wise (counts, compensated sums), but the score ranges, which take
+ * the min / max. `init()` is the identity.
  */
 export interface LossBreakdownState {
   numClasses: number

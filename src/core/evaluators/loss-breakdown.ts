@@ -805,8 +805,10 @@ function mergeSums(sum: Float64Array, comp: Float64Array, fromSum: Float64Array,
 }
 
 /**
- * Scores read as logits need at least this many rows before their range says "probabilities": a few
- * genuine logits may all lie in [0, 1] (p from 0.5 to 0.73), ten rows of them are no model's output.
+ * Scores read as logits need at least this many rows before their range says "probabilities". A hand-made
+ * example or a tiny test file may hold genuine logits that all lie in [0, 1]; a model's logits of ten rows
+ * or more practically never do (every row would predict p between 0.5 and 0.73), and multi-class rows
+ * that also each sum to 1 within 1e-3 are a coincidence row after row.
  */
 export const MIN_ROWS_FOR_SCORE_KIND_CHECK = 10
 

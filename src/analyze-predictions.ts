@@ -2,7 +2,7 @@ import {statSync} from 'node:fs'
 
 import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
 import {InputError, UsageError} from './core/errors.js'
-import {LossBreakdownEvaluator, type LossBreakdownState} from './core/evaluators/loss-breakdown.js'
+import {LossBreakdownEvaluator, type LossBreakdownState, probabilityEvidence} from './core/evaluators/loss-breakdown.js'
 import {buildReport} from './core/report.js'
 import {korniaClassAlpha, type PresetName, presetSettings, type Reduction} from './core/presets.js'
 import type {FileFormat, LossVariant, Report, ScoreKind, Task} from './core/result.js'
@@ -18,6 +18,7 @@ export interface AnalyzeOptions extends LayoutFlags {
   alpha: number | null
   easyThreshold: number
   eps: number
+  /** --scores, only when given: absent, the kind is told from the column names. */
   scores?: ScoreKind
   /** Worker threads for large files; 1 reads in the main thread only. */
   threads: number
@@ -153,11 +154,27 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
     fileRows.push(rows - rowsBefore)
     rowsBefore = rows
   }
+  const warnings: string[] = []
+  // Probabilities read as logits give wrong figures and no error: when the scores look like probabilities,
+  // a kind told from the column names stops the run; --scores logits (the user's word) gets a warning.
+  const evidence = probabilityEvidence(state, config)
+  if (evidence !== null) {
+    if (options.scores === undefined) {
+      const column = first.layout.listColumn ?? first.layout.scoreColumns[0]
+      throw new InputError(
+        `expected logits (told from the column name "${column}"), got scores that look like probabilities: ` +
+          `${evidence}; pass --scores probs to read them as probabilities, or --scores logits if they are logits`,
+        {file: files.join(', ')},
+      )
+    }
+    warnings.push(`the scores look like probabilities (${evidence}) but are read as logits, as --scores logits says`)
+  }
   const report = buildReport(state, config, {
     files,
     format: first.format,
     classes,
     fileRows,
+    warnings,
     softLabels: options.softLabels === true,
     skipped: skip
       ? [...skip.counts].map(([reason, count]) => ({reason, count, first: skip.first.get(reason) ?? ''}))

@@ -74,9 +74,20 @@ export function parseEasyThreshold(text: string): number {
   return t
 }
 
+/**
+ * The smallest --eps: 2^-53, the gap below 1. Under it 1 − eps rounds to 1, so a probability of 1 stays 1
+ * after clamping and a label-0 row gets CE = −log 0 = ∞; at it, every clamped CE is at most 53 · ln 2.
+ */
+export const MIN_EPS = 2 ** -53
+
 export function parseEps(text: string): number {
   const eps = parseNumber(text, 'eps')
   if (!(eps > 0 && eps < 0.5)) throw new UsageError(`--eps: expected a number in (0, 0.5), got ${eps}`)
+  if (eps < MIN_EPS) {
+    throw new UsageError(
+      `--eps: expected at least 2^-53 (${MIN_EPS}; below it 1 − eps rounds to 1 and a probability of 1 gives an infinite CE), got ${eps}`,
+    )
+  }
   return eps
 }
 

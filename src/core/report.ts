@@ -27,6 +27,8 @@ export interface InputFacts {
   skipped: SkippedRows[]
   /** --soft-labels: binary labels read as soft targets (the task is then multi-label with K = 1). */
   softLabels?: boolean
+  /** What the user should know about the input (one line each), for `input.warnings`. */
+  warnings?: string[]
 }
 
 /** A class is "overweight" when its CE share is at least this many times its count share. */
@@ -230,7 +232,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
   const imbalanceBase = positiveCounts ?? classCounts
   const minCount = Math.min(...imbalanceBase)
   const spec = alphaSpecOf(config)
-  return {
+  const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     input: {
       files: facts.files,
@@ -262,6 +264,7 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
       positiveElements,
       backgroundRows: multilabel && config.elementLayout !== 'long' ? state.backgroundRows : null,
       positiveCounts,
+      warnings: facts.warnings ?? [],
     },
     config: {
       gammas: config.gammas,
@@ -284,5 +287,22 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
     split: {threshold: config.easyThreshold, easy: side(isEasy), hard: side(isHard)},
     splitByTarget,
     classes,
+  }
+  assertFiniteFigures(report, '')
+  return report
+}
+
+/**
+ * The last line of defence: no figure may be NaN or ±Infinity (JSON would print null, the table NaN, and a
+ * gate compare garbage). The evaluator stops on a CE sum that overflows, naming the row, so a non-finite
+ * figure here is a bug: an internal error, never a wrong number. Walks the report (a few hundred numbers).
+ */
+function assertFiniteFigures(value: unknown, path: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`report field ${path} is ${value}, expected a finite number`)
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => assertFiniteFigures(item, `${path}[${i}]`))
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) assertFiniteFigures(item, path === '' ? key : `${path}.${key}`)
   }
 }

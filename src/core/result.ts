@@ -62,6 +62,11 @@ export interface ReportInput {
   backgroundRows?: number | null
   /** Multi-label: positive-target elements per class (what class-balanced α counts). Null otherwise. */
   positiveCounts?: number[] | null
+  /**
+   * What the user should know about the input, one line each (also printed on stderr): e.g. scores read
+   * as logits, as --scores logits said, that look like probabilities. Empty when none.
+   */
+  warnings?: string[]
 }
 
 export interface SkippedRows {

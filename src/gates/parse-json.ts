@@ -38,13 +38,33 @@ function errorOffset(text: string): number {
 }
 
 /**
+ * The path (`sweep[1].sum`) of the first number in a parsed JSON value that is not finite, or undefined.
+ * JSON has no Infinity, but `JSON.parse` reads a literal beyond the largest double (`1e999`) as one.
+ */
+export function nonFiniteNumberPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path
+  if (value === null || typeof value !== 'object') return undefined
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((item, i) => [`${path}[${i}]`, item])
+    : Object.entries(value).map(([key, item]) => [path === '' ? key : `${path}.${key}`, item])
+  for (const [at, item] of entries) {
+    const found = nonFiniteNumberPath(item, at)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
  * `JSON.parse` with an error that names the file, line and column: Node 20 reports a character offset
  * ("… in JSON at position 32") and sometimes quotes the whole text, which is no use on one stderr line.
+ * A number beyond the double range (`1e999`, read as Infinity) is refused too, naming its field: a
+ * report or baseline holding one is malformed, and a gate must not compare with it.
  */
 export function parseJson(text: string, file: string): unknown {
   if (text.trim() === '') throw new InputError('expected valid JSON, got an empty file', {file})
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (error) {
     const message = (error as Error).message
     const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '')
@@ -56,4 +76,13 @@ export function parseJson(text: string, file: string): unknown {
     const {line, column} = lineAndColumn(text, offset)
     throw new InputError(`column ${column}: expected valid JSON, got a syntax error: ${reason}`, {file, line})
   }
+  const field = nonFiniteNumberPath(value)
+  if (field !== undefined) {
+    const where = field === '' ? 'the document' : `"${field}"`
+    throw new InputError(
+      `expected ${where} to be a finite number, got a number beyond the largest double (such as 1e999, read as Infinity)`,
+      {file},
+    )
+  }
+  return value
 }

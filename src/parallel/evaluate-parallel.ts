@@ -164,6 +164,10 @@ async function runAndMerge(
   const units = []
   for (const result of results) if (result.kind === 'done') units.push(...result.units)
   units.sort((a, b) => a.unit - b.unit)
+  // Units whose CE sums are finite apart may overflow together: then read the file on this thread, whose
+  // update() names the row that takes the sum past the largest double.
+  const total = units.reduce((sum, {state}) => sum + evaluator.ceTotal(state), evaluator.ceTotal(into))
+  if (total - total !== 0) return false
   for (const {state} of units) evaluator.merge(into, state)
   return true
 }

@@ -2,7 +2,8 @@ import type {Report} from '../core/result.js'
 
 /**
  * One line per thing the user should know happened to their data: rows left out (per reason, with the
- * first one's location) and probability rows rescaled. Clamping is in the report itself.
+ * first one's location), probability rows rescaled, and the report's `input.warnings` (scores read as
+ * logits that look like probabilities). Clamping is in the report itself.
  */
 export function renderWarnings(report: Report): string[] {
   const lines: string[] = []
@@ -18,5 +19,6 @@ export function renderWarnings(report: Report): string[] {
         `(± ${probabilityRowSums.tolerance}; largest deviation ${probabilityRowSums.maxDeviation.toPrecision(3)})`,
     )
   }
+  lines.push(...(report.input.warnings ?? []))
   return lines
 }

@@ -20,7 +20,8 @@ import {tableExp, tableLog1pUnit, tableLogAtLeastOne} from '../losses/table-exp.
  * the state also keeps the target-weighted sums Σ y·CE and Σ y·(1 − p_t)^γ·CE, and α (scalar, per class,
  * or class-balanced from the final counts) is still applied in the report, after one pass.
  *
- * Merge rule: every field adds element-wise (counts, compensated sums). `init()` is the identity.
+ * Merge rule: every field adds element-wise (counts, compensated sums), but the score ranges, which take
+ * the min / max. `init()` is the identity.
  */
 export interface LossBreakdownState {
   numClasses: number
@@ -69,6 +70,17 @@ export interface LossBreakdownState {
   rowSumMaxDeviation: number
   rowSumRenormalized: number
   /**
+   * Logits only (probabilities leave them at ±Infinity): the smallest and largest score read (merge: min,
+   * max) and, multi-class, the smallest and largest row sum Σ_j x_j (merge: min, max). Scores read as
+   * logits that all lie in [0, 1] (rows summing to 1) are probabilities by mistake (probabilityEvidence).
+   * Scanning stops at the first score (row sum) outside [0, 1] (within the tolerances): the ranges are
+   * exact only while inside it, which is all probabilityEvidence asks.
+   */
+  scoreMin: number
+  scoreMax: number
+  rowSumMin: number
+  rowSumMax: number
+  /**
    * Rows prepared but not yet summed: CE, 1 − p_t and bucket of up to FOLD_ROWS rows. Blocks are cut
    * at absolute row numbers, not at chunk ends, so any chunking of the same rows gives the same doubles.
    */
@@ -91,6 +103,8 @@ export interface LossBreakdownState {
   pendingOneMinusP: Float64Array
   pendingPositiveLoss: Float64Array
   pendingNegativeLoss: Float64Array
+  /** Logits (but binary): Σ CE of the pending elements, plainly, to check that the CE sum stays finite. */
+  pendingCeSum: number
 }
 
 export function bucketOf(label: number, easy: boolean): number {
@@ -152,6 +166,12 @@ export class LossBreakdownEvaluator {
   private readonly blockNegativeTerm: Float64Array
   /** The kernel's Σ w of those calls, which the γ = 0 entries already hold. */
   private readonly blockTermBase: Float64Array
+  /**
+   * Prepared logits (multi-class, multi-label): a row's CE grows with its logits without bound, so the CE
+   * sum can overflow and is checked as rows are prepared. Probabilities are clamped to [eps, 1 − eps], so
+   * their CE is at most −log eps ≤ 53 · ln 2 ≈ 36.7 (parseEps) and no count of rows overflows the sum.
+   */
+  private readonly unboundedCe: boolean
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -176,6 +196,7 @@ export class LossBreakdownEvaluator {
     this.binaryKernel =
       this.mode === Mode.BinaryLogits ? compileBinaryLogitsKernel(config.gammas, this.poly) : undefined
     this.binaryLayout = binaryKernelLayout(config.gammas, this.poly)
+    this.unboundedCe = logits && this.mode !== Mode.BinaryLogits
     const G = config.gammas.length
     this.blockCount = new Float64Array(this.buckets)
     this.blockCe = new Float64Array(this.buckets)
@@ -257,12 +278,18 @@ export class LossBreakdownEvaluator {
       clampedValues: 0,
       rowSumMaxDeviation: 0,
       rowSumRenormalized: 0,
+      scoreMin: Infinity,
+      scoreMax: -Infinity,
+      rowSumMin: Infinity,
+      rowSumMax: -Infinity,
       pendingRows: 0,
+      pendingCeSum: 0,
     }
   }
 
   /** Adds a chunk. With `skip` (--on-invalid skip), unusable rows are logged there and left out. */
   update(state: LossBreakdownState, chunk: PredictionChunk, skip?: SkipLog): void {
+    if (this.config.scores === 'logits') this.scanScoreRange(state, chunk)
     if (this.binaryKernel) {
       this.updateBinaryLogits(this.binaryKernel, state, chunk, skip)
       return
@@ -272,11 +299,67 @@ export class LossBreakdownEvaluator {
       // Whole rows only, so multi-label blocks are cut at absolute row numbers too.
       const end = Math.min(chunk.rows, start + Math.floor((this.capacity - state.pendingRows) / per))
       const kept = this.prepare(state, chunk, start, end, skip) - state.pendingRows
+      if (this.unboundedCe && kept > 0) this.checkCeSum(state, chunk, start, end, kept)
       state.pendingRows += kept
       state.rows += per === 1 ? kept : kept / per
       if (state.pendingRows + per > this.capacity) this.flush(state)
       start = end
     }
+  }
+
+  /**
+   * Widens the state's score range (multi-class: and row-sum range) by the chunk's rows, for
+   * probabilityEvidence. A loop of its own, so the hot loops stay as they are: inline, two compares per
+   * logit cost 12 % of a multi-class run (a separate full scan ~10 % of the binary kernel's time). It stops
+   * at the first score or row sum outside [0, 1], and from then on no chunk is scanned: genuine logits cost
+   * next to nothing, probabilities read as logits one pass (and they stop the run).
+   */
+  private scanScoreRange(state: LossBreakdownState, chunk: PredictionChunk): void {
+    const low = -this.config.probTolerance
+    const high = 1 + this.config.probTolerance
+    const sumLow = 1 - this.config.rowSumTolerance
+    const sumHigh = 1 + this.config.rowSumTolerance
+    let lo = state.scoreMin
+    let hi = state.scoreMax
+    let sumLo = state.rowSumMin
+    let sumHi = state.rowSumMax
+    // Out of range already (the initial ±Infinity are in range: nothing seen yet).
+    if (!(lo >= low && hi <= high && sumLo >= sumLow && sumHi <= sumHigh)) return
+    const {scores, width} = chunk
+    // Multi-label rows hold K scores then K targets.
+    const K = this.multilabel ? width / 2 : width
+    const rowSums = this.mode === Mode.MulticlassLogits
+    rows: for (let i = 0; i < chunk.rows; i++) {
+      const base = i * width
+      let sum = 0
+      for (let j = 0; j < K; j++) {
+        const v = scores[base + j]
+        sum += v
+        // NaN compares false: a row the evaluator rejects anyway.
+        if (v < lo) {
+          lo = v
+          if (v < low) break rows
+        }
+        if (v > hi) {
+          hi = v
+          if (v > high) break rows
+        }
+      }
+      if (rowSums) {
+        if (sum < sumLo) {
+          sumLo = sum
+          if (sum < sumLow) break
+        }
+        if (sum > sumHi) {
+          sumHi = sum
+          if (sum > sumHigh) break
+        }
+      }
+    }
+    state.scoreMin = lo
+    state.scoreMax = hi
+    state.rowSumMin = sumLo
+    state.rowSumMax = sumHi
   }
 
   /** update() for binary logits: rows go straight into the open block's sums, a block per `capacity` rows. */
@@ -288,11 +371,16 @@ export class LossBreakdownEvaluator {
   ): void {
     const {labels, scores} = chunk
     const threshold = this.config.easyThreshold
+    let ceTotal = this.binaryCeTotal(state)
     for (let start = 0; start < chunk.rows;) {
       const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, this.capacity - state.pendingRows))
       const stop = kernel(labels, scores, start, end, threshold, state.pendingSums)
       state.pendingRows += stop - start
       state.rows += stop - start
+      // Checked per call of ≤ 1024 rows, while the chunk is here to name the row that overflowed the sum.
+      const after = this.binaryCeTotal(state)
+      if (after - after !== 0) throw binaryOverflow(chunk, start, stop, ceTotal)
+      ceTotal = after
       if (state.pendingRows === this.capacity) this.flush(state)
       if (stop < end) {
         this.reject(nonFinite(chunk, stop, 0, scores[stop]), skip)
@@ -324,6 +412,10 @@ export class LossBreakdownEvaluator {
     into.clampedValues += from.clampedValues
     into.rowSumMaxDeviation = Math.max(into.rowSumMaxDeviation, from.rowSumMaxDeviation)
     into.rowSumRenormalized += from.rowSumRenormalized
+    into.scoreMin = Math.min(into.scoreMin, from.scoreMin)
+    into.scoreMax = Math.max(into.scoreMax, from.scoreMax)
+    into.rowSumMin = Math.min(into.rowSumMin, from.rowSumMin)
+    into.rowSumMax = Math.max(into.rowSumMax, from.rowSumMax)
   }
 
   /**
@@ -348,6 +440,16 @@ export class LossBreakdownEvaluator {
     }
     Object.assign(state, this.zeroSums())
     return partial
+  }
+
+  /**
+   * Σ CE of a state's folded blocks, summed plainly: finite for every state update() left behind, but
+   * states merged may overflow together (evaluate-parallel.ts checks before merging).
+   */
+  ceTotal(state: LossBreakdownState): number {
+    let total = 0
+    for (let b = 0; b < state.ceSum.length; b++) total += state.ceSum[b]
+    return total
   }
 
   /** Sums the pending rows; after it, the state's sums cover every row seen. Call before reading them. */
@@ -465,6 +567,80 @@ export class LossBreakdownEvaluator {
       open.fill(0)
     }
     state.pendingRows = 0
+    state.pendingCeSum = 0
+  }
+
+  /** Σ CE of the folded blocks and the open one, summed plainly (binary logits: 8 adds). */
+  private binaryCeTotal(state: LossBreakdownState): number {
+    const sums = state.pendingSums
+    const at = this.binaryLayout
+    let total = 0
+    for (let b = 0; b < this.buckets; b++) total += state.ceSum[b] + sums[at.ce(b)]
+    return total
+  }
+
+  /**
+   * Prepared logits: adds the CE of the `kept` elements just prepared from rows [start, end) of the chunk
+   * (pending from state.pendingRows on) to the open block's total, and stops on the row that takes the CE
+   * sum past the largest double. Per prepare call: one add per element and one per bucket, next to the
+   * exp and log each element costs. Finite sums of finite CE can only overflow in such a sum, so the rows
+   * of this chunk are the ones to blame, and the chunk is still here to locate them.
+   */
+  private checkCeSum(state: LossBreakdownState, chunk: PredictionChunk, start: number, end: number, kept: number) {
+    const ce = state.pendingCe
+    const from = state.pendingRows
+    let added = 0
+    for (let k = from; k < from + kept; k++) added += ce[k]
+    let before = state.pendingCeSum
+    for (let b = 0; b < this.buckets; b++) before += state.ceSum[b]
+    state.pendingCeSum += added
+    const total = before + added
+    if (total - total === 0) return
+    // Rare: the element at which the running total stops being finite (or, if rounding in another order
+    // kept it finite, the largest CE), and the chunk row it came from.
+    let culprit = from
+    let running = before
+    for (let k = from; k < from + kept; k++) {
+      running += ce[k]
+      if (running - running !== 0) {
+        culprit = k
+        break
+      }
+      if (ce[k] > ce[culprit]) culprit = k
+    }
+    const {row, element} = this.rowOfPending(chunk, start, end, culprit - from)
+    throw this.mode === Mode.Multilabel
+      ? sumOverflow(chunk, row, element, `a logit of ${chunk.scores[row * chunk.width + element]}`)
+      : sumOverflow(chunk, row, undefined, `a row whose CE is ${ce[culprit]}`)
+  }
+
+  /**
+   * The row of the chunk (and the element within it) that the `index`-th element prepared from rows
+   * [start, end) came from: rows the prepare loop rejected (skipped) gave none.
+   */
+  private rowOfPending(
+    chunk: PredictionChunk,
+    start: number,
+    end: number,
+    index: number,
+  ): {row: number; element: number} {
+    const {scores, width} = chunk
+    const per = this.perRow
+    const K = this.mode === Mode.Multilabel ? width / 2 : width
+    let seen = 0
+    rows: for (let i = start; i < end; i++) {
+      for (let j = 0; j < K; j++) {
+        const x = scores[i * width + j]
+        if (x - x !== 0) continue rows
+        if (this.mode === Mode.Multilabel) {
+          const y = scores[i * width + K + j]
+          if (!(y >= 0 && y <= 1)) continue rows
+        }
+      }
+      if (index < seen + per) return {row: i, element: index - seen}
+      seen += per
+    }
+    return {row: end - 1, element: 0}
   }
 
   /**
@@ -803,6 +979,67 @@ function mergeSums(sum: Float64Array, comp: Float64Array, fromSum: Float64Array,
     addCompensated(sum, comp, i, fromSum[i])
     comp[i] += fromComp[i]
   }
+}
+
+/**
+ * Scores read as logits need at least this many rows before their range says "probabilities". A hand-made
+ * example or a tiny test file may hold genuine logits that all lie in [0, 1]; a model's logits of ten rows
+ * or more practically never do (every row would predict p between 0.5 and 0.73), and multi-class rows
+ * that also each sum to 1 within 1e-3 are a coincidence row after row.
+ */
+export const MIN_ROWS_FOR_SCORE_KIND_CHECK = 10
+
+/**
+ * Why scores read as logits look like probabilities, or null: over at least MIN_ROWS_FOR_SCORE_KIND_CHECK
+ * rows, every score lies in [0, 1] (within probTolerance) and, multi-class, every row sums to 1 within
+ * rowSumTolerance. Read as logits, probabilities give a wrong number with no error (CIFAR-10's softmax
+ * outputs: a CE mean of 1.54 instead of 0.249). Decided once, from the ranges the pass kept.
+ *
+ * Example: 10 binary rows of scores 0.02 … 0.97 read as logits → "every score of the 10 rows is in [0, 1]".
+ */
+export function probabilityEvidence(state: LossBreakdownState, config: EvaluationConfig): string | null {
+  if (config.scores !== 'logits' || state.rows < MIN_ROWS_FOR_SCORE_KIND_CHECK) return null
+  const tolerance = config.probTolerance
+  if (!(state.scoreMin >= -tolerance && state.scoreMax <= 1 + tolerance)) return null
+  const inUnit = `every score of the ${state.rows} rows is in [0, 1]`
+  if (config.task !== 'multiclass') return inUnit
+  const t = config.rowSumTolerance
+  return state.rowSumMin >= 1 - t && state.rowSumMax <= 1 + t ? `${inUnit} and every row sums to 1 ± ${t}` : null
+}
+
+/** The row (and score column) whose CE takes the CE sum past the largest double. */
+function sumOverflow(chunk: PredictionChunk, row: number, score: number | undefined, what: string): InputError {
+  // A multi-class row's CE comes from all its columns: name the row alone (Arrow readers always add one).
+  const {column, ...where} = chunk.locate(row, score)
+  return new InputError(
+    `expected logits whose CE keeps the sum finite, got ${what}, which takes the CE sum past the largest double (1.8e308)`,
+    score === undefined ? where : {...where, column},
+  )
+}
+
+/**
+ * Binary logits: the row of [start, stop) whose CE, added to `before` (the CE sum before them), makes the
+ * sum non-finite, recomputed row by row (or, if rounding in another order kept it finite, the largest CE).
+ */
+function binaryOverflow(chunk: PredictionChunk, start: number, stop: number, before: number): InputError {
+  const {labels, scores} = chunk
+  let culprit = start
+  let largest = -Infinity
+  let running = before
+  for (let i = start; i < stop; i++) {
+    const m = labels[i] === 1 ? scores[i] : -scores[i]
+    const ce = Math.max(-m, 0) + Math.log1p(Math.exp(-Math.abs(m)))
+    running += ce
+    if (running - running !== 0) {
+      culprit = i
+      break
+    }
+    if (ce > largest) {
+      largest = ce
+      culprit = i
+    }
+  }
+  return sumOverflow(chunk, culprit, 0, `a logit of ${scores[culprit]}`)
 }
 
 function badTarget(chunk: PredictionChunk, row: number, score: number, value: number): InputError {

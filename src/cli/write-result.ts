@@ -12,8 +12,8 @@
 /** EXIT.interrupted of base-command.ts (which imports this module): 128 + SIGINT. */
 const EXIT_INTERRUPTED = 130
 
-/** The result's write, once it has started; settled when every byte is with the OS (or the pipe broke). */
-let pendingWrite: Promise<void> | undefined
+/** The result's write has started and not yet ended (every byte with the OS, or the pipe broke). */
+let writing = false
 /** A signal arrived while the result was being written: exit 130 when the write is done. */
 let interrupted = false
 
@@ -25,7 +25,7 @@ let interrupted = false
  * slow-reader receive the whole document, and exits 130; a second Ctrl-C exits 130 at once.
  */
 export function interrupt(): void {
-  if (pendingWrite === undefined || interrupted) process.exit(EXIT_INTERRUPTED)
+  if (!writing || interrupted) process.exit(EXIT_INTERRUPTED)
   interrupted = true
   process.exitCode = EXIT_INTERRUPTED
   process.stderr.write(
@@ -40,11 +40,10 @@ export function interrupt(): void {
  * times the write out (oclif's own flush, which cut it after 10 s, is not used: src/cli/main.ts).
  */
 export function writeResult(text: string, stream: NodeJS.WritableStream = process.stdout): void {
-  pendingWrite = new Promise<void>((resolve) => {
-    // Called with an error too (EPIPE: the reader has gone): the write is over either way.
-    stream.write(text, () => resolve())
-  })
-  void pendingWrite.then(() => {
+  writing = true
+  // Called with an error too (EPIPE: the reader has gone): the write is over either way.
+  stream.write(text, () => {
+    writing = false
     if (interrupted) process.exit(EXIT_INTERRUPTED)
   })
 }

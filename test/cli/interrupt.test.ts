@@ -69,6 +69,15 @@ describe('interrupted while the --json result drains into a slow reader', () => 
     run.child.stdout?.destroy()
   })
 
+  it('the reader going away too (Ctrl-C stops a whole pipeline) ends the wait: exit 130', async () => {
+    const run = startCli(['report', manyClassesCsv(), '--json'])
+    await run.stdoutReadable()
+    run.child.kill('SIGINT')
+    await run.stderrLine(WARNING)
+    run.child.stdout?.destroy()
+    assert.deepEqual(await run.exited, {code: 130, signal: null})
+  })
+
   it('a reader slower than any timeout still gets the whole document (exit 0)', async () => {
     // Every timer of a second or more fires at once in the CLI: the reader stands for one that takes
     // longer than any deadline. (oclif's flush gave up on stdout after 10 s and cut the document.)

@@ -26,8 +26,8 @@ export function runReportJson(args: string[]): {status: number | null; json: Rec
   return {status: result.status, json: JSON.parse(result.stdout) as Record<string, unknown>, stderr: result.stderr}
 }
 
-/** A running CLI (see startCli): stdout and stdin are pipes the test drives; stderr is collected. */
-export interface RunningCli {
+/** A running child process (startCli, startNode): stdout and stdin are pipes the test drives; stderr is collected. */
+export interface RunningProcess {
   child: ChildProcess
   /** Settles when the process has exited: its code, or the signal that killed it. */
   exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
@@ -49,8 +49,16 @@ export interface RunningCli {
 export function startCli(
   args: string[],
   options: {env?: NodeJS.ProcessEnv; nodeArgs?: string[]; stdin?: 'pipe' | 'ignore'} = {},
-): RunningCli {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+): RunningProcess {
+  return startNode([...(options.nodeArgs ?? []), BIN, ...args], options)
+}
+
+/** Starts `node …args` as startCli does (the environment without colour settings, plus `env`). */
+export function startNode(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore'} = {},
+): RunningProcess {
+  const child = spawn(process.execPath, args, {
     env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env},
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   })
@@ -67,7 +75,7 @@ export function startCli(
     Promise.race([
       wait,
       exited.then(({code, signal}) => {
-        throw new Error(`the CLI exited (${code ?? signal}) before ${what}; stderr: ${stderr}`)
+        throw new Error(`the process exited (${code ?? signal}) before ${what}; stderr: ${stderr}`)
       }),
     ])
   return {

@@ -2,6 +2,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 
 import {InputError, UsageError} from '../core/errors.js'
+import {writeResult} from './write-result.js'
 
 /** Exit codes, the same for every command. */
 export const EXIT = {ok: 0, gateFailed: 1, usage: 2, interrupted: 130} as const
@@ -23,10 +24,11 @@ export abstract class BaseCommand extends Command {
 
   /**
    * oclif's logJson runs the text through its JSON colouriser, which without a configured theme adds no
-   * colour but tokenises the whole document (~6 ms for a small report). The same text, written directly.
+   * colour but tokenises the whole document (~6 ms for a small report). The same text, written directly,
+   * as the run's last act: a signal from here on lets the document finish (write-result.ts).
    */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    writeResult(`${JSON.stringify(json, null, 2)}\n`)
   }
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {

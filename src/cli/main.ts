@@ -13,10 +13,17 @@ export async function loadCommands(): Promise<void> {
   ;({COMMANDS} = await import('./commands.js'))
 }
 
-/** Runs the command line; `dir` is the bin script's URL (oclif finds package.json from it). */
+export {interrupt} from './write-result.js'
+
+/**
+ * Runs the command line; `dir` is the bin script's URL (oclif finds package.json from it). What oclif's
+ * `execute` does, without its `flush`: that waits at most 10 s for stdout to drain, then throws, which
+ * cut a document still draining into a slow reader (`| less`) at 64 KiB with exit 1 and a stack trace.
+ * Node itself keeps the process alive until stdout has drained.
+ */
 export async function run(dir: string): Promise<void> {
   await loadCommands()
-  // A CommonJS module: imported dynamically, its exports are the default export.
-  const oclif = await import('@oclif/core/execute')
-  await oclif.default.execute({dir})
+  // CommonJS modules: imported dynamically, their exports are the default export.
+  const [oclif, errors] = await Promise.all([import('@oclif/core/run'), import('@oclif/core/handle')])
+  await oclif.default.run(process.argv.slice(2), dir).catch(async (error: Error) => errors.default.handle(error))
 }

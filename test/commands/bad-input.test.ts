@@ -30,13 +30,13 @@ import {
 } from 'apache-arrow'
 
 import type {Report} from '../../src/core/result.js'
-import {arrowMessages, ARROW_RECORD_BATCH, JS_INTERNALS, runCli} from '../helpers/mutate.js'
+import {arrowMessages, ARROW_RECORD_BATCH, JS_INTERNALS, RUN_TIMEOUT_MS, runCli} from '../helpers/mutate.js'
 import {runCli as runCliWithInput} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
-/** Every input here takes well under a second; a run this long is a hang. */
-const TIMEOUT_MS = 10_000
+/** Every input here takes well under a second; a run this long is a hang (on any machine, however busy). */
+const TIMEOUT_MS = RUN_TIMEOUT_MS
 /** Runs the CLI; `heapMb` caps its memory (for inputs that used to make it allocate gigabytes). */
 const run = (args: string[], heapMb?: number) =>
   runCli(

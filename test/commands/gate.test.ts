@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
@@ -8,13 +7,12 @@ import {fileURLToPath} from 'node:url'
 import Gate from '../../src/commands/gate.js'
 import type {Report} from '../../src/core/result.js'
 import type {GateResult} from '../../src/gates/gate-result.js'
-import {type CliResult, runCli} from '../helpers/run-cli.js'
+import {type CliResult, runCli, startCli} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 import {findAll, parseXml} from '../renderers/parse-xml.js'
 
 const file = tempDir()
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const BIN = join(ROOT, 'bin/run.cjs')
 const EXAMPLE_GATES = join(ROOT, 'examples/ci/focalscope.gates.json')
 
 /** `gate …` with the CI variables of the machine running the tests cleared (or set by the test). */
@@ -385,22 +383,17 @@ describe('focalscope gate: exit 2 with one line on stderr', () => {
 })
 
 describe('focalscope gate: interrupted runs (exit 130) leave no partial file', () => {
-  /** About 110 MB of 10-class logits: over a second of work with one thread, so a signal lands mid-run. */
-  function largeCsv(): string {
-    const path = file('large.csv')
-    if (existsSync(path)) return path
+  /** 10-class logits, about `bytes` of them after the header. */
+  function csvText(bytes: number): {header: string; rows: string} {
     let seed = 7
     const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646
     let block = ''
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < 1000; i++) {
       const label = Math.floor(random() * 10)
       block += `${label},${Array.from({length: 10}, () => (random() * 8 - 4).toFixed(6)).join(',')}\n`
     }
-    const fd = openSync(path, 'w')
-    writeSync(fd, `label,${Array.from({length: 10}, (_, j) => `logit_${j}`).join(',')}\n`)
-    for (let i = 0; i < 120; i++) writeSync(fd, block)
-    closeSync(fd)
-    return path
+    const header = `label,${Array.from({length: 10}, (_, j) => `logit_${j}`).join(',')}\n`
+    return {header, rows: block.repeat(Math.ceil(bytes / block.length))}
   }
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
@@ -411,30 +404,23 @@ describe('focalscope gate: interrupted runs (exit 130) leave no partial file', (
       const junitPath = join(dir, 'gate.xml')
       writeFileSync(reportPath, 'previous report')
       writeFileSync(junitPath, 'previous junit')
-      const child = spawn(
-        process.execPath,
-        [
-          BIN,
-          'gate',
-          largeCsv(),
-          '--threads',
-          '1',
-          '-a',
-          'input.rows > 0',
-          '--report',
-          reportPath,
-          '--junit',
-          junitPath,
-        ],
-        {stdio: 'ignore', env: {...process.env, GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined}},
+      // The predictions come on stdin, which the test never closes: the run cannot end before the signal.
+      const run = startCli(['gate', '-', '-a', 'input.rows > 0', '--report', reportPath, '--junit', junitPath], {
+        env: {GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined},
+        stdin: 'pipe',
+      })
+      const stdin = run.child.stdin
+      assert.ok(stdin)
+      // 4 MiB, many times what a pipe holds: once the write is done the CLI has read most of it, so it is
+      // running (its signal handlers are in place) and waits for more.
+      const {header, rows} = csvText(4 << 20)
+      await new Promise<void>((resolve, reject) =>
+        stdin.write(header + rows, (error) => (error ? reject(error) : resolve())),
       )
-      const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
-        child.once('exit', (code, sig) => resolve({code, signal: sig})),
-      )
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      child.kill(signal)
-      const result = await exited
-      if (signal === 'SIGINT') assert.equal(result.code, 130, 'the run ended before the signal: make the input larger')
+      run.child.kill(signal)
+      const result = await run.exited
+      stdin.destroy()
+      if (signal === 'SIGINT') assert.deepEqual(result, {code: 130, signal: null}, run.stderr())
       else assert.equal(result.signal, 'SIGKILL')
       assert.equal(readFileSync(reportPath, 'utf8'), 'previous report')
       assert.equal(readFileSync(junitPath, 'utf8'), 'previous junit')

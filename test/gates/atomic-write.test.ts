@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {describe, it} from 'node:test'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {atomicWrite} from '../../src/cli/atomic-write.js'
+import {type RunningProcess, startNode} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
@@ -16,31 +16,48 @@ function leftovers(dir: string, keep: string[]): string[] {
   return readdirSync(dir).filter((name) => !keep.includes(name))
 }
 
-function exited(child: ChildProcess): Promise<{code: number | null; signal: NodeJS.Signals | null}> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({code, signal})))
-}
+/**
+ * Patches the child's flush to disk (fs.fsync, or FileHandle#sync: whichever atomicWrite uses) so that it
+ * never ends, after saying so on stderr: the temp file is then written and not yet renamed, for as long
+ * as the test likes. The interval only keeps the process alive until the test signals it.
+ */
+const FLUSH_NEVER_ENDS = `
+  import fs from 'node:fs'
+  import {open} from 'node:fs/promises'
+  import {syncBuiltinESMExports} from 'node:module'
+  const flushForever = () => {
+    process.stderr.write('flushing the temp file\\n')
+    setInterval(() => undefined, 2 ** 31 - 1)
+    return new Promise(() => undefined)
+  }
+  fs.fsync = () => void flushForever()
+  syncBuiltinESMExports()
+  const probe = await open(process.execPath, 'r')
+  Object.getPrototypeOf(probe).sync = flushForever
+  await probe.close()
+`
 
 /**
- * A child process that writes 64 MiB (about a quarter of a second with the fsync) with atomicWrite,
- * exiting 130 on SIGINT as bin/run.cjs does.
+ * A child process that writes 1 MiB with atomicWrite, exiting 130 on SIGINT as bin/run.cjs does; with
+ * `stalled`, its flush never ends (FLUSH_NEVER_ENDS), so a signal is sure to find the write in progress.
  */
-function spawnWriter(target: string): ChildProcess {
+function startWriter(target: string, stalled: boolean): RunningProcess {
   const code = `
-    import {atomicWrite} from ${JSON.stringify(MODULE)}
+    ${stalled ? FLUSH_NEVER_ENDS : ''}
     process.once('SIGINT', () => process.exit(130))
-    await atomicWrite(${JSON.stringify(target)}, new Uint8Array(64 * 1024 * 1024).fill(120))
+    const {atomicWrite} = await import(${JSON.stringify(pathToFileURL(MODULE).href)})
+    await atomicWrite(${JSON.stringify(target)}, new Uint8Array(1 << 20).fill(120))
   `
-  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {stdio: 'ignore'})
+  return startNode(['--import', 'tsx', '--input-type=module', '-e', code])
 }
 
-/** Waits until the writer's temp file exists (the write has started), then sends `signal`. */
-async function killMidWrite(child: ChildProcess, dir: string, keep: string[], signal: NodeJS.Signals): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (leftovers(dir, keep).length === 0) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the writer never started its temp file')
-    await new Promise((resolve) => setTimeout(resolve, 1))
-  }
-  child.kill(signal)
+/** A writer stopped in the middle of its write, with the temp file on disk; then `signal`. */
+async function signalMidWrite(target: string, signal: NodeJS.Signals): Promise<RunningProcess> {
+  const writer = startWriter(target, true)
+  await writer.stderrLine(/^flushing the temp file$/)
+  assert.equal(leftovers(dirname(target), [basename(target)]).length, 1, 'one temp file, being written')
+  writer.child.kill(signal)
+  return writer
 }
 
 describe('atomicWrite', () => {
@@ -71,10 +88,8 @@ describe('atomicWrite', () => {
     mkdirSync(dir)
     const target = join(dir, 'report.json')
     writeFileSync(target, 'old report')
-    const child = spawnWriter(target)
-    const done = exited(child)
-    await killMidWrite(child, dir, ['report.json'], 'SIGKILL')
-    assert.equal((await done).signal, 'SIGKILL')
+    const writer = await signalMidWrite(target, 'SIGKILL')
+    assert.equal((await writer.exited).signal, 'SIGKILL')
     assert.equal(readFileSync(target, 'utf8'), 'old report')
   })
 
@@ -83,10 +98,8 @@ describe('atomicWrite', () => {
     mkdirSync(dir)
     const target = join(dir, 'report.json')
     writeFileSync(target, 'old report')
-    const child = spawnWriter(target)
-    const done = exited(child)
-    await killMidWrite(child, dir, ['report.json'], 'SIGINT')
-    assert.equal((await done).code, 130)
+    const writer = await signalMidWrite(target, 'SIGINT')
+    assert.deepEqual(await writer.exited, {code: 130, signal: null})
     assert.equal(readFileSync(target, 'utf8'), 'old report')
     assert.deepEqual(leftovers(dir, ['report.json']), [])
   })
@@ -96,9 +109,8 @@ describe('atomicWrite', () => {
     mkdirSync(dir)
     const target = join(dir, 'report.json')
     writeFileSync(target, 'old report')
-    const {code} = await exited(spawnWriter(target))
-    assert.equal(code, 0)
-    assert.equal(statSync(target).size, 64 * 1024 * 1024)
+    assert.deepEqual(await startWriter(target, false).exited, {code: 0, signal: null})
+    assert.equal(statSync(target).size, 1 << 20)
     assert.deepEqual(leftovers(dir, ['report.json']), [])
   })
 })

@@ -22,8 +22,11 @@ function isDelimiter(c: number): boolean {
  * Parses the unquoted field that starts at `start` and runs to the next comma, CR, LF or `end`.
  * Sets `fieldEnd`. Returns NaN for text that is not a decimal number (callers look at the text to
  * say what it was); "NaN" and "Infinity" spelled out come back as NaN and ±Infinity.
+ * `more`: bytes after `end` are still to come, so a field that runs to `end` is cut off and its value
+ * unused; the slow path then returns NaN without decoding it (a 64 MB field read in growing pieces
+ * was decoded into a string at every piece).
  */
-export function parseDecimalField(buf: Uint8Array, start: number, end: number): number {
+export function parseDecimalField(buf: Uint8Array, start: number, end: number, more = false): number {
   let p = start
   let negative = false
   let c = p < end ? buf[p] : COMMA
@@ -70,19 +73,19 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number): 
       expDigits++
       p++
     }
-    if (expDigits === 0) return slowParse(buf, start, end)
+    if (expDigits === 0) return slowParse(buf, start, end, more)
     if (expNegative) exponent = -exponent
   }
-  if (!sawDigit || (p < end && !isDelimiter(buf[p]))) return slowParse(buf, start, end)
+  if (!sawDigit || (p < end && !isDelimiter(buf[p]))) return slowParse(buf, start, end, more)
   fieldEnd = p
-  if (digits > 15) return slowParse(buf, start, end)
+  if (digits > 15) return slowParse(buf, start, end, more)
   const e = exponent - fraction
   let value: number
   if (mantissa === 0) value = 0
   else if (e === 0) value = mantissa
   else if (e > 0 && e <= 22) value = mantissa * POW10[e]
   else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
-  else return slowParse(buf, start, end)
+  else return slowParse(buf, start, end, more)
   return negative ? -value : value
 }
 
@@ -91,10 +94,11 @@ function latin1(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1')
 }
 
-function slowParse(buf: Uint8Array, start: number, end: number): number {
+function slowParse(buf: Uint8Array, start: number, end: number, more: boolean): number {
   let p = start
   while (p < end && !isDelimiter(buf[p])) p++
   fieldEnd = p
+  if (p === end && more) return NaN
   return parseDecimalText(latin1(buf, start, p))
 }
 

@@ -6,7 +6,7 @@ import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from './la
 import {type ByteSource, FileBytes} from './byte-source.js'
 import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {LineRuns} from './line-runs.js'
-import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
+import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText, trimSpaces} from './parse-decimal.js'
 
 /** Bytes read from disk at a time. */
 const BLOCK_BYTES = 1 << 20
@@ -497,7 +497,7 @@ class CsvRecordScanner {
         const value = parseDecimalField(buf, p, end, !eof)
         p = fieldEnd
         if (p >= end && !eof) return -1
-        if (value - value !== 0) this.rejectNumber(buf.toString('latin1', this.fieldStart(p), p), field)
+        if (value - value !== 0) this.rejectNumber(buf.toString('utf8', this.fieldStart(p), p), field)
         this.scores[scoreBase + role] = value
       } else if (role === LABEL) {
         const start = p
@@ -565,7 +565,7 @@ class CsvRecordScanner {
   }
 
   private rejectNumber(text: string, field: number): never {
-    if (text.trim() === '') this.fail('expected a number, got an empty field', field, 'not-a-number')
+    if (trimSpaces(text) === '') this.fail('expected a number, got an empty field', field, 'not-a-number')
     const nonFinite = isNonFiniteLiteral(text) || !Number.isNaN(parseDecimalText(text))
     this.fail(
       `expected ${nonFinite ? 'a finite number' : 'a number'}, got ${quoteValue(text)}`,
@@ -577,7 +577,7 @@ class CsvRecordScanner {
   private storeLabelIndex(value: number, text: string, row: number, field: number): void {
     if (!(Number.isInteger(value) && value >= 0 && value < this.numClasses)) {
       this.fail(
-        badLabelMessage(this.layout, value, text.trim() === '' ? 'an empty field' : quoteValue(text)),
+        badLabelMessage(this.layout, value, trimSpaces(text) === '' ? 'an empty field' : quoteValue(text)),
         field,
         'label',
       )

@@ -102,9 +102,18 @@ function slowParse(buf: Uint8Array, start: number, end: number, more: boolean): 
   return parseDecimalText(latin1(buf, start, p))
 }
 
-/** The slow, strict path: plain decimal notation (optionally padded with spaces), NaN, ±Infinity. */
+/**
+ * Spaces and tabs around a value. Not String#trim: it also drops Unicode spaces, and so accepted a cell
+ * ending in the byte 0xA0 (NBSP when unquoted cells were decoded as Latin-1) as a number, or a quoted
+ * "1\u3000" that the same bytes unquoted were refused as.
+ */
+export function trimSpaces(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '')
+}
+
+/** The slow, strict path: plain decimal notation (optionally padded with spaces or tabs), NaN, ±Infinity. */
 export function parseDecimalText(text: string): number {
-  const t = text.trim()
+  const t = trimSpaces(text)
   if (DECIMAL.test(t)) return Number(t)
   const lower = t.toLowerCase()
   if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN
@@ -115,5 +124,5 @@ export function parseDecimalText(text: string): number {
 
 /** True when `text` names a NaN or an infinity (as opposed to not being a number at all). */
 export function isNonFiniteLiteral(text: string): boolean {
-  return /^[+-]?(nan|inf|infinity)$/i.test(text.trim())
+  return /^[+-]?(nan|inf|infinity)$/i.test(trimSpaces(text))
 }

@@ -323,6 +323,11 @@ describe('bad and unusual input: CSV rows', parallel, () => {
         file('blank.csv', 'label,logit\n1,\n'),
         /blank\.csv:2: column "logit": expected a number, got an empty field$/,
       ))
+    it('non-ASCII text: quoted as written (UTF-8), not as Latin-1', () =>
+      expectError(
+        file('half.csv', 'label,logit\n1,0.5\n0,½\n'),
+        /half\.csv:3: column "logit": expected a number, got "½"$/,
+      ))
   })
 
   describe('NaN and ±Infinity as text: exit 2, "expected a finite number"', parallel, () => {

@@ -313,3 +313,53 @@ describe('readCsvChunks: maxRecordBytes', () => {
     assert.ok(read < 2 << 20, `read ${read} bytes`)
   })
 })
+
+describe('readCsvChunks: messages quote cells as UTF-8', () => {
+  /** CSV bytes from text and raw byte values. */
+  const csv = (...parts: (string | number[])[]): Buffer =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))))
+
+  it('quotes score and label cells as written, quoted or not, on the fast and the general path', async () => {
+    const emoji = '\u{1F642}'
+    const index = 'label,logit_0,logit_1\n0,0.5,1\n'
+    const named = 'label,prob_cat,prob_dog\ncat,0.5,0.5\n'
+    const cases: [Buffer, string][] = [
+      // index labels: the fast path gives up on the row, the general path names it
+      [csv(index, '1,0.5,½\n'), 'column "logit_1": expected a number, got "½"'],
+      [csv(index, '1,0.5,"½"\n'), 'column "logit_1": expected a number, got "½"'],
+      [csv(index, `1,${emoji},0.5\n`), `column "logit_0": expected a number, got "${emoji}"`],
+      [csv(index, `1,"${emoji}",0.5\n`), `column "logit_0": expected a number, got "${emoji}"`],
+      [csv(index, '1,0.5,', [0xff], '\n'), 'column "logit_1": expected a number, got "\ufffd"'],
+      [csv(index, '1,0.5,"', [0xff], '"\n'), 'column "logit_1": expected a number, got "\ufffd"'],
+      // a stray 0xA0 byte (NBSP in Latin-1) or a Unicode space is not padding
+      [csv(index, '1,0.5,1', [0xa0], '\n'), 'column "logit_1": expected a number, got "1\ufffd"'],
+      [csv(index, '1,0.5,"1\u3000"\n'), 'column "logit_1": expected a number, got "1\u3000"'],
+      [csv(index, '½,0.5,1\n'), 'column "label": expected a class index from 0 to 1, got "½"'],
+      [csv(index, '"½",0.5,1\n'), 'column "label": expected a class index from 0 to 1, got "½"'],
+      [csv(index, [0xff], ',0.5,1\n'), 'column "label": expected a class index from 0 to 1, got "\ufffd"'],
+      [csv(index, '1', [0xa0], ',0.5,1\n'), 'column "label": expected a class index from 0 to 1, got "1\ufffd"'],
+      // class names: the general path only
+      [csv(named, 'dog,0.5,½\n'), 'column "prob_dog": expected a number, got "½"'],
+      [csv(named, `dog,"${emoji}",0.5\n`), `column "prob_cat": expected a number, got "${emoji}"`],
+      [csv(named, 'dog,', [0xff], ',0.5\n'), 'column "prob_cat": expected a number, got "\ufffd"'],
+      [csv(named, '½,0.5,0.5\n'), 'column "label": expected a class name (cat, dog) or an index from 0 to 1, got "½"'],
+      [
+        csv(named, [0xff], ',0.5,0.5\n'),
+        'column "label": expected a class name (cat, dog) or an index from 0 to 1, got "\ufffd"',
+      ],
+      // cut to 40 characters, never inside a surrogate pair
+      [
+        csv(index, `1,0.5,${'x'.repeat(39)}${emoji}y\n`),
+        `column "logit_1": expected a number, got "${'x'.repeat(39)}…"`,
+      ],
+      [
+        csv(index, `1,0.5,"${'x'.repeat(39)}${emoji}y"\n`),
+        `column "logit_1": expected a number, got "${'x'.repeat(39)}…"`,
+      ],
+    ]
+    for (const [bytes, expected] of cases) {
+      const message = await readError(file('utf8.csv', bytes))
+      assert.ok(message.endsWith(`:3: ${expected}`), `${JSON.stringify(bytes.toString('latin1'))}: ${message}`)
+    }
+  })
+})

@@ -36,6 +36,8 @@ export interface AnalyzeOptions extends LayoutFlags {
   loss?: LossVariant
   polyEpsilon?: number
   reduction?: Reduction
+  /** A CSV record longer than this many bytes stops the run (default 64 MiB), so a line cannot fill memory. */
+  maxRecordBytes?: number
   /** Told the bytes read so far out of the total size of the (plain) input files, as reading goes. */
   onProgress?: (done: number, total: number) => void
 }
@@ -78,8 +80,8 @@ async function tryParallel(
 ): Promise<boolean> {
   if (threads < 2 || opened.size < MIN_PARALLEL_BYTES) return false
   if (opened.csv) {
-    const {header} = opened.csv
-    const options = {threads, size: opened.size, onBytes}
+    const {header, maxRecordBytes} = opened.csv
+    const options = {threads, size: opened.size, onBytes, maxRecordBytes}
     return evaluateCsvParallel(path, header, opened.layout, config, evaluator, state, options)
   }
   const minArrowBytes = opened.arrowNative ? MIN_PARALLEL_ARROW_BYTES : MIN_PARALLEL_APACHE_ARROW_BYTES

@@ -4,12 +4,14 @@ import * as Flags from '@oclif/core/flags'
 
 import type {AnalyzeOptions} from '../analyze-predictions.js'
 import {DEFAULT_ROW_SUM_TOLERANCE} from '../core/config.js'
+import {DEFAULT_MAX_RECORD_BYTES} from '../readers/from-csv.js'
 import {PRESET_NAMES, type PresetName, type Reduction, REDUCTIONS} from '../core/presets.js'
 import type {LossVariant} from '../core/result.js'
 import {
   parseAlpha,
   parseAlphaSpec,
   parseBeta,
+  parseByteSize,
   parseClassNames,
   parsePolyEpsilon,
   parseEasyThreshold,
@@ -108,7 +110,15 @@ export const inputFlags = {
   'class-names': Flags.string({
     description: 'names of the classes in index order: "cat,dog,bird", or @FILE with one name per line',
   }),
+  'max-record-bytes': Flags.string({
+    description:
+      'a CSV record (line) longer than this stops the run, so a broken file or a decompression bomb cannot fill memory: bytes, or K, M, G (binary)',
+    default: `${DEFAULT_MAX_RECORD_BYTES / 2 ** 20}M`,
+  }),
 }
+
+/** --max-record-bytes at most: a Buffer of it must be allocatable, and a quoted field of it a string. */
+const MAX_RECORD_BYTES_LIMIT = 2 ** 29
 
 /** The parsed values of `inputFlags`, as `this.parse` returns them. */
 export interface InputFlagValues {
@@ -136,6 +146,7 @@ export interface InputFlagValues {
   'class-col'?: string
   'target-col'?: string
   'soft-labels'?: boolean
+  'max-record-bytes'?: string
 }
 
 /** oclif's parse metadata: which flags took their default value. */
@@ -173,5 +184,9 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
     rowSumPolicy: flags['row-sum'] as AnalyzeOptions['rowSumPolicy'],
     rowSumTolerance: parseRowSumTolerance(flags['row-sum-tolerance']),
     classNames: flags['class-names'] === undefined ? undefined : parseClassNames(flags['class-names']),
+    maxRecordBytes:
+      flags['max-record-bytes'] === undefined
+        ? undefined
+        : parseByteSize(flags['max-record-bytes'], 'max-record-bytes', MAX_RECORD_BYTES_LIMIT),
   }
 }

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 
 import type {AlphaSpec} from '../core/config.js'
 import {UsageError} from '../core/errors.js'
+import {formatBytes} from '../readers/from-csv.js'
 
 /**
  * Flag values arrive as strings and are checked here, so a bad value is a UsageError (exit 2) with a
@@ -95,6 +96,23 @@ export function parseRowSumTolerance(text: string): number {
   const t = parseNumber(text, 'row-sum-tolerance')
   if (!(t >= 0 && t < 1)) throw new UsageError(`--row-sum-tolerance: expected a number in [0, 1), got ${t}`)
   return t
+}
+
+const BYTE_UNITS: Record<string, number> = {'': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30}
+
+/**
+ * A size in bytes: a whole number, optionally with a binary unit K, M or G, also written KiB, MiB, GiB
+ * ("64M" is 67108864). Not "KB"/"MB", which some tools read as powers of 1000. From 1 to `max` bytes.
+ */
+export function parseByteSize(text: string, flag: string, max: number): number {
+  const match = /^(\d+)\s*(?:([kmg])(?:ib)?)?$/i.exec(text.trim())
+  const bytes = match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? '').toLowerCase()] : NaN
+  if (!(bytes >= 1 && bytes <= max)) {
+    throw new UsageError(
+      `--${flag}: expected a size from 1 byte to ${formatBytes(max)}, such as 65536, 512K or 64M, got ${JSON.stringify(text)}`,
+    )
+  }
+  return bytes
 }
 
 /**

@@ -62,6 +62,8 @@ export class UsageError extends Error {
 
 /** Shows a value from an input in an error message: quoted, and cut short if long. */
 export function quoteValue(text: string): string {
-  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text
+  // Cut before a surrogate pair, not inside it: half an emoji would print as "\ud83d".
+  const cut = text.charCodeAt(39) >= 0xd800 && text.charCodeAt(39) <= 0xdbff ? 39 : 40
+  const shown = text.length > 40 ? `${text.slice(0, cut)}…` : text
   return JSON.stringify(shown)
 }

@@ -94,13 +94,13 @@ export async function evaluateCsvParallel(
   config: EvaluationConfig,
   evaluator: LossBreakdownEvaluator,
   into: LossBreakdownState,
-  options: ParallelOptions & {size: number; unitBytes?: number},
+  options: ParallelOptions & {size: number; unitBytes?: number; maxRecordBytes?: number},
 ): Promise<boolean> {
-  const {size, unitBytes = UNIT_BYTES} = options
+  const {size, unitBytes = UNIT_BYTES, maxRecordBytes} = options
   const units = Math.min(MAX_UNITS, Math.max(1, Math.ceil((size - header.dataOffset) / unitBytes)))
   const cuts = await splitAtLineStarts(path, header.dataOffset, size, units)
   const queue = createWorkQueue()
-  const task: PartTask = {kind: 'csv', path, header, layout, config, queue, cuts}
+  const task: PartTask = {kind: 'csv', path, header, layout, config, queue, cuts, maxRecordBytes}
   return runAndMerge(task, options, evaluator, into, false)
 }
 

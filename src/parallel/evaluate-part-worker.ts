@@ -17,7 +17,7 @@ import {AWAIT_TASK} from './worker-pool.js'
 export type PartTask = {path: string; layout: Layout; config: EvaluationConfig; queue: WorkQueue} &
   /** Unit u is bytes [cuts[u], cuts[u + 1]), each cut a record start. */
   (
-    | {kind: 'csv'; header: CsvHeader; cuts: number[]}
+    | {kind: 'csv'; header: CsvHeader; cuts: number[]; maxRecordBytes?: number}
     /** Unit u is batches [u · batchesPerUnit, (u + 1) · batchesPerUnit); `size`: the file's bytes, for progress. */
     | {kind: 'arrow'; batchesPerUnit: number; size: number}
   )
@@ -103,7 +103,7 @@ export async function evaluatePart(task: PartTask, onBytes?: (bytes: number) => 
       for (let unit = claimUnit(task.queue); unit < cuts.length - 1; unit = claimUnit(task.queue)) {
         sums.start(unit)
         const range = {start: cuts[unit], end: cuts[unit + 1]}
-        const options = {range, refuseQuotes: true, onBytes, buffers}
+        const options = {range, refuseQuotes: true, onBytes, buffers, maxRecordBytes: task.maxRecordBytes}
         const chunks = readCsvChunks(task.path, task.header, task.layout, options)
         for await (const chunk of chunks) evaluator.update(sums.state, chunk)
       }

@@ -6,12 +6,17 @@ import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from './la
 import {type ByteSource, FileBytes} from './byte-source.js'
 import {parsePlainRecords, plainRecordsEnd} from './csv-plain-records.js'
 import {LineRuns} from './line-runs.js'
-import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText} from './parse-decimal.js'
+import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText, trimSpaces} from './parse-decimal.js'
 
 /** Bytes read from disk at a time. */
 const BLOCK_BYTES = 1 << 20
 /** The header must end within this many bytes: sniffing never reads the whole file. */
 const MAX_HEADER_BYTES = 1 << 20
+/**
+ * The longest record read unless --max-record-bytes says otherwise: a record is a label and K scores, so
+ * anything near this is a wrong file (or a decompression bomb), and reading on would only fill memory.
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 64 << 20
 /** Roughly this many score values per chunk (2^17 doubles = 1 MiB; with labels and line numbers 2 MiB binary). */
 const CHUNK_VALUES = 1 << 17
 
@@ -160,6 +165,12 @@ export interface CsvReadOptions {
   onBytes?: (bytes: number) => void
   /** Read into these buffers (filled in on first use): a thread reading range after range reuses them. */
   buffers?: CsvScanBuffers
+  /**
+   * A record (quoted newlines included, its line end not) longer than this stops the read with an
+   * InputError naming the line it starts on; the read buffer never grows much past it. Default
+   * DEFAULT_MAX_RECORD_BYTES.
+   */
+  maxRecordBytes?: number
 }
 
 /**
@@ -193,18 +204,17 @@ export async function* readCsvChunks(
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
   const buffers = options.buffers ?? {}
   const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES, buffers)
+  scanner.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   scanner.refuseQuotes = options.refuseQuotes ?? false
   scanner.skip = options.skip
   const source =
     options.source ??
     (await FileBytes.open(path, options.range?.start ?? header.dataOffset, options.range?.end ?? Infinity))
   try {
-    let eof = false
-    while (!eof) {
+    while (!scanner.ended) {
       const bytesRead = await scanner.fill(source)
-      eof = bytesRead === 0
       options.onBytes?.(bytesRead)
-      yield* scanner.scan(eof)
+      yield* scanner.scan(scanner.ended)
     }
     const last = scanner.flush()
     if (last) yield last
@@ -230,6 +240,9 @@ class CsvRecordScanner {
   private rows = 0
   refuseQuotes = false
   skip: SkipLog | undefined
+  maxRecordBytes = DEFAULT_MAX_RECORD_BYTES
+  /** The source has returned 0: every byte is in the buffer. */
+  ended = false
 
   constructor(
     private readonly path: string,
@@ -264,11 +277,25 @@ class CsvRecordScanner {
     this.rows = 0
   }
 
-  /** Moves the unconsumed tail to the front (growing the buffer if one record fills it) and reads more. */
+  /**
+   * Moves the unconsumed tail to the front and reads more; returns the bytes read (0 only at the end,
+   * when `ended` is set).
+   *
+   * A tail is a record that the last scan found cut by the end of the buffer, and the next scan parses it
+   * again from its start. So that this stays linear in the record's length, the buffer is read until it
+   * holds twice the tail (or the source ends), growing geometrically: a stream (stdin, gzip) hands over
+   * 16–64 KB at a time, and parsing a 10 MB line again after every piece took seconds (a 2.2 GB line,
+   * hours). Short records are unaffected: their tail is doubled by the first read. A tail longer than
+   * `maxRecordBytes` is refused here, so the buffer stays within about that size.
+   */
   async fill(source: ByteSource): Promise<number> {
     const tail = this.length - this.start
-    if (tail === this.buf.length) {
-      const bigger = Buffer.allocUnsafe(this.buf.length * 2)
+    // A CR last may be the first half of the record's CRLF.
+    if (tail > 0) this.refuseLongRecord(this.buf[this.length - 1] === CR ? tail - 1 : tail)
+    // Up to maxRecordBytes + 2 bytes: enough to see that a record is longer, even with a CR last.
+    const want = tail === 0 ? 1 : Math.min(2 * tail, this.maxRecordBytes + 2)
+    if (want > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(2 * this.buf.length, this.maxRecordBytes + 2))
       this.buf.copy(bigger, 0, this.start, this.length)
       this.buf = this.buffers.block = bigger
     } else if (this.start > 0) {
@@ -276,21 +303,66 @@ class CsvRecordScanner {
     }
     this.start = 0
     this.length = tail
-    const bytesRead = await source.read(this.buf, tail, this.buf.length - tail)
-    this.length += bytesRead
-    return bytesRead
+    while (this.length < want) {
+      const bytesRead = await source.read(this.buf, this.length, this.buf.length - this.length)
+      if (bytesRead === 0) {
+        this.ended = true
+        break
+      }
+      this.length += bytesRead
+    }
+    return this.length - tail
+  }
+
+  /** Stops at the record starting on `line` if its `recordBytes` (line end not counted) are too many. */
+  private refuseLongRecord(recordBytes: number, line = this.line): void {
+    if (recordBytes <= this.maxRecordBytes) return
+    throw new InputError(
+      `expected a record of at most ${formatBytes(this.maxRecordBytes)} (--max-record-bytes), got a longer one starting at line ${line}`,
+      {file: this.path, line},
+    )
+  }
+
+  /** Bytes [start, end) of a record without its line end (LF, CRLF or a lone CR). */
+  private recordBytes(start: number, end: number): number {
+    if (end > start && this.buf[end - 1] === LF) end--
+    if (end > start && this.buf[end - 1] === CR) end--
+    return end - start
+  }
+
+  /**
+   * Refuses a record longer than maxRecordBytes among the plain lines [start, end), the first on
+   * `this.line`. Called only when the lines together are longer, which the default limit makes rare (a
+   * small one costs a pass over the bytes).
+   */
+  private refuseLongPlainLine(start: number, end: number): void {
+    const buf = this.buf
+    let line = this.line
+    let lineStart = start
+    for (let p = start; p < end; p++) {
+      if (buf[p] !== LF) continue
+      this.refuseLongRecord(this.recordBytes(lineStart, p + 1), line++)
+      lineStart = p + 1
+    }
   }
 
   /** Parses every complete record in the buffer; yields each chunk as it fills. */
   *scan(eof: boolean): Generator<PredictionChunk> {
+    // The fast path takes whole lines only. Where they end is found once here rather than by each call
+    // (one after every record the general path takes): the walk back over a long cut-off record
+    // would otherwise be repeated for every record before it.
+    const linesEnd = this.length === 0 ? 0 : this.buf.lastIndexOf(LF, this.length - 1) + 1
     for (;;) {
       // Plain records on the fast path, then one record (whatever it is) on the general path.
       // (Labels given as class names always take the general path: "1" may name a class, not an index.)
       const added =
         this.layout.labelKind === 'index'
-          ? parsePlainRecords(this.buf, this.start, this.length, this, this.rows, this.chunkRows)
+          ? parsePlainRecords(this.buf, this.start, linesEnd, this, this.rows, this.chunkRows)
           : 0
       if (added > 0) {
+        if (plainRecordsEnd - this.start > this.maxRecordBytes) {
+          this.refuseLongPlainLine(this.start, plainRecordsEnd)
+        }
         // A plain record is one line: the rows added are consecutive lines.
         this.lines.add(this.rows, this.line)
         this.line += added
@@ -353,6 +425,7 @@ class CsvRecordScanner {
    * the next line end for a quoting error) and logs it. Returns -1 if the record's end is not in the buffer.
    */
   private skipRecord(p: number, eof: boolean, error: InputError & {reason: SkipReason}): number {
+    const start = p
     const buf = this.buf
     const end = this.length
     const respectQuotes = error.reason !== 'quoting'
@@ -367,6 +440,8 @@ class CsvRecordScanner {
       }
     }
     if (p >= end && !eof) return -1
+    // Too long is not a bad row to leave out: the limit bounds what is read at all.
+    this.refuseLongRecord(this.recordBytes(start, Math.min(p + 1, end)))
     ;(this.skip as SkipLog).add(error.reason, error.message)
     this.line += 1 + newlines
     return Math.min(p + 1, end)
@@ -383,6 +458,7 @@ class CsvRecordScanner {
     const width = this.width
     const row = this.rows
     const scoreBase = row * width
+    const recordStart = p
     let c = buf[p]
     // A blank line holds no data: step over it.
     if (c === LF || c === CR) {
@@ -418,10 +494,10 @@ class CsvRecordScanner {
         }
         if (role !== IGNORED) this.storeText(quoted.text, role, row, field)
       } else if (role >= 0) {
-        const value = parseDecimalField(buf, p, end)
+        const value = parseDecimalField(buf, p, end, !eof)
         p = fieldEnd
         if (p >= end && !eof) return -1
-        if (value - value !== 0) this.rejectNumber(buf.toString('latin1', this.fieldStart(p), p), field)
+        if (value - value !== 0) this.rejectNumber(buf.toString('utf8', this.fieldStart(p), p), field)
         this.scores[scoreBase + role] = value
       } else if (role === LABEL) {
         const start = p
@@ -433,7 +509,7 @@ class CsvRecordScanner {
             p++
           }
           if (p === start || (p < end && c !== COMMA && c !== LF && c !== CR)) {
-            value = parseDecimalField(buf, start, end)
+            value = parseDecimalField(buf, start, end, !eof)
             p = fieldEnd
           }
           if (p >= end && !eof) return -1
@@ -466,6 +542,8 @@ class CsvRecordScanner {
     if (field !== this.columnCount) {
       this.fail(`expected ${this.columnCount} fields as in the header, got ${field}`, undefined, 'field-count')
     }
+    // One compare per record the general path takes; a long record is measured exactly.
+    if (p - recordStart > this.maxRecordBytes) this.refuseLongRecord(this.recordBytes(recordStart, p))
     this.lines.add(row, this.line)
     this.line += 1 + newlinesInQuotes
     this.rows = row + 1
@@ -487,7 +565,7 @@ class CsvRecordScanner {
   }
 
   private rejectNumber(text: string, field: number): never {
-    if (text.trim() === '') this.fail('expected a number, got an empty field', field, 'not-a-number')
+    if (trimSpaces(text) === '') this.fail('expected a number, got an empty field', field, 'not-a-number')
     const nonFinite = isNonFiniteLiteral(text) || !Number.isNaN(parseDecimalText(text))
     this.fail(
       `expected ${nonFinite ? 'a finite number' : 'a number'}, got ${quoteValue(text)}`,
@@ -499,7 +577,7 @@ class CsvRecordScanner {
   private storeLabelIndex(value: number, text: string, row: number, field: number): void {
     if (!(Number.isInteger(value) && value >= 0 && value < this.numClasses)) {
       this.fail(
-        badLabelMessage(this.layout, value, text.trim() === '' ? 'an empty field' : quoteValue(text)),
+        badLabelMessage(this.layout, value, trimSpaces(text) === '' ? 'an empty field' : quoteValue(text)),
         field,
         'label',
       )
@@ -523,6 +601,18 @@ class CsvRecordScanner {
     if (value - value !== 0) this.rejectNumber(text, field)
     this.scores[row * this.width + role] = value
   }
+}
+
+/** "64 MiB", "512 KiB", "1000 bytes": a size as a person reads it (binary units when they are exact). */
+export function formatBytes(bytes: number): string {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`
+  }
+  return `${bytes} bytes`
 }
 
 /** Refuses files that cannot be CSV before any parsing (used by the format sniffer). */

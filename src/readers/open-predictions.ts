@@ -29,8 +29,8 @@ export interface OpenedPredictions {
   /** Lazy: nothing is read until the first chunk is asked for. */
   chunks: AsyncIterable<PredictionChunk>
   size: number
-  /** For CSV: the header, so the file can be split across worker threads at line starts. */
-  csv?: {header: CsvHeader}
+  /** For CSV: the header, so the file can be split across worker threads at line starts, and the record limit. */
+  csv?: {header: CsvHeader; maxRecordBytes?: number}
   /** For an Arrow IPC file: how many record batches it has (undefined for a stream). */
   arrowBatches?: number
   /** For an Arrow IPC file: focalscope decodes its batches itself (flat memory per thread). */
@@ -96,11 +96,16 @@ function startsWith(bytes: Uint8Array, magic: number[]): boolean {
   return magic.every((b, i) => bytes[i] === b)
 }
 
+/** How to read a predictions file: its layout, and the longest CSV record (bytes; default 64 MiB). */
+export interface ReadFlags extends LayoutFlags {
+  maxRecordBytes?: number
+}
+
 /** A stream (stdin, decompressed): the format comes from its first bytes unless --format says. */
 async function openStreamPredictions(
   path: string,
   stream: StreamBytes,
-  flags: LayoutFlags,
+  flags: ReadFlags,
   formatOverride: FileFormat | undefined,
   skip: SkipLog | undefined,
 ): Promise<OpenedPredictions> {
@@ -123,7 +128,8 @@ async function openStreamPredictions(
     flags,
     path,
   )
-  return {layout, format, chunks: readCsvChunks(path, header, layout, {skip, source: stream}), ...noParallel}
+  const options = {skip, source: stream, maxRecordBytes: flags.maxRecordBytes}
+  return {layout, format, chunks: readCsvChunks(path, header, layout, options), ...noParallel}
 }
 
 function resolveLayoutOrClose(source: ArrowSource, flags: LayoutFlags, path: string): Layout {
@@ -217,7 +223,7 @@ function spoolError(error: unknown, path: string): InputError {
 /** Opens one predictions file: detects the layout from its header or schema, and streams its chunks. */
 export async function openPredictions(
   path: string,
-  flags: LayoutFlags,
+  flags: ReadFlags,
   formatOverride?: FileFormat,
   skip?: SkipLog,
   onBytes?: (bytes: number) => void,
@@ -268,10 +274,10 @@ export async function openPredictions(
       format,
       chunks: (async function* () {
         onBytes?.(header.dataOffset) // the header counts towards the file's bytes too
-        yield* readCsvChunks(path, header, layout, {skip, onBytes})
+        yield* readCsvChunks(path, header, layout, {skip, onBytes, maxRecordBytes: flags.maxRecordBytes})
       })(),
       size,
-      csv: {header},
+      csv: {header, maxRecordBytes: flags.maxRecordBytes},
       release: async () => undefined,
     }
   } catch (error) {

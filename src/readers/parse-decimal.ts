@@ -22,8 +22,11 @@ function isDelimiter(c: number): boolean {
  * Parses the unquoted field that starts at `start` and runs to the next comma, CR, LF or `end`.
  * Sets `fieldEnd`. Returns NaN for text that is not a decimal number (callers look at the text to
  * say what it was); "NaN" and "Infinity" spelled out come back as NaN and ±Infinity.
+ * `more`: bytes after `end` are still to come, so a field that runs to `end` is cut off and its value
+ * unused; the slow path then returns NaN without decoding it (a 64 MB field read in growing pieces
+ * was decoded into a string at every piece).
  */
-export function parseDecimalField(buf: Uint8Array, start: number, end: number): number {
+export function parseDecimalField(buf: Uint8Array, start: number, end: number, more = false): number {
   let p = start
   let negative = false
   let c = p < end ? buf[p] : COMMA
@@ -70,19 +73,19 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number): 
       expDigits++
       p++
     }
-    if (expDigits === 0) return slowParse(buf, start, end)
+    if (expDigits === 0) return slowParse(buf, start, end, more)
     if (expNegative) exponent = -exponent
   }
-  if (!sawDigit || (p < end && !isDelimiter(buf[p]))) return slowParse(buf, start, end)
+  if (!sawDigit || (p < end && !isDelimiter(buf[p]))) return slowParse(buf, start, end, more)
   fieldEnd = p
-  if (digits > 15) return slowParse(buf, start, end)
+  if (digits > 15) return slowParse(buf, start, end, more)
   const e = exponent - fraction
   let value: number
   if (mantissa === 0) value = 0
   else if (e === 0) value = mantissa
   else if (e > 0 && e <= 22) value = mantissa * POW10[e]
   else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
-  else return slowParse(buf, start, end)
+  else return slowParse(buf, start, end, more)
   return negative ? -value : value
 }
 
@@ -91,16 +94,26 @@ function latin1(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1')
 }
 
-function slowParse(buf: Uint8Array, start: number, end: number): number {
+function slowParse(buf: Uint8Array, start: number, end: number, more: boolean): number {
   let p = start
   while (p < end && !isDelimiter(buf[p])) p++
   fieldEnd = p
+  if (p === end && more) return NaN
   return parseDecimalText(latin1(buf, start, p))
 }
 
-/** The slow, strict path: plain decimal notation (optionally padded with spaces), NaN, ±Infinity. */
+/**
+ * Spaces and tabs around a value. Not String#trim: it also drops Unicode spaces, and so accepted a cell
+ * ending in the byte 0xA0 (NBSP when unquoted cells were decoded as Latin-1) as a number, or a quoted
+ * "1\u3000" that the same bytes unquoted were refused as.
+ */
+export function trimSpaces(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '')
+}
+
+/** The slow, strict path: plain decimal notation (optionally padded with spaces or tabs), NaN, ±Infinity. */
 export function parseDecimalText(text: string): number {
-  const t = text.trim()
+  const t = trimSpaces(text)
   if (DECIMAL.test(t)) return Number(t)
   const lower = t.toLowerCase()
   if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN
@@ -111,5 +124,5 @@ export function parseDecimalText(text: string): number {
 
 /** True when `text` names a NaN or an infinity (as opposed to not being a number at all). */
 export function isNonFiniteLiteral(text: string): boolean {
-  return /^[+-]?(nan|inf|infinity)$/i.test(text.trim())
+  return /^[+-]?(nan|inf|infinity)$/i.test(trimSpaces(text))
 }

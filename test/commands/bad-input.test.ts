@@ -6,8 +6,11 @@
  * figures where the input is merely unusual. Every run has a timeout: a hang fails the test.
  */
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {chmodSync, mkdirSync, readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
+import {fileURLToPath} from 'node:url'
+import {gzipSync} from 'node:zlib'
 
 import {
   compressionRegistry,
@@ -30,18 +33,27 @@ import {
 } from 'apache-arrow'
 
 import type {Report} from '../../src/core/result.js'
-import {arrowMessages, ARROW_RECORD_BATCH, JS_INTERNALS, RUN_TIMEOUT_MS, runCli} from '../helpers/mutate.js'
+import {
+  arrowMessages,
+  ARROW_RECORD_BATCH,
+  JS_INTERNALS,
+  type ProcessResult,
+  RUN_TIMEOUT_MS,
+  runCli,
+} from '../helpers/mutate.js'
 import {runCli as runCliWithInput} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 
 const file = tempDir()
 /** Every input here takes well under a second; a run this long is a hang (on any machine, however busy). */
 const TIMEOUT_MS = RUN_TIMEOUT_MS
+/** Inputs of tens of MB take about a second of CPU, which two busy cores may stretch many times over. */
+const LARGE_TIMEOUT_MS = 120_000
 /** Runs the CLI; `heapMb` caps its memory (for inputs that used to make it allocate gigabytes). */
-const run = (args: string[], heapMb?: number) =>
+const run = (args: string[], heapMb?: number, timeoutMs = TIMEOUT_MS) =>
   runCli(
     args,
-    TIMEOUT_MS,
+    timeoutMs,
     heapMb ? {NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`} : {},
   )
 
@@ -49,14 +61,20 @@ const run = (args: string[], heapMb?: number) =>
  * `focalscope report <path> [args]` must exit 2 with one line on stderr that names `path` and matches
  * `pattern`, nothing on stdout, no stack trace and no JavaScript internals — with and without --json.
  */
-async function expectError(path: string, pattern: RegExp, args: string[] = [], heapMb?: number): Promise<void> {
+async function expectError(
+  path: string,
+  pattern: RegExp,
+  args: string[] = [],
+  heapMb?: number,
+  timeoutMs = TIMEOUT_MS,
+): Promise<void> {
   const runs = await Promise.all([
-    run(['report', path, ...args], heapMb),
-    run(['report', path, ...args, '--json'], heapMb),
+    run(['report', path, ...args], heapMb, timeoutMs),
+    run(['report', path, ...args, '--json'], heapMb, timeoutMs),
   ])
   runs.forEach((result, json) => {
     const what = `${json ? 'with' : 'without'} --json: exit ${result.status}, stderr ${JSON.stringify(result.stderr)}`
-    assert.ok(!result.timedOut, `no answer within ${TIMEOUT_MS / 1000} s (a hang) ${what}`)
+    assert.ok(!result.timedOut, `no answer within ${timeoutMs / 1000} s (a hang) ${what}`)
     assert.equal(result.status, 2, what)
     assert.equal(result.stdout, '', `nothing on stdout ${what}`)
     assert.doesNotMatch(result.stderr, /\n\s+at /, `no stack trace ${what}`)
@@ -71,8 +89,11 @@ async function expectError(path: string, pattern: RegExp, args: string[] = [], h
 }
 
 /** `focalscope report <path> --json` must exit 0; the text report must exit 0 too. Returns the report. */
-async function expectReport(path: string, args: string[] = []): Promise<Report> {
-  const [text, result] = await Promise.all([run(['report', path, ...args]), run(['report', path, ...args, '--json'])])
+async function expectReport(path: string, args: string[] = [], timeoutMs = TIMEOUT_MS): Promise<Report> {
+  const [text, result] = await Promise.all([
+    run(['report', path, ...args], undefined, timeoutMs),
+    run(['report', path, ...args, '--json'], undefined, timeoutMs),
+  ])
   for (const r of [text, result]) {
     assert.ok(!r.timedOut, 'no answer (a hang)')
     assert.equal(r.status, 0, r.stderr)
@@ -80,6 +101,50 @@ async function expectReport(path: string, args: string[] = []): Promise<Report> 
   }
   assert.match(text.stdout, /γ sweep/)
   return JSON.parse(result.stdout) as Report
+}
+
+/**
+ * Runs `focalscope args…` with `head` and then one endless line on stdin: a pipe that stays open and never
+ * holds a line end, so only the CLI can end the run.
+ */
+function runOnEndlessLine(args: string[], head: string): Promise<ProcessResult> {
+  const bin = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+    const piece = Buffer.alloc(64 << 10, '7')
+    let open = true
+    const pour = (): void => {
+      while (open && child.stdin.write(piece)); // until the pipe is full; 'drain' resumes
+    }
+    child.stdin.on('drain', pour)
+    child.stdin.on('error', () => (open = false)) // EPIPE: the CLI has stopped reading
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, LARGE_TIMEOUT_MS)
+    child.on('error', reject)
+    child.on('close', (status, signal) => {
+      open = false
+      clearTimeout(timer)
+      resolve({status, signal, stdout, stderr, timedOut})
+    })
+    child.stdin.write(head)
+    pour()
+  })
+}
+
+/** A gzip file of `text` and then `repeat` times 1 MiB of `byte`, as concatenated members (RFC 1952 §2.2). */
+function gzipWithMebibytes(text: string, byte: string, repeat: number, after = ''): Buffer {
+  const mebibyte = gzipSync(Buffer.alloc(1 << 20, byte))
+  return Buffer.concat([gzipSync(text), ...Array<Buffer>(repeat).fill(mebibyte), gzipSync(after)])
 }
 
 /** The figures of a report (what must not change when only the encoding of the same rows does). */
@@ -330,6 +395,11 @@ describe('bad and unusual input: CSV rows', parallel, () => {
         file('blank.csv', 'label,logit\n1,\n'),
         /blank\.csv:2: column "logit": expected a number, got an empty field$/,
       ))
+    it('non-ASCII text: quoted as written (UTF-8), not as Latin-1', () =>
+      expectError(
+        file('half.csv', 'label,logit\n1,0.5\n0,½\n'),
+        /half\.csv:3: column "logit": expected a number, got "½"$/,
+      ))
   })
 
   describe('NaN and ±Infinity as text: exit 2, "expected a finite number"', parallel, () => {
@@ -445,6 +515,58 @@ describe('bad and unusual input: CSV rows', parallel, () => {
     it('quoted, with a newline inside', async () => {
       const text = ['id,label,logit', `"${big}\n${big}",${rows[0]}`, ...rows.slice(1).map((r) => `"",${r}`)].join('\n')
       assert.deepEqual(figures(await expectReport(file('long-quoted.csv', text))), await plainFigures())
+    })
+    // A stream hands over 16–64 KB at a time; the scanner parsed a cut-off record again after each piece
+    // (10 MB took 4.6 s, this file about a minute) until it read on until the buffer held twice as much.
+    it('in a gzip stream: a 32 MiB line, then a quoted field of 1 MiB over 1,024 lines', async () => {
+      const quoted = `${'y'.repeat(1023)}\n`.repeat(1024)
+      const bytes = gzipWithMebibytes(
+        'id,label,logit\n',
+        'x',
+        32,
+        `,${rows[0]}\n"${quoted}",${rows[1]}\nz,${rows[2]}\n`,
+      )
+      const report = await expectReport(file('long-line.csv.gz', bytes), [], LARGE_TIMEOUT_MS)
+      assert.deepEqual(figures(report), await plainFigures())
+    })
+  })
+
+  describe('a record longer than --max-record-bytes (64 MiB): exit 2, naming the line it starts on', parallel, () => {
+    const refused = (name: string, size: string, line: number): RegExp =>
+      new RegExp(
+        `${name}:${line}: expected a record of at most ${size} \\(--max-record-bytes\\), got a longer one starting at line ${line}$`,
+      )
+    it('a plain file, --max-record-bytes 1K', () =>
+      expectError(
+        file('long-1k.csv', `id,label,logit\na,1,0.5\n${'x'.repeat(1020)},0,0.5\n`),
+        refused('long-1k\\.csv', '1 KiB', 3),
+        ['--max-record-bytes', '1K'],
+      ))
+    it('a gzip bomb (100 MiB of one line in 100 KB), the default limit', () =>
+      expectError(
+        file('bomb.csv.gz', gzipWithMebibytes('label,logit\n1,0.5\n0,', '7', 100)),
+        refused('bomb\\.csv\\.gz', '64 MiB', 3),
+        [],
+        undefined,
+        LARGE_TIMEOUT_MS,
+      ))
+    it('an endless line on stdin, --max-record-bytes 1M', async () => {
+      const result = await runOnEndlessLine(['report', '-', '--max-record-bytes', '1M'], 'label,logit\n1,0.5\n0,')
+      assert.ok(!result.timedOut, `no answer within ${LARGE_TIMEOUT_MS / 1000} s (a hang): ${result.stderr}`)
+      assert.equal(result.status, 2, result.stderr)
+      assert.equal(result.stdout, '')
+      assert.match(
+        result.stderr,
+        /^focalscope: error: -:3: expected a record of at most 1 MiB \(--max-record-bytes\), got a longer one starting at line 3\n$/,
+      )
+    })
+    it('a file read by worker threads, --max-record-bytes 1M', () => {
+      // Over 16 MiB, so it is split across threads: the limit must reach them too.
+      const rows = 'a,0,0.5\n'.repeat(1_100_000)
+      const text = `id,label,logit\n${rows}${'x'.repeat(2 << 20)},1,0.5\n${rows}`
+      const args = ['--max-record-bytes', '1M', '--threads', '2']
+      const path = file('long-threads.csv', text)
+      return expectError(path, refused('long-threads\\.csv', '1 MiB', 1_100_002), args, undefined, LARGE_TIMEOUT_MS)
     })
   })
 })

@@ -97,6 +97,13 @@ describe('focalscope report errors', () => {
     ['a bad γ list', () => [file('ref.csv', REFERENCE_CSV), '--gammas', '1,x'], /--gammas: expected a number, got "x"/],
     ['a bad α', () => [file('ref.csv', REFERENCE_CSV), '--alpha', '2'], /--alpha: expected "none" or a number/],
     ['a bad --scores', () => [file('ref.csv', REFERENCE_CSV), '--scores', 'odds'], /Expected --scores=odds/],
+    ...['64MB', '0', '1T', '1G', '-1K'].map((size): [string, () => string[], RegExp] => [
+      `--max-record-bytes ${size}`,
+      () => [file('ref.csv', REFERENCE_CSV), '--max-record-bytes', size],
+      new RegExp(
+        `--max-record-bytes: expected a size from 1 byte to 512 MiB, such as 65536, 512K or 64M, got "${size}"`,
+      ),
+    ]),
     [
       'no label column',
       () => [file('nolabel.csv', 'y,logit\n1,0.5\n')],

@@ -4,7 +4,7 @@
  * vega-lite (~1.6 MB of code, ~130 ms to load): the CLI reaches it only through the lazily loaded HTML
  * bundle, when --html is given (scripts/bundle.mjs).
  *
- * Text is measured without a canvas (Vega estimates widths from the font size), so the SVG is the same on
+ * Text is measured without a canvas, by a width table (`estimateTextWidth`), so the SVG is the same on
  * every machine.
  */
 import * as vega from 'vega'
@@ -20,6 +20,8 @@ import {escapeHtml} from './escape-html.js'
  */
 export const PAGE_CHART_CONFIG: Config = {
   background: 'transparent',
+  // Room for the text estimate's error at the edges (the SVG is sized from estimated text widths).
+  padding: 12,
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   view: {stroke: null},
   axis: {
@@ -45,6 +47,40 @@ export const PAGE_CHART_CONFIG: Config = {
   text: {color: 'currentColor'},
 }
 
+/**
+ * Widths of characters in ems, those of the widest common sans-serif browsers pick for system-ui (DejaVu
+ * Sans; Segoe UI and Helvetica are narrower, so text never overruns): narrow punctuation and i/l, wide m/w, capitals and digits. Vega's own
+ * estimate without a canvas, 0.8 em for every character, is half again too wide: a long rotated axis
+ * title then pushed the plot ~70 px down, and legends stood far apart.
+ */
+const NARROW = new Set(" .,:;'|!ijlI`")
+const SEMI = new Set('ftr()[]{}-/\\"')
+const WIDE = new Set('mwMW@%')
+
+function charWidth(c: string): number {
+  if (NARROW.has(c)) return 0.34
+  if (SEMI.has(c)) return 0.42
+  if (WIDE.has(c)) return 1
+  if (c >= 'A' && c <= 'Z') return 0.76
+  if (c >= '0' && c <= '9') return 0.66
+  if (c >= 'a' && c <= 'z') return 0.62
+  return 0.7
+}
+
+/** A text item's width in pixels, for Vega's layout (its `textMetrics.width` hook, as vl-convert sets it). */
+export function estimateTextWidth(
+  item: {fontSize?: number; fontWeight?: string | number; text?: unknown},
+  text?: unknown,
+): number {
+  const value = text ?? item.text
+  const string = Array.isArray(value) ? value.join(' ') : value === undefined || value === null ? '' : String(value)
+  const size = item.fontSize ?? 11
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600 ? 1.06 : 1
+  let ems = 0
+  for (const c of string) ems += charWidth(c)
+  return Math.ceil(ems * size * bold)
+}
+
 export interface RenderChartOptions {
   /** Called with each warning Vega-Lite or Vega gives (an empty domain, a dropped encoding). */
   onWarning?: (message: string) => void
@@ -63,6 +99,11 @@ export async function renderChartSvgs(
   const warn = options.onWarning ?? (() => undefined)
   const logger = collectingLogger(warn)
   const svgs: Record<string, string> = {}
+  // A global of Vega's (vega-scenegraph's, re-exported; not in vega's types), set each time: this bundle is
+  // the only Vega user in the process.
+  const metrics = (vega as unknown as {textMetrics?: {width: typeof estimateTextWidth}}).textMetrics
+  if (metrics === undefined) throw new Error('vega no longer exports textMetrics: check the text width hook')
+  metrics.width = estimateTextWidth
   for (const [name, spec] of Object.entries(specs)) {
     if (spec === undefined) continue
     const {spec: vegaSpec} = compile(spec, {config: PAGE_CHART_CONFIG, logger})

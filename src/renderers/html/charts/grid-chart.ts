@@ -27,8 +27,8 @@ export function gridChart(grid: GridCell[]): TopLevelSpec {
   const alphas = [...new Set(grid.map((c) => c.alpha))].sort((a, b) => a - b)
   const gammas = [...new Set(grid.map((c) => c.gamma))].sort((a, b) => a - b)
   const cell = {
-    x: {field: 'alpha', type: 'ordinal' as const, title: 'α (weight of the positive class, unitless)', sort: alphas},
-    y: {field: 'gamma', type: 'ordinal' as const, title: 'γ (focusing parameter, unitless)', sort: gammas},
+    x: {field: 'alpha', type: 'ordinal' as const, title: 'α (class weight)', sort: alphas},
+    y: {field: 'gamma', type: 'ordinal' as const, title: 'γ (focusing parameter)', sort: gammas},
   }
   return {
     $schema: SCHEMA_URL,
@@ -36,8 +36,8 @@ export function gridChart(grid: GridCell[]): TopLevelSpec {
     description:
       `Heat map of ${values.length} cells, α (${alphas.join(', ')}) across and γ (${gammas.join(', ')}) down, ` +
       `coloured and labelled by the ${measure.title}. The numbers are in the table below the chart.`,
-    width: Math.max(160, 60 * alphas.length),
-    height: Math.max(120, 34 * gammas.length),
+    width: Math.max(240, 70 * alphas.length),
+    height: Math.max(180, 36 * gammas.length),
     data: {values},
     encoding: cell,
     layer: [

@@ -22,7 +22,7 @@ export function calibrationSection(context: SectionContext): PageSection | null 
     id: 'reliability-table',
     head: ['confidence bin', 'rows', 'mean confidence', 'accuracy'],
     rows: calibration.reliability.map((b) => [
-      {text: `(${b.lower}, ${b.upper}]`, value: b.lower},
+      {text: `(${formatRatio(b.lower, 4)}, ${formatRatio(b.upper, 4)}]`, value: b.lower},
       numberCell(b.count, (v) => (v === null ? '–' : formatCount(v))),
       numberCell(b.confidence, metric),
       numberCell(b.accuracy, metric),

@@ -1,4 +1,4 @@
-import {formatCount, formatLoss} from '../../format-number.js'
+import {formatCount, formatLoss, formatRatio} from '../../format-number.js'
 import {htmlTable, numberCell} from '../html-table.js'
 import {type PageSection, type SectionContext, figureHtml, sectionHtml} from './section.js'
 
@@ -11,7 +11,7 @@ export function lossByPtSection(context: SectionContext): PageSection | null {
     id: 'loss-by-pt-table',
     head: ['p_t bin', 'rows', ...gammas.map((g) => `mean γ=${g}`)],
     rows: lossByPt.bins.map((bin) => [
-      {text: `(${bin.lower}, ${bin.upper}]`, value: bin.lower},
+      {text: `(${formatRatio(bin.lower, 4)}, ${formatRatio(bin.upper, 4)}]`, value: bin.lower},
       numberCell(bin.count, (v) => (v === null ? '–' : formatCount(v))),
       ...gammas.map((g) => numberCell(bin.focal.find((f) => f.gamma === g)?.mean, formatLoss)),
     ]),

@@ -6,10 +6,10 @@ import {compile} from 'vega-lite'
 import type {Report} from '../../../src/core/result.js'
 import {type ChartSpecs, chartSpecs, chartTitle} from '../../../src/renderers/html/chart-specs.js'
 import {MAX_CONFUSION_CLASSES} from '../../../src/renderers/html/charts/confusion-chart.js'
-import {OVERWEIGHT_SERIES} from '../../../src/renderers/html/charts/class-share-chart.js'
+import {LOG_SCALE_CLASSES, OVERWEIGHT_SERIES} from '../../../src/renderers/html/charts/class-share-chart.js'
 import {PALETTE} from '../../../src/renderers/html/charts/chart-style.js'
 import {allSectionsReport} from './all-sections-report.js'
-import {fixtureReport} from './fixture-reports.js'
+import {fixtureReport, wideReport} from './fixture-reports.js'
 
 /**
  * The chart specs as data: what each report yields, that every spec is labelled (title, description,
@@ -112,16 +112,31 @@ describe('chartSpecs', () => {
     )
   })
 
-  it('places each class at (row share, CE share) and marks exactly the overweight ones', () => {
+  it('places each class at (row share, CE share) and marks exactly the overweight ones, drawn last', () => {
     const [, points] = dataValues(chartSpecs(example).classShares as unknown as Json)
+    const byName = (a: unknown[], b: unknown[]): number => String(a[0]).localeCompare(String(b[0]))
     assert.deepEqual(
-      points.map((p) => [p.class, p.rowShare, p.ceShare, p.kind === OVERWEIGHT_SERIES]),
-      example.classes.map((c) => [c.class, c.countShare, c.ce.share, c.overweight]),
+      points.map((p) => [p.class, p.rowShare, p.ceShare, p.kind === OVERWEIGHT_SERIES]).sort(byName),
+      example.classes.map((c) => [c.class, c.countShare, c.ce.share, c.overweight]).sort(byName),
     )
     assert.ok(
       example.classes.some((c) => c.overweight),
       'the example has ▲ classes',
     )
+    const firstOverweight = points.findIndex((p) => p.kind === OVERWEIGHT_SERIES)
+    assert.ok(points.slice(firstOverweight).every((p) => p.kind === OVERWEIGHT_SERIES))
+  })
+
+  it('uses log axes past 30 classes, leaving out of the chart only the classes with a zero share', () => {
+    const wide = wideReport(example, LOG_SCALE_CLASSES + 1)
+    wide.classes[0] = {...wide.classes[0], count: 0, countShare: 0, ce: {sum: 0, share: 0}}
+    const spec = chartSpecs(wide).classShares as unknown as Json
+    const [, points] = dataValues(spec)
+    assert.equal(points.length, LOG_SCALE_CLASSES)
+    const x = ((spec.layer as Json[])[1].encoding as Record<string, {scale: {type?: string}}>).x
+    assert.equal(x.scale.type, 'log')
+    assert.match(String(spec.description), /1 classes with a zero share are not drawn/)
+    assert.equal(((chartSpecs(example).classShares as unknown as Json).layer as Json[]).length, 3)
   })
 
   it('draws the concentration curves of the non-class groups, points as the report gives them', () => {

@@ -9,6 +9,12 @@ const TALL_TABLE_ROWS = 30
 const formatCountCell = (v: number | null): string => (v === null ? '–' : formatCount(v))
 const formatMetric = (v: number | null): string => formatRatio(v)
 
+/** A share as the tables show it, but with two significant digits where they would show 0.0 %. */
+function formatFineShare(value: number | null): string {
+  if (value === null || value === 0 || value >= 0.0005) return formatShare(value)
+  return `${Number((value * 100).toPrecision(2))}%`
+}
+
 /**
  * The per-class table (sortable by any column), with the terminal's columns plus, when the report has
  * them, multi-label's positive/negative split and per-class precision, recall, F1 and support; then the
@@ -75,7 +81,7 @@ export function classSection(context: SectionContext): PageSection {
       : `${OVERWEIGHT_MARK} classes (CE share ≥ 2 × row share): ` +
         overweight
           .slice(0, 20)
-          .map((c) => `${c.class} (rows ${formatShare(c.countShare)}, CE ${formatShare(c.ce.share)})`)
+          .map((c) => `${c.class} (rows ${formatFineShare(c.countShare)}, CE ${formatFineShare(c.ce.share)})`)
           .join('; ') +
         (overweight.length > 20 ? `; and ${overweight.length - 20} more` : '') +
         '. The numbers of every class are in the per-class table.'

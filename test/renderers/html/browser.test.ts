@@ -21,16 +21,20 @@ import {fixtureReport, wideReport} from './fixture-reports.js'
  * the JSON's figures (as the page rounds them) and sorting by a click, no horizontal overflow at 1280 and
  * 390 px, and the dark scheme applied to the charts' text. Screenshots go to artifacts/html/ (git-ignored).
  *
- * Uses the system's Chromium (Debian's `chromium`; FOCALSCOPE_CHROMIUM names another) through
+ * Uses the system's Chromium (Debian's `chromium`, or the one FOCALSCOPE_CHROMIUM names) through
  * playwright-core, which downloads nothing; where there is none, the tests are skipped, saying why.
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const BIN = join(ROOT, 'bin/run.cjs')
 const ARTIFACTS = join(ROOT, 'artifacts/html')
-const CHROMIUM = [process.env.FOCALSCOPE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (path): path is string => path !== undefined && path !== '' && existsSync(path),
-)
-const SKIP = CHROMIUM ? false : "no Chromium found (install Debian's chromium, or set FOCALSCOPE_CHROMIUM)"
+/** FOCALSCOPE_CHROMIUM, when set, is the only browser tried (set it to a missing path to see the skip). */
+const CANDIDATES = process.env.FOCALSCOPE_CHROMIUM
+  ? [process.env.FOCALSCOPE_CHROMIUM]
+  : ['/usr/bin/chromium', '/usr/bin/chromium-browser']
+const CHROMIUM = CANDIDATES.find((path) => existsSync(path))
+const SKIP = CHROMIUM
+  ? false
+  : `no Chromium at ${CANDIDATES.join(' or ')} (install Debian's chromium, or set FOCALSCOPE_CHROMIUM)`
 
 /** A page under test: the file, and the report it shows. */
 interface Case {
@@ -80,12 +84,13 @@ async function open(context: BrowserContext, file: string): Promise<Visit> {
   return visit
 }
 
-describe('HTML report in headless Chromium', {skip: SKIP}, () => {
+describe('HTML report in headless Chromium', () => {
   let dir: string
   let context: BrowserContext
   const cases: Case[] = []
 
   before(async () => {
+    if (SKIP) return
     dir = mkdtempSync(join(tmpdir(), 'focalscope-html-'))
     mkdirSync(ARTIFACTS, {recursive: true})
     cases.push(
@@ -117,7 +122,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
-  it('opens each page with no console or page error, no dialog and no request but the file', async () => {
+  it('opens each page with no console or page error, no dialog and no request but the file', {skip: SKIP}, async () => {
     for (const c of cases) {
       const visit = await open(context, c.file)
       assert.deepEqual(visit.errors, [], `${c.name}: errors`)
@@ -127,7 +132,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     }
   })
 
-  it('draws every chart: a non-empty SVG with its title, in the title element and as text', async () => {
+  it('draws every chart: a non-empty SVG with its title, in the title element and as text', {skip: SKIP}, async () => {
     for (const c of cases) {
       const visit = await open(context, c.file)
       const specs = chartSpecs(c.report)
@@ -161,7 +166,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     }
   })
 
-  it("shows the per-class table with the JSON's figures, as the page rounds them", async () => {
+  it("shows the per-class table with the JSON's figures, as the page rounds them", {skip: SKIP}, async () => {
     for (const c of cases) {
       const visit = await open(context, c.file)
       const rows = await visit.page.$$eval('#class-table tbody tr', (trs) =>
@@ -184,7 +189,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     }
   })
 
-  it('sorts the per-class table by a clicked header, largest first, then smallest first', async () => {
+  it('sorts the per-class table by a clicked header, largest first, then smallest first', {skip: SKIP}, async () => {
     const c = cases.find((x) => x.name === 'example')!
     const visit = await open(context, c.file)
     const header = visit.page.locator('#class-table thead th', {hasText: 'CE share'}).locator('button')
@@ -203,7 +208,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     await visit.page.close()
   })
 
-  it('does not overflow horizontally at 1280 px or 390 px, and saves screenshots', async () => {
+  it('does not overflow horizontally at 1280 px or 390 px, and saves screenshots', {skip: SKIP}, async () => {
     for (const c of cases) {
       const visit = await open(context, c.file)
       for (const width of [1280, 390]) {
@@ -222,7 +227,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     }
   })
 
-  it('follows the dark colour scheme: page and chart text in light colours', async () => {
+  it('follows the dark colour scheme: page and chart text in light colours', {skip: SKIP}, async () => {
     const c = cases.find((x) => x.name === 'all-sections')!
     const visit = await open(context, c.file)
     await visit.page.emulateMedia({colorScheme: 'dark'})
@@ -236,7 +241,7 @@ describe('HTML report in headless Chromium', {skip: SKIP}, () => {
     await visit.page.close()
   })
 
-  it('keeps the script-named class as text: no script of its own runs', async () => {
+  it('keeps the script-named class as text: no script of its own runs', {skip: SKIP}, async () => {
     const c = cases.find((x) => x.name === 'all-sections')!
     const visit = await open(context, c.file)
     assert.equal(await visit.page.locator('script').count(), 1)

@@ -9,8 +9,9 @@ import {escapeHtml} from './escape-html.js'
 
 /**
  * Light and dark colours (prefers-color-scheme), print in black on white, and no horizontal overflow at any
- * width: wide tables scroll in their own box, charts scale down. Colours of text pass WCAG AA (4.5:1) on
- * their background; the ▲ colour is Okabe–Ito's vermillion, darkened on white and lightened on dark.
+ * width: wide tables scroll in their own box, charts scale down; on paper, table cells wrap instead.
+ * Colours of text pass WCAG AA (4.5:1) on their background; the ▲ colour is Okabe–Ito's vermillion,
+ * darkened on white and lightened on dark.
  */
 const STYLE = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1b;--muted:#555;--rule:#d4d4d4;--head:#f3f4f6;--link:#005a8c;--over:#b03c00}
@@ -53,7 +54,7 @@ footer{margin:40px 0 16px;color:var(--muted);font-size:.85rem}
 @media print{:root{--bg:#fff;--fg:#000;--muted:#333;--rule:#999;--head:#eee;--link:#000;--over:#000}
 body{font-size:10pt}main{max-width:none;padding:0}nav{display:none}
 .table-scroll,.table-scroll.tall{overflow:visible;max-height:none}
-thead th{position:static}figure,table,dl{break-inside:avoid}h2,h3{break-after:avoid}
+thead th{position:static}table{font-size:8pt}th,td{white-space:normal;padding:2px 3px}figure,dl{break-inside:avoid}h2,h3{break-after:avoid}
 th[aria-sort] button::after{content:none}summary{display:none}}
 `
 

@@ -19,7 +19,8 @@ import {fixtureReport, wideReport} from './fixture-reports.js'
  * Each page opened from file:// in headless Chromium, as a reviewer would open it: no console or page
  * errors, no request but the file itself, every chart drawn with its title, the per-class table showing
  * the JSON's figures (as the page rounds them) and sorting by a click, no horizontal overflow at 1280 and
- * 390 px, and the dark scheme applied to the charts' text. Screenshots go to artifacts/html/ (git-ignored).
+ * 390 px, the dark scheme applied to the charts' text, and print. Screenshots and PDFs go to artifacts/html/
+ * (git-ignored).
  *
  * Uses the system's Chromium (Debian's `chromium`, or the one FOCALSCOPE_CHROMIUM names) through
  * playwright-core, which downloads nothing; where there is none, the tests are skipped, saying why.
@@ -239,6 +240,23 @@ describe('HTML report in headless Chromium', () => {
     assert.equal(colours.axisText, 'rgb(233, 233, 233)')
     await visit.page.screenshot({path: join(ARTIFACTS, `${c.name}-dark.png`), fullPage: true})
     await visit.page.close()
+  })
+
+  it('prints on paper: light colours, no navigation, tables wrapped within an A4 width', {skip: SKIP}, async () => {
+    for (const c of cases.filter((x) => x.name === 'all-sections' || x.name === 'multilabel')) {
+      const visit = await open(context, c.file)
+      // An A4 page's printable width at 96 dpi; the reader's dark scheme must not reach the paper.
+      await visit.page.setViewportSize({width: 720, height: 1000})
+      await visit.page.emulateMedia({media: 'print', colorScheme: 'dark'})
+      const printed = (await visit.page.evaluate(
+        "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, background: getComputedStyle(document.body).backgroundColor, nav: getComputedStyle(document.querySelector('nav')).display})",
+      )) as {scroll: number; client: number; background: string; nav: string}
+      assert.ok(printed.scroll <= printed.client, `${c.name}: ${printed.scroll} > ${printed.client}`)
+      assert.equal(printed.background, 'rgb(255, 255, 255)')
+      assert.equal(printed.nav, 'none')
+      await visit.page.pdf({path: join(ARTIFACTS, `${c.name}.pdf`)})
+      await visit.page.close()
+    }
   })
 
   it('keeps the script-named class as text: no script of its own runs', {skip: SKIP}, async () => {

@@ -3,8 +3,9 @@
 // bundled file loads in about half the time. The bundles are CommonJS so that bin/run.cjs can load the CLI
 // with a V8 code cache (src/cli/load-bundle.ts; scripts/write-code-cache.mjs writes it): Node 20 has a
 // code cache for scripts, not for ES modules. What the source imports dynamically (the commands, the table
-// renderer) runs only when first imported: esbuild wraps each such module in an init function. The worker
-// and apache-arrow (needed only for some Arrow inputs) are bundles of their own beside the CLI's.
+// renderer) runs only when first imported: esbuild wraps each such module in an init function. The worker,
+// apache-arrow (needed only for some Arrow inputs) and the HTML report with Vega (needed only for --html)
+// are bundles of their own beside the CLI's.
 import {randomUUID} from 'node:crypto'
 import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 
@@ -36,6 +37,37 @@ const arrowBundle = {
     b.onResolve({filter: /^\.\/apache-arrow\.js$/, namespace: 'arrow-bundle'}, (args) => ({
       path: args.path,
       external: true,
+    }))
+  },
+}
+
+// The HTML report (src/renderers/html/render-html-report.ts, with vega and vega-lite: ~1.7 MB) is its own
+// bundle, html-report.js, which the CLI requires only when --html is given: other runs neither read nor
+// compile it. As with apache-arrow, the source's dynamic import becomes a require() of that bundle.
+const htmlReportBundle = {
+  name: 'html-report-bundle',
+  setup(b) {
+    b.onResolve({filter: /[\\/]renderers[\\/]html[\\/]render-html-report\.js$/}, (args) =>
+      args.kind === 'dynamic-import' ? {path: 'html-report', namespace: 'html-report-bundle'} : undefined,
+    )
+    b.onLoad({filter: /.*/, namespace: 'html-report-bundle'}, () => ({
+      contents: "module.exports = require('./html-report.js')",
+    }))
+    b.onResolve({filter: /^\.\/html-report\.js$/, namespace: 'html-report-bundle'}, (args) => ({
+      path: args.path,
+      external: true,
+    }))
+  },
+}
+// vega-canvas tries a top-level `await import('canvas')` (which a CommonJS bundle cannot hold) to measure
+// text; focalscope renders SVG with no canvas, where Vega estimates text widths instead, so the page is the
+// same on every machine, node-canvas installed or not.
+const noCanvas = {
+  name: 'no-canvas',
+  setup(b) {
+    b.onResolve({filter: /^vega-canvas$/}, () => ({path: 'vega-canvas', namespace: 'no-canvas'}))
+    b.onLoad({filter: /.*/, namespace: 'no-canvas'}, () => ({
+      contents: 'export const canvas = () => null, domCanvas = () => null, nodeCanvas = () => null, image = () => null',
     }))
   },
 }
@@ -85,10 +117,11 @@ const common = {
   },
 }
 await build({...common, entryPoints: {'worker-pool': 'src/parallel/worker-pool.ts'}})
+await build({...common, plugins: [noCanvas], entryPoints: {'html-report': 'src/renderers/html/render-html-report.ts'}})
 await build({...common, plugins: [sharedWorkerPool], entryPoints: {prestart: 'src/cli/prestart.ts'}})
 await build({
   ...common,
-  plugins: [arrowBundle, oclifPluginSort, sharedWorkerPool],
+  plugins: [arrowBundle, htmlReportBundle, oclifPluginSort, sharedWorkerPool],
   entryPoints: {
     focalscope: 'src/cli/main.ts',
     'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts',

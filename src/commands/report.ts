@@ -1,10 +1,13 @@
 import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../analyze-predictions.js'
+import {atomicWrite} from '../cli/atomic-write.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {withProgress} from '../cli/with-progress.js'
 import {useColor} from '../cli/terminal.js'
+import {InputError} from '../core/errors.js'
 import type {Report as ReportResult} from '../core/result.js'
 import {renderWarnings} from '../renderers/render-warnings.js'
 
@@ -30,6 +33,10 @@ export default class Report extends BaseCommand {
     '<%= config.bin %> <%= command.id %> fixtures/example.csv',
     '<%= config.bin %> <%= command.id %> preds.arrow --gammas 0,1,2 --alpha 0.25',
     '<%= config.bin %> <%= command.id %> preds.csv --scores probs --json > report.json',
+    {
+      description: 'Also write a self-contained HTML page with charts (opens from file://, loads nothing)',
+      command: '<%= config.bin %> <%= command.id %> fixtures/example.csv --html report.html',
+    },
     {
       description: "Multi-label detection outputs (logit_car, …, target_car, …) with torchvision's defaults",
       command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --preset torchvision',
@@ -71,7 +78,10 @@ export default class Report extends BaseCommand {
 
   static override strict = false
 
-  static override flags = inputFlags
+  static override flags = {
+    ...inputFlags,
+    html: Flags.string({description: 'also write the report as a self-contained HTML page with charts to this file'}),
+  }
 
   async run(): Promise<ReportResult> {
     const {argv, flags, metadata} = await this.parse(Report)
@@ -79,11 +89,38 @@ export default class Report extends BaseCommand {
       analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
     )
     for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
+    // TODO(lead): refuse an --html path that is one of the inputs, before reading, with
+    // assertOutputsAreNotInputs (src/cli/output-paths.ts, coming from another branch).
+    if (flags.html !== undefined) await this.writeHtml(report, flags.html)
     if (!this.jsonEnabled()) {
       // Imported only for the table: chalk and cli-table3 are start-up cost that --json runs never use.
       const {renderReport} = await import('../renderers/render-report.js')
       process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
     }
     return report
+  }
+
+  /**
+   * The page, written atomically. Its renderer and Vega are a bundle of their own (scripts/bundle.mjs),
+   * loaded only here: runs without --html never pay for them.
+   */
+  private async writeHtml(report: ReportResult, path: string): Promise<void> {
+    const {renderHtmlReport} = await import('../renderers/html/render-html-report.js')
+    const html = await renderHtmlReport(report, {generator: `focalscope ${this.config.version}`})
+    try {
+      await atomicWrite(path, html)
+    } catch (error) {
+      // As gate's outputs word it (gate.ts writeError); the temp file's name would only confuse.
+      const code = (error as NodeJS.ErrnoException).code
+      const reason =
+        code === 'ENOENT'
+          ? 'its directory does not exist'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (error as Error).message
+      throw new InputError(`expected a writable path for --html, got ${code ?? 'an error'} (${reason})`, {file: path})
+    }
   }
 }

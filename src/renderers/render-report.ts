@@ -3,13 +3,13 @@ import Table from 'cli-table3'
 
 import type {Report} from '../core/result.js'
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
+import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
 
 export interface RenderOptions {
   color: boolean
 }
 
-/** Marks a class whose CE share is at least twice its row share (shown without colour too). */
-export const OVERWEIGHT_MARK = '▲'
+export {OVERWEIGHT_MARK}
 
 function makeTable(head: string[], color: boolean, chalk: ChalkInstance): Table.Table {
   return new Table({
@@ -23,14 +23,6 @@ function makeTable(head: string[], color: boolean, chalk: ChalkInstance): Table.
 }
 
 const gammaLabel = (gamma: number): string => `FL γ=${gamma}`
-
-/** The sweep's loss, as the table title states it. */
-const LOSS_FORMULAS = {
-  ce: 'CE (α_t · CE)',
-  focal: 'FL = α_t · (1 − p_t)^γ · CE',
-  varifocal: 'VFL = q · BCE (positives), α · p^γ · BCE (negatives)',
-  poly1: 'Poly-1 = α_t · (1 − p_t)^γ · CE + ε · (1 − p_t)^(γ+1)',
-} as const
 
 /** The terminal report: input summary, totals, γ sweep, per-class shares, easy/hard split. Pure. */
 export function renderReport(report: Report, options: RenderOptions): string {

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import {readdirSync, readFileSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {describe, it} from 'node:test'
+
+import {runCli} from '../helpers/run-cli.js'
+import {tempDir} from '../helpers/temp-files.js'
+
+describe('report --html', () => {
+  const temp = tempDir()
+
+  it('writes the page and still prints the table, or the JSON with --json', () => {
+    const page = temp('report.html')
+    const table = runCli(['report', 'fixtures/example.csv', '--html', page])
+    assert.equal(table.status, 0, table.stderr)
+    assert.match(table.stdout, /^focalscope report — fixtures\/example\.csv/)
+    const html = readFileSync(page, 'utf8')
+    assert.ok(html.startsWith('<!doctype html>'))
+    assert.equal(html.match(/<figure class="chart"/g)?.length, 2)
+    assert.match(html, /Written by focalscope \d+\.\d+\.\d+/)
+
+    const json = runCli(['report', 'fixtures/example.csv', '--json', '--html', page])
+    assert.equal(json.status, 0, json.stderr)
+    assert.equal((JSON.parse(json.stdout) as {schemaVersion: number}).schemaVersion, 1)
+    assert.deepEqual(
+      readdirSync(dirname(page)).filter((name) => name.endsWith('.tmp')),
+      [],
+      'no temp file left behind',
+    )
+  })
+
+  it('exits 2 with one line naming the path when the page cannot be written, leaving no output', () => {
+    const missing = temp('no-such-dir/report.html')
+    const result = runCli(['report', 'fixtures/example.csv', '--html', missing])
+    assert.equal(result.status, 2)
+    assert.equal(result.stdout, '')
+    assert.equal(
+      result.stderr,
+      `focalscope: error: ${missing}: expected a writable path for --html, got ENOENT (its directory does not exist)\n`,
+    )
+  })
+
+  it('replaces an existing page whole', () => {
+    const page = temp('old.html', 'an older page')
+    const result = runCli(['report', 'fixtures/binary.csv', '--html', page])
+    assert.equal(result.status, 0, result.stderr)
+    assert.ok(readFileSync(page, 'utf8').includes('fixtures/binary.csv'))
+  })
+})

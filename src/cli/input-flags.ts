@@ -55,7 +55,7 @@ export const inputFlags = {
   preset: Flags.string({
     description:
       "a reference's defaults for γ, α and reduction: torchvision (γ 2, α 0.25, mean), ultralytics (γ 1.5, α 0.25, " +
-      '.mean(1).sum()), kornia, mmdet and paper (γ 2, α 0.25, sum / positives); --gammas, --alpha and --reduction win',
+      '.mean(1).sum()), kornia (γ 2, α 0.25, mean, with its eps one-hot), mmdet (γ 2, α 0.25, sum / (positives + 2^-23)) and paper (γ 2, α 0.25, sum / positives); --gammas, --alpha and --reduction win',
     options: [...PRESET_NAMES],
   }),
   loss: Flags.string({

@@ -3,11 +3,13 @@ import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../analyze-predictions.js'
 import {atomicWrite} from '../cli/atomic-write.js'
+import {assertOutputsAreNotInputs} from '../cli/output-paths.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {withProgress} from '../cli/with-progress.js'
 import {useColor} from '../cli/terminal.js'
 import {InputError} from '../core/errors.js'
+import {expandPaths} from '../readers/expand-paths.js'
 import type {Report as ReportResult} from '../core/result.js'
 import {renderWarnings} from '../renderers/render-warnings.js'
 
@@ -85,12 +87,16 @@ export default class Report extends BaseCommand {
 
   async run(): Promise<ReportResult> {
     const {argv, flags, metadata} = await this.parse(Report)
+    if (flags.html !== undefined) {
+      assertOutputsAreNotInputs(
+        [{path: flags.html, what: '--html'}],
+        expandPaths(argv as string[]).map((path) => ({path, what: 'the prediction file'})),
+      )
+    }
     const report = await withProgress(flags.progress, argv as string[], (onProgress) =>
       analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
     )
     for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
-    // TODO(lead): refuse an --html path that is one of the inputs, before reading, with
-    // assertOutputsAreNotInputs (src/cli/output-paths.ts, coming from another branch).
     if (flags.html !== undefined) await this.writeHtml(report, flags.html)
     if (!this.jsonEnabled()) {
       // Imported only for the table: chalk and cli-table3 are start-up cost that --json runs never use.

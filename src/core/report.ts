@@ -208,7 +208,8 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
         const sum = sumWhere(focal[g], keep)
         return {gamma, sum, share: ratio(sum, focalTotal[g])}
       }),
-      overweight: countShare !== null && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * countShare,
+      // A class with no rows carries no loss: 0 ≥ 2 · 0 must not mark it.
+      overweight: n > 0 && countShare !== null && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * countShare,
       byTarget: multilabel
         ? {
             positive: part((b) => keep(b) && isPositive(b)),

@@ -46,4 +46,16 @@ describe('report --html', () => {
     assert.equal(result.status, 0, result.stderr)
     assert.ok(readFileSync(page, 'utf8').includes('fixtures/binary.csv'))
   })
+
+  it('refuses a page path that is one of the inputs, before reading it, and leaves the input whole', () => {
+    const input = temp('in.csv', readFileSync('fixtures/binary.csv', 'utf8'))
+    const before = readFileSync(input, 'utf8')
+    const result = runCli(['report', input, '--html', input])
+    assert.equal(result.status, 2)
+    assert.equal(
+      result.stderr,
+      `focalscope: error: --html ${input}: expected an output that is not an input, got the same file as the prediction file ${input} (writing it would destroy the input)\n`,
+    )
+    assert.equal(readFileSync(input, 'utf8'), before)
+  })
 })

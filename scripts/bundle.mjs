@@ -116,7 +116,7 @@ const common = {
     ].join(' '),
   },
 }
-await build({...common, entryPoints: {'worker-pool': 'src/parallel/worker-pool.ts'}})
+await build({...common, entryPoints: {'worker-pool': 'src/pipeline/parallel/worker-pool.ts'}})
 await build({...common, plugins: [noCanvas], entryPoints: {'html-report': 'src/renderers/html/render-html-report.ts'}})
 await build({...common, plugins: [sharedWorkerPool], entryPoints: {prestart: 'src/cli/prestart.ts'}})
 await build({
@@ -124,7 +124,7 @@ await build({
   plugins: [arrowBundle, htmlReportBundle, oclifPluginSort, sharedWorkerPool],
   entryPoints: {
     focalscope: 'src/cli/main.ts',
-    'evaluate-part-worker': 'src/parallel/evaluate-part-worker.ts',
+    'evaluate-part-worker': 'src/pipeline/parallel/evaluate-part-worker.ts',
     'load-bundle': 'src/cli/load-bundle.ts',
   },
   // Names this build, so bin/run.cjs never uses a code cache written for another one (V8 checks only the

@@ -2,11 +2,12 @@ import {availableParallelism} from 'node:os'
 
 import * as Flags from '@oclif/core/flags'
 
-import type {AnalyzeOptions} from '../analyze-predictions.js'
+import type {AnalyzeOptions} from '../pipeline/analyze-predictions.js'
 import {DEFAULT_ROW_SUM_TOLERANCE} from '../core/config.js'
-import {DEFAULT_MAX_RECORD_BYTES} from '../readers/from-csv.js'
-import {PRESET_NAMES, type PresetName, type Reduction, REDUCTIONS} from '../core/presets.js'
-import type {LossVariant} from '../core/result.js'
+import {DEFAULT_MAX_RECORD_BYTES} from '../readers/csv/from-csv.js'
+import {PRESET_NAMES, type PresetName} from '../core/presets.js'
+import {type Reduction, REDUCTIONS} from '../core/reduction.js'
+import type {LossVariant} from '../core/kinds.js'
 import {
   parseAlpha,
   parseAlphaSpec,

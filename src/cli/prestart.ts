@@ -6,7 +6,7 @@
 import {statSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 
-import {MIN_PARALLEL_BYTES, prestartWorkers} from '../parallel/worker-pool.js'
+import {MIN_PARALLEL_BYTES, prestartWorkers} from '../pipeline/parallel/worker-pool.js'
 
 const DATA_COMMANDS = new Set(['report', 'gate'])
 

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {analyzePredictions} from '../analyze-predictions.js'
+import {analyzePredictions} from '../pipeline/analyze-predictions.js'
 import {atomicWrite} from '../cli/atomic-write.js'
 import {assertOutputsAreNotInputs} from '../cli/output-paths.js'
 import {BaseCommand} from '../cli/base-command.js'
@@ -10,7 +10,7 @@ import {withProgress} from '../cli/with-progress.js'
 import {useColor} from '../cli/terminal.js'
 import {InputError} from '../core/errors.js'
 import {expandPaths} from '../readers/expand-paths.js'
-import type {Report as ReportResult} from '../core/result.js'
+import type {Report as ReportResult} from '../report/types.js'
 import {renderWarnings} from '../renderers/render-warnings.js'
 
 export default class Report extends BaseCommand {

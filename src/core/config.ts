@@ -1,5 +1,5 @@
-import type {Reduction} from './presets.js'
-import type {LossVariant, ScoreKind, Task} from './result.js'
+import type {Reduction} from './reduction.js'
+import type {LossVariant, ScoreKind, Task} from '../core/kinds.js'
 
 /**
  * How α is given. `scalar`: one α (sigmoid tasks: α for positive targets, 1 − α for negative ones;

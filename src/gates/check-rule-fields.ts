@@ -1,5 +1,5 @@
 import {UsageError} from '../core/errors.js'
-import {REPORT_FIELDS} from '../core/result.js'
+import {REPORT_FIELDS} from '../report/types.js'
 import type {GateRule} from './gate-result.js'
 import type {Operand} from './parse-rule.js'
 import {resolvePath} from './resolve-path.js'

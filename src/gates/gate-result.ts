@@ -1,4 +1,4 @@
-import type {Report} from '../core/result.js'
+import type {Report} from '../report/types.js'
 import type {RuleExpression, Scalar} from './parse-rule.js'
 import type {ComparisonOp} from './tokenize.js'
 

@@ -1,5 +1,5 @@
 import {InputError} from '../core/errors.js'
-import {type Report, SCHEMA_VERSION} from '../core/result.js'
+import {type Report, SCHEMA_VERSION} from '../report/types.js'
 import {parseJson} from './parse-json.js'
 import {describeValue, isRecord} from './resolve-path.js'
 

@@ -1,5 +1,5 @@
 import {UsageError} from '../core/errors.js'
-import type {Report} from '../core/result.js'
+import type {Report} from '../report/types.js'
 import {evaluateRule} from './evaluate-rule.js'
 import {GATE_SCHEMA_VERSION, type GateResult, type GateRule, type RuleResult} from './gate-result.js'
 import {type PathOperand, usesBaseline} from './parse-rule.js'

@@ -1,5 +1,5 @@
 import {UsageError} from '../core/errors.js'
-import type {ScoreKind, Task} from '../core/result.js'
+import type {ScoreKind, Task} from '../core/kinds.js'
 
 /** A column as the layout detector sees it: its name and, for Arrow, whether it is a list of K scores. */
 export interface ColumnInfo {

@@ -8,11 +8,11 @@ import zlib, {createGunzip} from 'node:zlib'
 
 import type {PredictionChunk} from '../core/chunk.js'
 import {InputError, UsageError} from '../core/errors.js'
-import type {FileFormat} from '../core/result.js'
+import type {FileFormat} from '../core/kinds.js'
 import type {SkipLog} from '../core/skip-log.js'
-import {ARROW_FILE_MAGIC, type ArrowSource, openArrow, openArrowStream, readArrowChunks} from './from-arrow.js'
+import {ARROW_FILE_MAGIC, type ArrowSource, openArrow, openArrowStream, readArrowChunks} from './arrow/from-arrow.js'
 import {StreamBytes} from './byte-source.js'
-import {assertCsvColumns, type CsvHeader, readCsvChunks, readCsvHeader, readCsvHeaderFrom} from './from-csv.js'
+import {assertCsvColumns, type CsvHeader, readCsvChunks, readCsvHeader, readCsvHeaderFrom} from './csv/from-csv.js'
 import {type Layout, type LayoutFlags, resolveLayout} from './layout.js'
 
 const ARROW_EXTENSIONS = new Set(['.arrow', '.arrows', '.feather', '.ipc'])

@@ -1,7 +1,7 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 
-import type {Report} from '../core/result.js'
+import type {Report} from '../report/types.js'
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
 import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
 

@@ -1,4 +1,4 @@
-import type {Report} from '../core/result.js'
+import type {Report} from '../report/types.js'
 
 /**
  * One line per thing the user should know happened to their data: rows left out (per reason, with the

@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {after, describe, it} from 'node:test'
 
 import {prestartForArgv} from '../../src/cli/prestart.js'
-import {MIN_PARALLEL_BYTES, prestartedWorkers, takeWorker} from '../../src/parallel/worker-pool.js'
+import {MIN_PARALLEL_BYTES, prestartedWorkers, takeWorker} from '../../src/pipeline/parallel/worker-pool.js'
 import {runCli} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 

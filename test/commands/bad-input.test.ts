@@ -32,7 +32,7 @@ import {
   type Data,
 } from 'apache-arrow'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {
   arrowMessages,
   ARROW_RECORD_BATCH,

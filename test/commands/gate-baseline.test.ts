@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {type CliResult, runCli} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 

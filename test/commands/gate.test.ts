@@ -5,7 +5,7 @@ import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import Gate from '../../src/commands/gate.js'
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import type {GateResult} from '../../src/gates/gate-result.js'
 import {type CliResult, runCli, startCli} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'

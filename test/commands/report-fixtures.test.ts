@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {parseCsvRows, referenceReport} from '../helpers/reference.js'
 import {runReportJson} from '../helpers/run-cli.js'
 

@@ -7,7 +7,7 @@ import {Ajv} from 'ajv'
 import {Field, FixedSizeList, Float64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC} from 'apache-arrow'
 import {parse} from 'csv-parse/sync'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {assertNear, type ReferenceElement, referenceMultilabel} from '../helpers/reference.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'

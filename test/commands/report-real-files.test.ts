@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 
 import {Ajv} from 'ajv'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {readNpy} from '../helpers/read-npy.js'
 import {runReportJson} from '../helpers/run-cli.js'
 

@@ -5,7 +5,7 @@ import {describe, it} from 'node:test'
 import {Ajv} from 'ajv'
 import {Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC} from 'apache-arrow'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 

@@ -6,7 +6,7 @@ import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 import zlib, {gzipSync} from 'node:zlib'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {arrowMessages, ARROW_RECORD_BATCH} from '../helpers/mutate.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {lossOptions} from '../../src/analyze-predictions.js'
+import {lossOptions} from '../../src/pipeline/analyze-predictions.js'
 import {classBalancedWeights} from '../../src/core/class-weights.js'
 import type {AlphaSpec, EvaluationConfig} from '../../src/core/config.js'
 import {LossBreakdownEvaluator} from '../../src/core/evaluators/loss-breakdown.js'
 import type {PresetName} from '../../src/core/presets.js'
-import {buildReport} from '../../src/core/report.js'
-import type {LossVariant, Report, Task} from '../../src/core/result.js'
+import {buildReport} from '../../src/report/build-report.js'
+import type {LossVariant, Report, Task} from '../../src/report/types.js'
 import {makeChunk} from '../helpers/make-chunk.js'
 
 /**

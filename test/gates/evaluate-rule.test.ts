@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {UsageError} from '../../src/core/errors.js'
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import {evaluateRule, formatScalar} from '../../src/gates/evaluate-rule.js'
 import type {GateRule, RuleResult, Severity} from '../../src/gates/gate-result.js'
 import {parseRule} from '../../src/gates/parse-rule.js'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {UsageError} from '../../src/core/errors.js'
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 import type {GateRule} from '../../src/gates/gate-result.js'
 import {parseRule} from '../../src/gates/parse-rule.js'
 import {runGates} from '../../src/gates/run-gates.js'

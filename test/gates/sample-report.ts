@@ -1,4 +1,4 @@
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 
 /**
  * A hand-made report for the gate tests: three classes (cat, dog, bird), γ ∈ {0, 1, 2}, round numbers so

@@ -8,7 +8,7 @@
  */
 import {parse} from 'csv-parse/sync'
 
-import type {Report} from '../../src/core/result.js'
+import type {Report} from '../../src/report/types.js'
 
 export interface ReferenceRow {
   /** Class index: 0 or 1 for binary, 0 … K − 1 for multiclass. */

@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {analyzePredictions} from '../../src/analyze-predictions.js'
+import {analyzePredictions} from '../../src/pipeline/analyze-predictions.js'
 import {analyzeOptionsFromFlags, type InputFlagValues} from '../../src/cli/input-flags.js'
 import {renderReport} from '../../src/renderers/render-report.js'
 

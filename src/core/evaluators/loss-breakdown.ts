@@ -107,10 +107,6 @@ export interface LossBreakdownState {
   pendingCeSum: number
 }
 
-export function bucketOf(label: number, easy: boolean): number {
-  return 2 * label + (easy ? 0 : 1)
-}
-
 /** Rows summed plainly before being folded into the compensated state: bounds the rounding error. */
 const FOLD_ROWS = 8192
 

@@ -3,31 +3,6 @@
  */
 
 /**
- * log σ(m) = −softplus(−m) = −(max(−m, 0) + log1p(exp(−|m|))).
- * The naive log(1 / (1 + exp(−m))) overflows for m < −709 and loses everything below m ≈ −37.
- */
-export function logSigmoid(m: number): number {
-  const l = Math.log1p(Math.exp(-Math.abs(m)))
-  return m >= 0 ? -l : m - l
-}
-
-/** σ(m) = 1 / (1 + exp(−m)), evaluated so exp never overflows. */
-export function sigmoid(m: number): number {
-  if (m >= 0) return 1 / (1 + Math.exp(-m))
-  const e = Math.exp(m)
-  return e / (1 + e)
-}
-
-/** log Σ exp(x_j) over one row of `width` values starting at `offset`, shifted by the row maximum. */
-export function logSumExp(values: ArrayLike<number>, offset: number, width: number): number {
-  let max = -Infinity
-  for (let j = 0; j < width; j++) if (values[offset + j] > max) max = values[offset + j]
-  let sum = 0
-  for (let j = 0; j < width; j++) sum += Math.exp(values[offset + j] - max)
-  return max + Math.log(sum)
-}
-
-/**
  * How (1 − p_t)^γ is evaluated for one γ. A generic Math.pow per row and γ is about 3× slower than
  * these special cases, and they give the same doubles for the integer and half-integer γ people use.
  */

@@ -7,7 +7,7 @@
  */
 import type {TopLevelSpec} from 'vega-lite'
 
-import type {Report} from '../../core/result.js'
+import type {Report} from '../../report/types.js'
 import {classShareChart} from './charts/class-share-chart.js'
 import {concentrationChart} from './charts/concentration-chart.js'
 import {MAX_CONFUSION_CLASSES, confusionChart, isSquareConfusion} from './charts/confusion-chart.js'

@@ -3,7 +3,7 @@
  * of the lazily loaded HTML bundle (scripts/bundle.mjs builds dist/bundle/html-report.js with vega and
  * vega-lite in it); the CLI imports it only when --html is given, so other runs never load Vega.
  */
-import type {Report} from '../../core/result.js'
+import type {Report} from '../../report/types.js'
 import {chartSpecs} from './chart-specs.js'
 import {renderChartSvgs} from './render-chart-svgs.js'
 import {renderHtml} from './render-html.js'

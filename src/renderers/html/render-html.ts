@@ -3,7 +3,7 @@
  * render-chart-svgs.ts draws from `chartSpecs(report)`), computes no figure, and returns a string; the
  * command writes it. render-html-report.ts does both steps for the CLI.
  */
-import type {Report} from '../../core/result.js'
+import type {Report} from '../../report/types.js'
 import {type ChartName, chartSpecs} from './chart-specs.js'
 import {escapeHtml} from './escape-html.js'
 import {renderPage} from './page-shell.js'

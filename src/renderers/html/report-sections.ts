@@ -7,7 +7,7 @@
  *
  * Every field is optional: the page renders a section only when its field is present (and not null).
  */
-import type {ClassRow, Report} from '../../core/result.js'
+import type {ClassRow, Report} from '../../report/types.js'
 
 /** Issue 17: cumulative loss share carried by the hardest fraction of a group's samples, per γ. */
 export interface ConcentrationGroup {

@@ -4,7 +4,7 @@
  * calibration, hardest). The figures are made up but consistent in shape; one class is named like a script,
  * and the file name holds markup, so every page built from it also tests escaping.
  */
-import type {ClassRow, SplitSide} from '../../../src/core/result.js'
+import type {ClassRow, SplitSide} from '../../../src/report/types.js'
 import type {ConcentrationGroup, HtmlReportInput} from '../../../src/renderers/html/report-sections.js'
 
 export const SCRIPT_CLASS = '<script>alert(1)</script>'

@@ -8,7 +8,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import type {BrowserContext, Page} from 'playwright-core'
 
-import type {Report} from '../../../src/core/result.js'
+import type {Report} from '../../../src/report/types.js'
 import {formatCount, formatShare} from '../../../src/renderers/format-number.js'
 import {chartSpecs, chartTitle} from '../../../src/renderers/html/chart-specs.js'
 import {renderHtmlReport} from '../../../src/renderers/html/render-html-report.js'

@@ -3,7 +3,7 @@ import {before, describe, it} from 'node:test'
 
 import {compile} from 'vega-lite'
 
-import type {Report} from '../../../src/core/result.js'
+import type {Report} from '../../../src/report/types.js'
 import {type ChartSpecs, chartSpecs, chartTitle} from '../../../src/renderers/html/chart-specs.js'
 import {MAX_CONFUSION_CLASSES} from '../../../src/renderers/html/charts/confusion-chart.js'
 import {LOG_SCALE_CLASSES, OVERWEIGHT_SERIES} from '../../../src/renderers/html/charts/class-share-chart.js'

@@ -1,9 +1,9 @@
 /** Reports of the committed fixtures, computed in-process, for the HTML renderer's tests. */
 import {fileURLToPath} from 'node:url'
 
-import {analyzePredictions} from '../../../src/analyze-predictions.js'
+import {analyzePredictions} from '../../../src/pipeline/analyze-predictions.js'
 import {analyzeOptionsFromFlags, type InputFlagValues} from '../../../src/cli/input-flags.js'
-import type {Report} from '../../../src/core/result.js'
+import type {Report} from '../../../src/report/types.js'
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 

@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {before, describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import type {Report} from '../../../src/core/result.js'
+import type {Report} from '../../../src/report/types.js'
 import {formatShare} from '../../../src/renderers/format-number.js'
 import {renderHtml} from '../../../src/renderers/html/render-html.js'
 import {renderHtmlReport} from '../../../src/renderers/html/render-html-report.js'

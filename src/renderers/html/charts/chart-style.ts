@@ -4,7 +4,7 @@
  * same colours; the page's own look (text in the page's colour, transparent background) is applied only
  * when the page renders them (render-chart-svgs.ts).
  */
-import type {LossVariant} from '../../../core/result.js'
+import type {LossVariant} from '../../../report/types.js'
 
 /**
  * Okabe & Ito's colour-blind-safe palette (Okabe and Ito 2008, "Color Universal Design"), without its black

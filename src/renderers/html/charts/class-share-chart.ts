@@ -1,6 +1,6 @@
 import type {TopLevelSpec} from 'vega-lite'
 
-import type {Report} from '../../../core/result.js'
+import type {Report} from '../../../report/types.js'
 import {HEIGHT, OTHER_COLOR, OVERWEIGHT_COLOR, SCHEMA_URL, WIDTH} from './chart-style.js'
 
 /** Classes named beside their point: all of them up to this many, else only the ▲ ones (largest CE first). */

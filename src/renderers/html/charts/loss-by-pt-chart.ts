@@ -1,6 +1,6 @@
 import type {TopLevelSpec} from 'vega-lite'
 
-import type {LossVariant} from '../../../core/result.js'
+import type {LossVariant} from '../../../report/types.js'
 import type {LossByPt} from '../report-sections.js'
 import {HEIGHT, LOSS_SHORT, PALETTE, SCHEMA_URL, SHAPES, WIDTH, gammaName} from './chart-style.js'
 

@@ -1,6 +1,6 @@
 import type {TopLevelSpec} from 'vega-lite'
 
-import type {Report} from '../../../core/result.js'
+import type {Report} from '../../../report/types.js'
 import {HEIGHT, LOSS_SHORT, PALETTE, SCHEMA_URL, SHAPES, WIDTH} from './chart-style.js'
 
 /**

@@ -1,4 +1,4 @@
-import type {SplitSide} from '../../../core/result.js'
+import type {SplitSide} from '../../../report/types.js'
 import {formatCount, formatShare} from '../../format-number.js'
 import {type Cell, htmlTable, numberCell} from '../html-table.js'
 import {type PageSection, type SectionContext, sectionHtml} from './section.js'

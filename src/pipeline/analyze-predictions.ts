@@ -1,16 +1,22 @@
 import {statSync} from 'node:fs'
 
-import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from './core/config.js'
-import {InputError, UsageError} from './core/errors.js'
-import {LossBreakdownEvaluator, type LossBreakdownState, probabilityEvidence} from './core/evaluators/loss-breakdown.js'
-import {buildReport} from './core/report.js'
-import {korniaClassAlpha, type PresetName, presetSettings, type Reduction} from './core/presets.js'
-import type {FileFormat, LossVariant, Report, ScoreKind, Task} from './core/result.js'
+import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from '../core/config.js'
+import {InputError, UsageError} from '../core/errors.js'
+import {
+  LossBreakdownEvaluator,
+  type LossBreakdownState,
+  probabilityEvidence,
+} from '../core/evaluators/loss-breakdown.js'
+import {buildReport} from '../report/build-report.js'
+import {korniaClassAlpha, type PresetName, presetSettings} from '../core/presets.js'
+import type {Reduction} from '../core/reduction.js'
+import type {FileFormat, LossVariant, ScoreKind, Task} from '../core/kinds.js'
+import type {Report} from '../report/types.js'
 import {evaluateArrowParallel, evaluateCsvParallel, MIN_PARALLEL_BYTES} from './parallel/evaluate-parallel.js'
-import type {LayoutFlags} from './readers/layout.js'
-import {SkipLog} from './core/skip-log.js'
-import {expandPaths} from './readers/expand-paths.js'
-import {assertSameLayout, type OpenedPredictions, openPredictions} from './readers/open-predictions.js'
+import type {LayoutFlags} from '../readers/layout.js'
+import {SkipLog} from '../core/skip-log.js'
+import {expandPaths} from '../readers/expand-paths.js'
+import {assertSameLayout, type OpenedPredictions, openPredictions} from '../readers/open-predictions.js'
 
 export interface AnalyzeOptions extends LayoutFlags {
   format?: FileFormat

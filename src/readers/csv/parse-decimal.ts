@@ -7,7 +7,7 @@
  * exponents, "NaN", stray characters — takes the slow path through `Number()` on the decoded text.
  */
 
-import {COMMA, CR, DOT, LF, LOWER_E, MINUS, NINE, PLUS, POW10, UPPER_E, ZERO} from './csv-bytes.js'
+import {COMMA, CR, DOT, LF, LOWER_E, MINUS, NINE, PLUS, POW10, UPPER_E, ZERO} from './bytes.js'
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 

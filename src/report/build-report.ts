@@ -1,9 +1,9 @@
-import {alphaSpecOf, resolveClassWeights} from './class-weights.js'
-import type {EvaluationConfig} from './config.js'
-import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
+import {alphaSpecOf, resolveClassWeights} from '../core/class-weights.js'
+import type {EvaluationConfig} from '../core/config.js'
+import type {LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
 import {korniaTotals} from './kornia-totals.js'
-import {compensatedSum} from './losses/numerics.js'
-import type {Reduction} from './presets.js'
+import {compensatedSum} from '../core/losses/numerics.js'
+import type {Reduction} from '../core/reduction.js'
 import {
   type ClassPart,
   type ClassRow,
@@ -14,7 +14,7 @@ import {
   type SplitSide,
   type SweepRow,
   type TargetSplit,
-} from './result.js'
+} from './types.js'
 
 /** What the report says about the input besides the sums: given by the reader, not computed here. */
 export interface InputFacts {

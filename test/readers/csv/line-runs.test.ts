@@ -3,7 +3,7 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {LineRuns} from '../../src/readers/line-runs.js'
+import {LineRuns} from '../../../src/readers/csv/line-runs.js'
 
 describe('LineRuns', () => {
   it('gives back the line of every row, whatever mix of runs and single rows was added', () => {

@@ -25,10 +25,10 @@ import {
   vectorFromArray,
 } from 'apache-arrow'
 
-import {analyzePredictions, type AnalyzeOptions} from '../../src/analyze-predictions.js'
-import type {Report} from '../../src/core/result.js'
-import {stalls, watchEventLoopTurns} from '../helpers/event-loop-turns.js'
-import {tempDir} from '../helpers/temp-files.js'
+import {analyzePredictions, type AnalyzeOptions} from '../../../src/pipeline/analyze-predictions.js'
+import type {Report} from '../../../src/report/types.js'
+import {stalls, watchEventLoopTurns} from '../../helpers/event-loop-turns.js'
+import {tempDir} from '../../helpers/temp-files.js'
 
 const file = tempDir()
 const OPTIONS: AnalyzeOptions = {

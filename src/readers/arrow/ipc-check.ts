@@ -11,7 +11,7 @@
  * Layouts follow format/Schema.fbs, Message.fbs and File.fbs of the Arrow specification.
  */
 
-import {TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT, TYPE_MAX} from './arrow-type-ids.js'
+import {TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT, TYPE_MAX} from './type-ids.js'
 
 /** The metadata is not what the specification allows; the message says what was wrong, `batch` where. */
 export class CorruptMetadata extends Error {

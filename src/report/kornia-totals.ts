@@ -1,6 +1,6 @@
-import type {ClassWeights} from './class-weights.js'
-import type {LossBreakdownState} from './evaluators/loss-breakdown.js'
-import {compensatedSum} from './losses/numerics.js'
+import type {ClassWeights} from '../core/class-weights.js'
+import type {LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
+import {compensatedSum} from '../core/losses/numerics.js'
 
 /**
  * kornia's one_hot(…, eps=1e-6) (kornia/losses/one_hot.py, 0.8.3: `one_hot * (1 − eps) + eps`) gives every class

@@ -31,8 +31,8 @@ import {
   HEADER_SCHEMA,
   IpcStreamChecker,
   messageFlatbuffer,
-} from '../../src/readers/arrow-ipc-check.js'
-import {arrowMessages} from '../helpers/mutate.js'
+} from '../../../src/readers/arrow/ipc-check.js'
+import {arrowMessages} from '../../helpers/mutate.js'
 
 /** Two batches of (label int32, logit float64, scores FixedSizeList<3, float64>). */
 function sampleTable(): Table {

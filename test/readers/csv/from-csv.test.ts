@@ -3,13 +3,18 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {InputError} from '../../src/core/errors.js'
-import {SkipLog} from '../../src/core/skip-log.js'
-import {StreamBytes} from '../../src/readers/byte-source.js'
-import {type CsvReadOptions, readCsvChunks, readCsvHeader, readCsvHeaderFrom} from '../../src/readers/from-csv.js'
-import {resolveLayout} from '../../src/readers/layout.js'
-import {stalls, watchEventLoopTurns} from '../helpers/event-loop-turns.js'
-import {tempDir} from '../helpers/temp-files.js'
+import {InputError} from '../../../src/core/errors.js'
+import {SkipLog} from '../../../src/core/skip-log.js'
+import {StreamBytes} from '../../../src/readers/byte-source.js'
+import {
+  type CsvReadOptions,
+  readCsvChunks,
+  readCsvHeader,
+  readCsvHeaderFrom,
+} from '../../../src/readers/csv/from-csv.js'
+import {resolveLayout} from '../../../src/readers/layout.js'
+import {stalls, watchEventLoopTurns} from '../../helpers/event-loop-turns.js'
+import {tempDir} from '../../helpers/temp-files.js'
 
 const file = tempDir()
 

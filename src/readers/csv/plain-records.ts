@@ -7,7 +7,7 @@
  * mantissa × 10^e is one correctly rounded operation in this range (Clinger 1990).
  */
 
-import {COMMA, CR, DOT, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './csv-bytes.js'
+import {COMMA, CR, DOT, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
 
 export interface PlainRecordTarget {
   labels: Int32Array

@@ -1,9 +1,9 @@
 import {open} from 'node:fs/promises'
 
-import type {EvaluationConfig} from '../core/config.js'
-import type {LossBreakdownEvaluator, LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
-import type {CsvHeader} from '../readers/from-csv.js'
-import type {Layout} from '../readers/layout.js'
+import type {EvaluationConfig} from '../../core/config.js'
+import type {LossBreakdownEvaluator, LossBreakdownState} from '../../core/evaluators/loss-breakdown.js'
+import type {CsvHeader} from '../../readers/csv/from-csv.js'
+import type {Layout} from '../../readers/layout.js'
 import {
   evaluatePart,
   type PartMessage,

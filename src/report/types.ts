@@ -4,14 +4,12 @@
  * Bump `schemaVersion` only when a field changes meaning; adding fields is not a change of meaning.
  * Numbers that cannot be defined (a share of a zero total) are `null`, never NaN or Infinity.
  */
-import type {SkipReason} from './errors.js'
+import type {SkipReason} from '../core/errors.js'
+import type {FileFormat, LossVariant, ScoreKind, Task} from '../core/kinds.js'
 
 export const SCHEMA_VERSION = 1
 
-export type Task = 'binary' | 'multiclass' | 'multilabel'
-export type LossVariant = 'ce' | 'focal' | 'varifocal' | 'poly1'
-export type ScoreKind = 'logits' | 'probs'
-export type FileFormat = 'csv' | 'arrow'
+export type {FileFormat, LossVariant, ScoreKind, Task} from '../core/kinds.js'
 
 /*
  * Fields marked optional were added after schemaVersion 1 was first published: `focalscope report`

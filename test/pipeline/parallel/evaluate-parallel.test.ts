@@ -2,16 +2,20 @@ import assert from 'node:assert/strict'
 import {statSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
-import {InputError} from '../../src/core/errors.js'
-import {evaluateArrowParallel, evaluateCsvParallel, splitAtLineStarts} from '../../src/parallel/evaluate-parallel.js'
-import {evaluatePart} from '../../src/parallel/evaluate-part-worker.js'
-import {createWorkQueue} from '../../src/parallel/work-queue.js'
-import {openArrow, readArrowChunks} from '../../src/readers/from-arrow.js'
-import {readCsvChunks, readCsvHeader} from '../../src/readers/from-csv.js'
-import {resolveLayout} from '../../src/readers/layout.js'
-import {evaluationConfig} from '../helpers/evaluation-config.js'
-import {tempDir} from '../helpers/temp-files.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from '../../../src/core/evaluators/loss-breakdown.js'
+import {InputError} from '../../../src/core/errors.js'
+import {
+  evaluateArrowParallel,
+  evaluateCsvParallel,
+  splitAtLineStarts,
+} from '../../../src/pipeline/parallel/evaluate-parallel.js'
+import {evaluatePart} from '../../../src/pipeline/parallel/evaluate-part-worker.js'
+import {createWorkQueue} from '../../../src/pipeline/parallel/work-queue.js'
+import {openArrow, readArrowChunks} from '../../../src/readers/arrow/from-arrow.js'
+import {readCsvChunks, readCsvHeader} from '../../../src/readers/csv/from-csv.js'
+import {resolveLayout} from '../../../src/readers/layout.js'
+import {evaluationConfig} from '../../helpers/evaluation-config.js'
+import {tempDir} from '../../helpers/temp-files.js'
 
 const file = tempDir()
 

@@ -33,8 +33,8 @@ import {
 } from 'apache-arrow'
 import fc from 'fast-check'
 
-import {checkFooter, checkMessage, messageFlatbuffer} from '../../src/readers/arrow-ipc-check.js'
-import {decodeNativeBatch, decodesNatively, type NativeColumn} from '../../src/readers/arrow-native-batch.js'
+import {checkFooter, checkMessage, messageFlatbuffer} from '../../../src/readers/arrow/ipc-check.js'
+import {decodeNativeBatch, decodesNatively, type NativeColumn} from '../../../src/readers/arrow/native-batch.js'
 
 const PRIMITIVES: [string, () => DataType, (r: number) => unknown][] = [
   ['Int8', () => new Int8(), (r) => Math.round(r * 200 - 100)],

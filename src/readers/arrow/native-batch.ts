@@ -11,8 +11,8 @@
  * Layouts follow the Arrow columnar format: per field in schema pre-order one field node, then a validity
  * bitmap and a values buffer (primitive) or a validity bitmap and the child (FixedSizeList).
  */
-import type {BatchLayout, FieldType, SchemaShape} from './arrow-ipc-check.js'
-import {TYPE_BOOL, TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT} from './arrow-type-ids.js'
+import type {BatchLayout, FieldType, SchemaShape} from './ipc-check.js'
+import {TYPE_BOOL, TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT} from './type-ids.js'
 
 type Values =
   | Int8Array

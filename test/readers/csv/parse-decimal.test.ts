@@ -3,7 +3,7 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {fieldEnd, parseDecimalField, parseDecimalText} from '../../src/readers/parse-decimal.js'
+import {fieldEnd, parseDecimalField, parseDecimalText} from '../../../src/readers/csv/parse-decimal.js'
 
 function parse(text: string, tail = ','): {value: number; end: number} {
   const buf = Buffer.from(text + tail, 'latin1')

@@ -3,9 +3,9 @@ import {createReadStream, readSync} from 'node:fs'
 
 import type {Data, DataType, RecordBatch} from 'apache-arrow'
 
-import type {PredictionChunk} from '../core/chunk.js'
-import {InputError, quoteValue, type SkipReason, UsageError} from '../core/errors.js'
-import type {SkipLog} from '../core/skip-log.js'
+import type {PredictionChunk} from '../../core/chunk.js'
+import {InputError, quoteValue, type SkipReason, UsageError} from '../../core/errors.js'
+import type {SkipLog} from '../../core/skip-log.js'
 import {
   checkFooter,
   checkMessage,
@@ -18,8 +18,8 @@ import {
   HEADER_RECORD_BATCH,
   IpcStreamChecker,
   messageFlatbuffer,
-} from './arrow-ipc-check.js'
-import {decodeNativeBatch, decodesNatively, type NativeBatch} from './arrow-native-batch.js'
+} from './ipc-check.js'
+import {decodeNativeBatch, decodesNatively, type NativeBatch} from './native-batch.js'
 import {
   TYPE_BOOL,
   TYPE_DICTIONARY,
@@ -28,8 +28,8 @@ import {
   TYPE_INT,
   TYPE_LARGE_UTF8,
   TYPE_UTF8,
-} from './arrow-type-ids.js'
-import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from './layout.js'
+} from './type-ids.js'
+import {badLabelMessage, type ColumnInfo, expectedLabel, type Layout, makeLabelLookup} from '../layout.js'
 
 /** The first bytes of an Arrow IPC file (the stream format has none). */
 export const ARROW_FILE_MAGIC = 'ARROW1'

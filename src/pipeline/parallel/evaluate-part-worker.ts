@@ -5,12 +5,12 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
-import type {EvaluationConfig} from '../core/config.js'
-import {formatLocation, InputError, type InputLocation, type SkipReason, UsageError} from '../core/errors.js'
-import {LossBreakdownEvaluator, type LossBreakdownState} from '../core/evaluators/loss-breakdown.js'
-import {openArrow, readArrowChunks} from '../readers/from-arrow.js'
-import {type CsvHeader, type CsvScanBuffers, QuotedFieldInRange, readCsvChunks} from '../readers/from-csv.js'
-import type {Layout} from '../readers/layout.js'
+import type {EvaluationConfig} from '../../core/config.js'
+import {formatLocation, InputError, type InputLocation, type SkipReason, UsageError} from '../../core/errors.js'
+import {LossBreakdownEvaluator, type LossBreakdownState} from '../../core/evaluators/loss-breakdown.js'
+import {openArrow, readArrowChunks} from '../../readers/arrow/from-arrow.js'
+import {type CsvHeader, type CsvScanBuffers, QuotedFieldInRange, readCsvChunks} from '../../readers/csv/from-csv.js'
+import type {Layout} from '../../readers/layout.js'
 import {claimUnit, closeQueue, type WorkQueue} from './work-queue.js'
 import {AWAIT_TASK} from './worker-pool.js'
 

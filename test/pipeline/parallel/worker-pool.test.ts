@@ -8,13 +8,13 @@ import {
   type PartMessage,
   type PartResult,
   type PartTask,
-} from '../../src/parallel/evaluate-part-worker.js'
-import {createWorkQueue} from '../../src/parallel/work-queue.js'
-import {prestartedWorkers, prestartWorkers, takeWorker} from '../../src/parallel/worker-pool.js'
-import {readCsvHeader} from '../../src/readers/from-csv.js'
-import {resolveLayout} from '../../src/readers/layout.js'
-import {evaluationConfig} from '../helpers/evaluation-config.js'
-import {tempDir} from '../helpers/temp-files.js'
+} from '../../../src/pipeline/parallel/evaluate-part-worker.js'
+import {createWorkQueue} from '../../../src/pipeline/parallel/work-queue.js'
+import {prestartedWorkers, prestartWorkers, takeWorker} from '../../../src/pipeline/parallel/worker-pool.js'
+import {readCsvHeader} from '../../../src/readers/csv/from-csv.js'
+import {resolveLayout} from '../../../src/readers/layout.js'
+import {evaluationConfig} from '../../helpers/evaluation-config.js'
+import {tempDir} from '../../helpers/temp-files.js'
 
 const file = tempDir()
 

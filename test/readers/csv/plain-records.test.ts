@@ -3,8 +3,8 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {IGNORED, LABEL} from '../../src/readers/csv-bytes.js'
-import {parsePlainRecords, plainRecordsEnd} from '../../src/readers/csv-plain-records.js'
+import {IGNORED, LABEL} from '../../../src/readers/csv/bytes.js'
+import {parsePlainRecords, plainRecordsEnd} from '../../../src/readers/csv/plain-records.js'
 
 /**
  * Two score columns, written into a row of width 2: `label,score,x,score` (any layout: a role per field)

@@ -24,7 +24,24 @@ export default tseslint.config(
   },
   {
     // The core and the renderers are pure: they return values, the commands do the writing.
-    files: ['src/core/**/*.ts', 'src/renderers/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/report/**/*.ts', 'src/renderers/**/*.ts'],
     rules: {'no-console': 'error'},
+  },
+  {
+    // The core (evaluators, state, maths) and the report builder do no I/O and know nothing of the CLI:
+    // files and terminals are the readers', the pipeline's and the commands' business.
+    files: ['src/core/**/*.ts', 'src/report/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'chalk', 'cli-table3'].map((name) => ({
+            name,
+            message: 'src/core and src/report are pure: no file system, no terminal (see the README, How it works)',
+          })),
+          patterns: [{group: ['@oclif/*'], message: 'src/core and src/report know nothing of the CLI'}],
+        },
+      ],
+    },
   },
 )

@@ -1,4 +1,4 @@
-// Bundles the CLI (src/cli/main.ts, with @oclif/core and the commands) into dist/bundle/focalscope.js with
+// Bundles the CLI (src/main.ts, with @oclif/core and the commands) into dist/bundle/focalscope.js with
 // esbuild. Node spends most of focalscope's start-up resolving and compiling @oclif/core's ~250 files; one
 // bundled file loads in about half the time. The bundles are CommonJS so that bin/run.cjs can load the CLI
 // with a V8 code cache (src/cli/load-bundle.ts; scripts/write-code-cache.mjs writes it): Node 20 has a
@@ -123,7 +123,7 @@ await build({
   ...common,
   plugins: [arrowBundle, htmlReportBundle, oclifPluginSort, sharedWorkerPool],
   entryPoints: {
-    focalscope: 'src/cli/main.ts',
+    focalscope: 'src/main.ts',
     'evaluate-part-worker': 'src/pipeline/parallel/evaluate-part-worker.ts',
     'load-bundle': 'src/cli/load-bundle.ts',
   },

@@ -4,12 +4,11 @@ import * as Flags from '@oclif/core/flags'
 
 import type {AnalyzeOptions} from '../pipeline/analyze-predictions.js'
 import {DEFAULT_ROW_SUM_TOLERANCE} from '../core/config.js'
-import {DEFAULT_MAX_RECORD_BYTES} from '../readers/csv/from-csv.js'
+import {DEFAULT_MAX_RECORD_BYTES} from '../readers/csv/read-csv-chunks.js'
 import {PRESET_NAMES, type PresetName} from '../core/presets.js'
 import {type Reduction, REDUCTIONS} from '../core/reduction.js'
 import type {LossVariant} from '../core/kinds.js'
 import {
-  parseAlpha,
   parseAlphaSpec,
   parseBeta,
   parseByteSize,
@@ -166,7 +165,6 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
     scores: flags.scores as AnalyzeOptions['scores'],
     format: flags.format as AnalyzeOptions['format'],
     gammas: parseGammas(flags.gammas),
-    alpha: alphaSpec.kind === 'scalar' ? alphaSpec.value : alphaSpec.kind === 'none' ? parseAlpha('none') : null,
     alphaSpec,
     preset: flags.preset as PresetName | undefined,
     // A preset sets γ and α unless they were given on the command line.

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 
 import type {AlphaSpec} from '../core/config.js'
 import {UsageError} from '../core/errors.js'
-import {formatBytes} from '../readers/csv/from-csv.js'
+import {formatBytes} from '../readers/csv/read-csv-chunks.js'
 
 /**
  * Flag values arrive as strings and are checked here, so a bad value is a UsageError (exit 2) with a

@@ -15,8 +15,7 @@ export function prestartForArgv(argv: readonly string[]): void {
   let threads = availableParallelism()
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]
-    if (arg === '--help' || arg === '-h' || arg === '--on-invalid=skip') return
-    if (arg === '--on-invalid' && argv[i + 1] === 'skip') return
+    if (arg === '--help' || arg === '-h') return
     if (arg === '--threads') threads = Number(argv[i + 1])
     else if (arg.startsWith('--threads=')) threads = Number(arg.slice('--threads='.length))
   }

@@ -37,7 +37,7 @@ export function interrupt(): void {
 /**
  * Writes the command's result (the `--json` document) to `stream`; call it once, as the run's last act.
  * The process then stays alive until the reader has taken every byte, however long that is: nothing
- * times the write out (oclif's own flush, which cut it after 10 s, is not used: src/cli/main.ts).
+ * times the write out (oclif's own flush, which cut it after 10 s, is not used: src/main.ts).
  */
 export function writeResult(text: string, stream: NodeJS.WritableStream = process.stdout): void {
   writing = true

@@ -19,11 +19,6 @@ export interface ClassWeights {
   balance: number[]
 }
 
-export function alphaSpecOf(config: EvaluationConfig): AlphaSpec {
-  if (config.alphaSpec) return config.alphaSpec
-  return config.alpha === null ? {kind: 'none'} : {kind: 'scalar', value: config.alpha}
-}
-
 export function describeAlpha(spec: AlphaSpec): string {
   switch (spec.kind) {
     case 'none':
@@ -59,7 +54,7 @@ export function classBalancedWeights(counts: number[], spec: AlphaSpec): number[
  * rows per class (binary, multi-class) or positive-target elements per class (multi-label).
  */
 export function resolveClassWeights(config: EvaluationConfig, classCounts: number[]): ClassWeights {
-  const spec = alphaSpecOf(config)
+  const spec = config.alphaSpec
   const K = classCounts.length
   const sigmoid = config.task !== 'multiclass'
   const ones = new Array<number>(K).fill(1)

@@ -1,5 +1,5 @@
 import type {Reduction} from './reduction.js'
-import type {LossVariant, ScoreKind, Task} from '../core/kinds.js'
+import type {LossVariant, ScoreKind, Task} from './kinds.js'
 
 /**
  * How α is given. `scalar`: one α (sigmoid tasks: α for positive targets, 1 − α for negative ones;
@@ -22,10 +22,8 @@ export interface EvaluationConfig {
   numClasses: number
   /** γ values of the sweep, in the order the user gave them. */
   gammas: number[]
-  /** α: binary → α for label 1 and 1 − α for label 0; multi-class → multiplies every row; null → 1. */
-  alpha: number | null
-  /** The full α option; when absent, `alpha` as a scalar (or none). Applied at report time, per bucket. */
-  alphaSpec?: AlphaSpec
+  /** α as given or set by a preset (see AlphaSpec); applied once the sums are final, per bucket. */
+  alphaSpec: AlphaSpec
   /** Multi-label only: K score and K target columns per row ('wide'), or one (class, score, target) row per element ('long'). */
   elementLayout?: 'wide' | 'long'
   /** Which loss the sweep reports (default focal). poly1 makes the evaluator keep Σ (1 − p_t)^(γ+1) too. */

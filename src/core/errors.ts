@@ -10,6 +10,34 @@ export interface InputLocation {
   batch?: number
   row?: number
   column?: string
+  /**
+   * The row's 0-based index among the file's data rows (skipped ones included). Not printed: it is the row
+   * identity a report lists rows by. Readers of a part of a file give it relative to the part (rebased).
+   */
+  dataRow?: number
+}
+
+/**
+ * A location moved from a part of a file (a CSV byte range, a group of Arrow batches) to the whole file:
+ * the part's rows start after `rows` data rows and `lines` physical lines of the file. Arrow batch numbers
+ * are the file's own already.
+ */
+export function rebaseLocation(loc: InputLocation, base: {rows: number; lines: number}): InputLocation {
+  return {
+    ...loc,
+    ...(loc.line === undefined ? {} : {line: loc.line + base.lines}),
+    ...(loc.dataRow === undefined ? {} : {dataRow: loc.dataRow + base.rows}),
+  }
+}
+
+/** File order of two locations in the same file: by line (CSV), else by batch and row (Arrow). */
+export function compareLocations(a: InputLocation, b: InputLocation): number {
+  return (
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.batch ?? 0) - (b.batch ?? 0) ||
+    (a.row ?? 0) - (b.row ?? 0) ||
+    (a.dataRow ?? 0) - (b.dataRow ?? 0)
+  )
 }
 
 export function formatLocation(loc: InputLocation): string {
@@ -43,12 +71,15 @@ export class InputError extends Error {
   readonly location: InputLocation | undefined
   /** Set when the problem is confined to one row, which `--on-invalid skip` may leave out. */
   readonly reason: SkipReason | undefined
+  /** What is wrong, without the location ("expected a finite number, got NaN"). */
+  readonly problem: string
 
   constructor(message: string, location?: InputLocation, reason?: SkipReason) {
     super(location ? `${formatLocation(location)}: ${message}` : message)
     this.name = 'InputError'
     this.location = location
     this.reason = reason
+    this.problem = message
   }
 }
 

@@ -8,7 +8,7 @@ import {describe, it} from 'node:test'
 
 import {Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC} from 'apache-arrow'
 
-import {MIN_PARALLEL_BYTES} from '../../src/pipeline/parallel/evaluate-parallel.js'
+import {MIN_PARALLEL_BYTES} from '../../src/readers/prediction-source.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 

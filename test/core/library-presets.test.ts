@@ -7,21 +7,22 @@
  */
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {parse} from 'csv-parse/sync'
 
-import {lossOptions} from '../../src/pipeline/analyze-predictions.js'
+import {lossOptions} from '../../src/core/loss-options.js'
 import type {AlphaSpec, EvaluationConfig} from '../../src/core/config.js'
-import {LossBreakdownEvaluator, type LossBreakdownState} from '../../src/core/evaluators/loss-breakdown.js'
+import {Evaluation} from '../../src/core/evaluation.js'
+import {compensatedValue} from '../../src/core/state/merge-rules.js'
+import {mergeStates, type PartialState} from '../../src/core/state/partial-state.js'
+import {evaluateChunks, evaluateRows, reportOf, settingsFor} from '../helpers/evaluate.js'
 import type {PresetName} from '../../src/core/presets.js'
-import {buildReport} from '../../src/report/build-report.js'
 import type {LossVariant, Report, Task} from '../../src/report/types.js'
-import {evaluateCsvParallel} from '../../src/pipeline/parallel/evaluate-parallel.js'
-import {readCsvHeader} from '../../src/readers/csv/from-csv.js'
-import {resolveLayout} from '../../src/readers/layout.js'
+import {openSource} from '../../src/readers/open-source.js'
+import {evaluateSource} from '../../src/pipeline/evaluate-source.js'
 import {makeChunk} from '../helpers/make-chunk.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
@@ -317,8 +318,7 @@ function presetReport(
     ...lossOptions(
       {
         gammas: options.gammas ?? [0, 0.5, 1, 2, 5],
-        alpha: null,
-        alphaSpec: options.alpha,
+        alphaSpec: options.alpha ?? {kind: 'none'},
         preset: options.preset,
         explicit: {gammas: options.gammas !== undefined, alpha: options.alpha !== undefined},
         loss: options.loss,
@@ -341,16 +341,7 @@ function presetReport(
             1,
           )
         : makeChunk(targets as number[], logits.flat(), k)
-  const evaluator = new LossBreakdownEvaluator(config)
-  const state = evaluator.init()
-  evaluator.update(state, chunk)
-  return buildReport(evaluator.finish(state), config, {
-    files: ['test'],
-    format: 'csv',
-    classes: task === 'binary' ? ['0', '1'] : Array.from({length: k}, (_, c) => String(c)),
-    fileRows: [logits.length],
-    skipped: [],
-  })
+  return reportOf(evaluateChunks(config, [chunk]))
 }
 
 describe('--preset ultralytics: loss.mean(1).sum() over the (N, K) prediction tensor', () => {
@@ -478,46 +469,37 @@ describe('kornia sums in the evaluator state', () => {
     rowSumTolerance: 1e-3,
     rowSumPolicy: 'refuse',
     ...lossOptions(
-      {gammas: [0, 2], alpha: null, preset: 'kornia', explicit: {gammas: true, alpha: false}},
+      {gammas: [0, 2], alphaSpec: {kind: 'none'}, preset: 'kornia', explicit: {gammas: true, alpha: false}},
       'multiclass',
       k,
     ),
   }
-  const offTarget = (state: LossBreakdownState): number[] =>
-    Array.from(state.offTargetSum, (s, i) => s + state.offTargetComp[i])
-  const run = (
-    evaluator: LossBreakdownEvaluator,
-    from: number,
-    to: number,
-    cuts: number[] = [],
-  ): LossBreakdownState => {
-    const state = evaluator.init()
-    const bounds = [from, ...cuts, to]
-    for (let i = 0; i + 1 < bounds.length; i++) {
-      evaluator.update(
-        state,
-        makeChunk(labels.slice(bounds[i], bounds[i + 1]), scores.slice(bounds[i] * k, bounds[i + 1] * k), k),
-      )
-    }
-    return evaluator.finish(state)
+  const offTarget = (state: PartialState): number[] => {
+    const sums = state.kornia?.offTarget
+    assert.ok(sums)
+    return Array.from(sums.sum, (_, i) => compensatedValue(sums, i))
   }
+  const run = (from: number, to: number, cuts: number[] = []): PartialState =>
+    evaluateRows(
+      config,
+      labels.slice(from, to),
+      scores.slice(from * k, to * k),
+      k,
+      cuts.map((c) => c - from),
+    )
 
-  it('gives the same doubles for any chunking, and merged halves (or partials) equal the whole', () => {
-    const evaluator = new LossBreakdownEvaluator(config)
-    const whole = run(evaluator, 0, n)
-    assert.equal(whole.offTargetSum.length, 2 * k)
+  it('gives the same doubles for any chunking, and merged halves (or units of one evaluation) equal the whole', () => {
+    const whole = run(0, n)
+    assert.equal(whole.kornia?.offTarget.sum.length, 2 * k)
     assert.ok(offTarget(whole).every((x) => x > 0))
-    assert.deepEqual(offTarget(run(evaluator, 0, n, [1, 8191, 8193, 12345])), offTarget(whole))
-    const halves = run(evaluator, 0, 9000)
-    evaluator.merge(halves, run(evaluator, 9000, n))
-    const shared = evaluator.init()
-    evaluator.update(shared, makeChunk(labels.slice(0, 5000), scores.slice(0, 5000 * k), k))
-    const first = evaluator.takePartial(shared)
-    evaluator.update(shared, makeChunk(labels.slice(5000), scores.slice(5000 * k), k))
-    const partials = evaluator.init()
-    evaluator.merge(partials, first)
-    evaluator.merge(partials, evaluator.takePartial(shared))
-    for (const merged of [halves, partials]) {
+    assert.deepEqual(offTarget(run(0, n, [1, 8191, 8193, 12345])), offTarget(whole))
+    const halves = mergeStates(run(0, 9000), run(9000, n))
+    const shared = new Evaluation(settingsFor(config))
+    shared.update(makeChunk(labels.slice(0, 5000), scores.slice(0, 5000 * k), k))
+    const first = shared.take({path: 'test', order: 0})
+    shared.update(makeChunk(labels.slice(5000), scores.slice(5000 * k), k))
+    const units = mergeStates(first, shared.take({path: 'test', order: 0}))
+    for (const merged of [halves, units]) {
       offTarget(merged).forEach((x, i) => close(x, offTarget(whole)[i], `off-target sum ${i}`))
     }
   })
@@ -526,18 +508,12 @@ describe('kornia sums in the evaluator state', () => {
     const text = ['label,' + Array.from({length: k}, (_, j) => `logit_${j}`).join(',')]
     labels.forEach((label, i) => text.push([label, ...scores.slice(i * k, (i + 1) * k)].join(',')))
     const path = file('kornia.csv', text.join('\n') + '\n')
-    const header = await readCsvHeader(path)
-    const layout = resolveLayout(
-      header.columns.map((name) => ({name})),
-      {labelCol: 'label'},
-      path,
-    )
-    const evaluator = new LossBreakdownEvaluator(config)
-    const single = run(evaluator, 0, n)
-    const state = evaluator.init()
-    const options = {threads: 2, size: statSync(path).size, unitBytes: 1 << 16}
-    assert.equal(await evaluateCsvParallel(path, header, layout, config, evaluator, state, options), true)
-    evaluator.finish(state)
+    const single = run(0, n)
+    const source = await openSource(path, {labelCol: 'label'})
+    const settings = settingsFor(config)
+    const options = {threads: 2, skip: false, order: 0, ceBefore: 0, tuning: {minBytes: 0, unitBytes: 1 << 16}}
+    const state = await evaluateSource(source, settings, options)
+    assert.equal(state.input.rows, n)
     offTarget(state).forEach((x, i) => close(x, offTarget(single)[i], `off-target sum ${i}`))
   })
 
@@ -554,50 +530,48 @@ describe('kornia sums in the evaluator state', () => {
       numClasses: width,
       elementLayout: 'wide',
       ...lossOptions(
-        {gammas: [0, 2], alpha: null, preset: 'kornia', explicit: {gammas: true, alpha: false}},
+        {gammas: [0, 2], alphaSpec: {kind: 'none'}, preset: 'kornia', explicit: {gammas: true, alpha: false}},
         'multilabel',
         width,
       ),
     }
-    const evaluator = new LossBreakdownEvaluator(multilabel)
-    const terms = (state: LossBreakdownState): number[] => [
-      ...Array.from(state.positiveTermSum, (x, i) => x + state.positiveTermComp[i]),
-      ...Array.from(state.negativeTermSum, (x, i) => x + state.negativeTermComp[i]),
-    ]
-    const feed = (from: number, to: number, cuts: number[] = []): LossBreakdownState => {
-      const state = evaluator.init()
-      const bounds = [from, ...cuts, to]
-      for (let i = 0; i + 1 < bounds.length; i++) {
-        const part = values.slice(bounds[i], bounds[i + 1])
-        evaluator.update(
-          state,
-          makeChunk(
-            part.map(() => 0),
-            part.flat(),
-            2 * width,
-          ),
-        )
-      }
-      return evaluator.finish(state)
+    const terms = (state: PartialState): number[] => {
+      const sums = state.kornia
+      assert.ok(sums)
+      return [
+        ...Array.from(sums.positiveTerm.sum, (_, i) => compensatedValue(sums.positiveTerm, i)),
+        ...Array.from(sums.negativeTerm.sum, (_, i) => compensatedValue(sums.negativeTerm, i)),
+      ]
+    }
+    const feed = (from: number, to: number, cuts: number[] = []): PartialState => {
+      const part = values.slice(from, to)
+      return evaluateRows(
+        multilabel,
+        part.map(() => 0),
+        part.flat(),
+        2 * width,
+        cuts.map((c) => c - from),
+      )
     }
     const whole = feed(0, rows)
-    assert.equal(whole.positiveTermSum.length, 2 * 4 * width)
+    assert.equal(whole.kornia?.positiveTerm.sum.length, 2 * 4 * width)
     assert.deepEqual(terms(feed(0, rows, [1, 2730, 2731, 9000])), terms(whole))
-    const halves = feed(0, 5000)
-    evaluator.merge(halves, feed(5000, rows))
+    const halves = mergeStates(feed(0, 5000), feed(5000, rows))
     terms(halves).forEach((x, i) =>
       assert.ok(Math.abs(x - terms(whole)[i]) <= 1e-12 * Math.abs(terms(whole)[i]) + 1e-300),
     )
   })
 
   it('keeps no kornia sums without the preset (the default paths do no extra work)', () => {
-    const plain = new LossBreakdownEvaluator({...config, korniaTerms: false})
-    const state = run(plain, 0, 100)
-    assert.equal(state.offTargetSum.length, 0)
-    assert.equal(state.pendingOffTarget.length, 0)
-    const multilabel = new LossBreakdownEvaluator({...config, task: 'multilabel', korniaTerms: false})
-    const sums = multilabel.init()
-    assert.equal(sums.positiveTermSum.length + sums.negativeTermSum.length + sums.pendingP.length, 0)
+    const plain = run(0, 100)
+    assert.ok(plain.kornia !== null)
+    const withoutPreset = evaluateRows(
+      {...config, korniaTerms: false},
+      labels.slice(0, 100),
+      scores.slice(0, 100 * k),
+      k,
+    )
+    assert.equal(withoutPreset.kornia, null)
   })
 })
 

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {lossOptions} from '../../src/pipeline/analyze-predictions.js'
+import {lossOptions} from '../../src/core/loss-options.js'
 import {classBalancedWeights} from '../../src/core/class-weights.js'
 import type {AlphaSpec, EvaluationConfig} from '../../src/core/config.js'
-import {LossBreakdownEvaluator} from '../../src/core/evaluators/loss-breakdown.js'
+import {compensatedValue} from '../../src/core/state/merge-rules.js'
+import {mergeStates} from '../../src/core/state/partial-state.js'
+import {evaluateChunks, evaluateRows, reportOf} from '../helpers/evaluate.js'
 import type {PresetName} from '../../src/core/presets.js'
-import {buildReport} from '../../src/report/build-report.js'
 import type {LossVariant, Report, Task} from '../../src/report/types.js'
 import {makeChunk} from '../helpers/make-chunk.js'
+import {settingsFor} from '../helpers/evaluate.js'
+import {Evaluation} from '../../src/core/evaluation.js'
 
 /**
  * Expected numbers: a float64 numpy transcription of each library's published formula (not this code),
@@ -63,7 +66,7 @@ function baseConfig(task: Task, numClasses: number, scores: 'logits' | 'probs' =
     scores,
     numClasses,
     gammas: [0, 2],
-    alpha: null,
+    alphaSpec: {kind: 'none'},
     easyThreshold: 0.5,
     eps: 1e-7,
     probTolerance: 1e-4,
@@ -81,8 +84,7 @@ function multilabelReport(logits: number[][], targets: number[][], options: RunO
     ...lossOptions(
       {
         gammas: options.gammas ?? [0, 2],
-        alpha: null,
-        alphaSpec: options.alpha,
+        alphaSpec: options.alpha ?? {kind: 'none'},
         preset: options.preset,
         explicit: {gammas: options.explicitGammas ?? false, alpha: options.alpha !== undefined},
         loss: options.loss,
@@ -92,23 +94,12 @@ function multilabelReport(logits: number[][], targets: number[][], options: RunO
       k,
     ),
   }
-  const evaluator = new LossBreakdownEvaluator(config)
-  const state = evaluator.init()
-  evaluator.update(
-    state,
-    makeChunk(
-      logits.map(() => 0),
-      logits.flatMap((row, i) => [...row, ...targets[i]]),
-      2 * k,
-    ),
+  const chunk = makeChunk(
+    logits.map(() => 0),
+    logits.flatMap((row, i) => [...row, ...targets[i]]),
+    2 * k,
   )
-  return buildReport(evaluator.finish(state), config, {
-    files: ['test'],
-    format: 'csv',
-    classes: Array.from({length: k}, (_, c) => `c${c}`),
-    fileRows: [logits.length],
-    skipped: [],
-  })
+  return reportOf(evaluateChunks(config, [chunk], {classes: Array.from({length: k}, (_, c) => `c${c}`)}))
 }
 
 describe('multi-label reference values (soft targets)', () => {
@@ -194,17 +185,12 @@ describe('multi-label reference values (soft targets)', () => {
       ys.map((y) => [y]),
       {gammas: [0, 0.5, 2], alpha: {kind: 'scalar', value: 0.25}, explicitGammas: true},
     )
-    const config: EvaluationConfig = {...baseConfig('binary', 2), gammas: [0, 0.5, 2], alpha: 0.25}
-    const evaluator = new LossBreakdownEvaluator(config)
-    const state = evaluator.init()
-    evaluator.update(state, makeChunk(ys, xs, 1))
-    const bin = buildReport(evaluator.finish(state), config, {
-      files: ['t'],
-      format: 'csv',
-      classes: ['0', '1'],
-      fileRows: [7],
-      skipped: [],
-    })
+    const config: EvaluationConfig = {
+      ...baseConfig('binary', 2),
+      gammas: [0, 0.5, 2],
+      alphaSpec: {kind: 'scalar', value: 0.25},
+    }
+    const bin = reportOf(evaluateRows(config, ys, xs, 1))
     assert.equal(ml.totals.ce.sum, bin.totals.ce.sum)
     ml.sweep.forEach((s, g) => assert.equal(s.sum, bin.sweep[g].sum))
     assert.deepEqual(ml.splitByTarget, bin.splitByTarget)
@@ -235,22 +221,18 @@ describe('kornia softmax focal loss (multi-class)', () => {
     const config: EvaluationConfig = {
       ...baseConfig('multiclass', K),
       ...lossOptions(
-        {gammas: [0], alpha: 0.25, preset: 'kornia', explicit: {gammas: false, alpha: true}},
+        {
+          gammas: [0],
+          alphaSpec: {kind: 'scalar', value: 0.25},
+          preset: 'kornia',
+          explicit: {gammas: false, alpha: true},
+        },
         'multiclass',
         K,
       ),
     }
     assert.deepEqual(config.alphaSpec, {kind: 'list', values: [0.75, 0.25, 0.25]})
-    const evaluator = new LossBreakdownEvaluator(config)
-    const state = evaluator.init()
-    evaluator.update(state, makeChunk(labels, LOGITS.flat(), K))
-    const r = buildReport(evaluator.finish(state), config, {
-      files: ['t'],
-      format: 'csv',
-      classes: ['0', '1', '2'],
-      fileRows: [5],
-      skipped: [],
-    })
+    const r = reportOf(evaluateRows(config, labels, LOGITS.flat(), K))
     close(r.sweep[0].reduced, 0.07255821503798385, 'mean over N·C', 1e-12)
     assert.equal(r.splitByTarget, null)
   })
@@ -268,8 +250,7 @@ describe('detection-style data: 200k anchors × 8 classes, 1 positive in 1,000',
       elementLayout: 'wide',
       gammas: [0, 2],
     }
-    const evaluator = new LossBreakdownEvaluator(config)
-    const state = evaluator.init()
+    const evaluation = new Evaluation(settingsFor(config))
     const rowsPerChunk = 10_000
     const scores = new Float64Array(rowsPerChunk * 2 * k)
     const labels = new Int32Array(rowsPerChunk)
@@ -285,15 +266,9 @@ describe('detection-style data: 200k anchors × 8 classes, 1 positive in 1,000',
           scores[i * 2 * k + k + j] = positive ? 1 : 0
         }
       }
-      evaluator.update(state, {rows: rowsPerChunk, width: 2 * k, labels, scores, locate: () => ({file: 'gen'})})
+      evaluation.update({rows: rowsPerChunk, width: 2 * k, labels, scores, locate: () => ({file: 'gen'})})
     }
-    const r = buildReport(evaluator.finish(state), config, {
-      files: ['generated'],
-      format: 'csv',
-      classes: Array.from({length: k}, (_, c) => String(c)),
-      fileRows: [anchors],
-      skipped: [],
-    })
+    const r = reportOf(evaluation.take({path: 'generated', order: 0}))
     const split = r.splitByTarget
     assert.ok(split)
     assert.equal(r.input.elements, anchors * k)
@@ -317,60 +292,36 @@ describe('multi-label evaluator state', () => {
       ...Array.from({length: k}, () => (random() < 0.1 ? Math.round(random() * 100) / 100 : 0)),
     ])
     const config: EvaluationConfig = {...baseConfig('multilabel', k), elementLayout: 'wide', loss: 'poly1'}
+    const stateOf = (rows: number[][], cuts: number[] = []) =>
+      evaluateRows(
+        config,
+        rows.map(() => 0),
+        rows.flat(),
+        2 * k,
+        cuts,
+      )
     const run = (cuts: number[]): number[] => {
-      const evaluator = new LossBreakdownEvaluator(config)
-      const state = evaluator.init()
-      const bounds = [0, ...cuts, n]
-      for (let i = 0; i + 1 < bounds.length; i++) {
-        const part = values.slice(bounds[i], bounds[i + 1])
-        evaluator.update(
-          state,
-          makeChunk(
-            part.map(() => 0),
-            part.flat(),
-            2 * k,
-          ),
-        )
-      }
-      evaluator.finish(state)
+      const {breakdown, input} = stateOf(values, cuts)
       return [
-        ...state.count,
-        ...state.ceSum,
-        ...state.targetFocalSum,
-        ...state.polySum,
-        state.rows,
-        state.backgroundRows,
+        ...breakdown.count,
+        ...breakdown.ce.sum,
+        ...breakdown.targetFocal.sum,
+        ...breakdown.poly.sum,
+        input.rows,
+        input.backgroundRows,
       ]
     }
     const whole = run([])
     assert.deepEqual(run([1, 1638, 1639, 4000]), whole)
     assert.deepEqual(run([2500]), whole)
 
-    const evaluator = new LossBreakdownEvaluator(config)
-    const a = evaluator.init()
-    const b = evaluator.init()
-    evaluator.update(
-      a,
-      makeChunk(
-        values.slice(0, 2000).map(() => 0),
-        values.slice(0, 2000).flat(),
-        2 * k,
-      ),
-    )
-    evaluator.update(
-      b,
-      makeChunk(
-        values.slice(2000).map(() => 0),
-        values.slice(2000).flat(),
-        2 * k,
-      ),
-    )
-    evaluator.merge(a, b)
+    const m = mergeStates(stateOf(values.slice(0, 2000)), stateOf(values.slice(2000)))
+    const a = {rows: m.input.rows, backgroundRows: m.input.backgroundRows, count: m.breakdown.count}
     const merged = [a.rows, a.backgroundRows, ...a.count]
     assert.deepEqual(merged, [whole.at(-2), whole.at(-1), ...whole.slice(0, 4 * k)])
     const ceWhole = whole.slice(4 * k, 8 * k)
-    a.ceSum.forEach((s, i) =>
-      assert.ok(Math.abs(s + a.ceComp[i] - ceWhole[i]) <= 1e-12 * Math.abs(ceWhole[i]) + 1e-300),
+    m.breakdown.ce.sum.forEach((_, i) =>
+      assert.ok(Math.abs(compensatedValue(m.breakdown.ce, i) - ceWhole[i]) <= 1e-12 * Math.abs(ceWhole[i]) + 1e-300),
     )
   })
 })

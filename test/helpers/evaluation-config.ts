@@ -6,7 +6,7 @@ export function evaluationConfig(
 ): EvaluationConfig {
   return {
     gammas: [0, 0.5, 1, 2, 5],
-    alpha: null,
+    alphaSpec: {kind: 'none'},
     easyThreshold: 0.5,
     eps: 1e-7,
     probTolerance: 1e-4,

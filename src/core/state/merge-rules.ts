@@ -157,15 +157,18 @@ export function mergeSection<S extends object>(rules: SectionRules, a: S, b: S):
 
 /**
  * The JSON form of a section: Float64Arrays become arrays of numbers, compensated sums {sum, comp}
- * pairs of arrays. Every number must be finite (JSON has no NaN or Infinity, and a state with one is
+ * pairs of arrays, a min (max) field still at +Infinity (−Infinity), its identity, null. Every other number
+ * must be finite (JSON has no NaN or Infinity, and a state with one is
  * corrupt): a non-finite value throws, naming the field.
  */
 export function encodeSection(rules: SectionRules, section: object, prefix = ''): Record<string, unknown> {
   const s = section as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const field of Object.keys(rules)) {
+  for (const [field, rule] of Object.entries(rules)) {
     const value = s[field]
-    out[field] = encodeValue(value, prefix + field)
+    // min / max start at ±Infinity (nothing seen yet), which JSON cannot hold: null stands for it.
+    const identity = rule.kind === 'min' ? Infinity : rule.kind === 'max' ? -Infinity : undefined
+    out[field] = identity !== undefined && value === identity ? null : encodeValue(value, prefix + field)
   }
   return out
 }
@@ -209,6 +212,10 @@ export function decodeSection<S extends object>(rules: SectionRules, json: unkno
         comp: decodeArray(pair.comp, shape.sum.length, `${name}.comp`),
       }
     } else if (typeof shape === 'number' && rule.kind !== 'equal' && rule.kind !== 'custom') {
+      if (value === null && (rule.kind === 'min' || rule.kind === 'max')) {
+        out[field] = rule.kind === 'min' ? Infinity : -Infinity
+        continue
+      }
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name}: expected a finite number`)
       out[field] = value
     } else {

@@ -8,8 +8,7 @@
  */
 import {Worker} from 'node:worker_threads'
 
-/** Below this many data bytes a worker's start-up costs more than it saves. */
-export const MIN_PARALLEL_BYTES = 16 << 20
+export {MIN_PARALLEL_BYTES} from '../../readers/prediction-source.js'
 
 /** workerData of a worker that waits for its task as a message. */
 export const AWAIT_TASK = 'await-task'

@@ -9,6 +9,9 @@
  * message instead. Only what we read is checked; it is no full flatbuffer verifier.
  *
  * Layouts follow format/Schema.fbs, Message.fbs and File.fbs of the Arrow specification.
+ *
+ * Over 450 lines on purpose: the checks read one flatbuffer format and share its small readers (offsets,
+ * vectors, tables); split apart, each file would have to re-export them.
  */
 
 import {TYPE_FIXED_SIZE_LIST, TYPE_FLOAT, TYPE_INT, TYPE_MAX} from './type-ids.js'

@@ -9,21 +9,23 @@ import {describe, it} from 'node:test'
 
 import type {EvaluationConfig} from '../../../src/core/config.js'
 import {InputError} from '../../../src/core/errors.js'
-import {LossBreakdownEvaluator} from '../../../src/core/evaluators/loss-breakdown.js'
+import {Evaluation} from '../../../src/core/evaluation.js'
 import {buildReport} from '../../../src/report/build-report.js'
-import {SkipLog} from '../../../src/core/skip-log.js'
+import {evaluateRows, settingsFor} from '../../helpers/evaluate.js'
 import {evaluationConfig} from '../../helpers/evaluation-config.js'
 import {makeChunk} from '../../helpers/make-chunk.js'
 
 const HUGE = 1e308
 
-/** Feeds the chunks (labels, scores) to a fresh evaluator and finishes it. */
-function run(config: EvaluationConfig, chunks: [number[], number[]][], width: number, skip?: SkipLog): void {
-  const evaluator = new LossBreakdownEvaluator(config)
-  const state = evaluator.init()
-  for (const [labels, scores] of chunks) evaluator.update(state, makeChunk(labels, scores, width), skip)
-  evaluator.finish(state)
+/** Feeds the chunks (labels, scores) to a fresh evaluation and takes its state. */
+function run(config: EvaluationConfig, chunks: [number[], number[]][], width: number, skip?: Evaluation): void {
+  const evaluation = skip ?? new Evaluation(settingsFor(config))
+  for (const [labels, scores] of chunks) evaluation.update(makeChunk(labels, scores, width))
+  evaluation.take({path: 'test', order: 0})
 }
+
+/** Rows skipped so far by an evaluation (--on-invalid skip). */
+const skipped = (evaluation: Evaluation): number => evaluation.skip?.total ?? 0
 
 /** Asserts that `fn` throws an InputError whose message starts with `where` and says why. */
 function throwsOverflow(fn: () => void, where: string): void {
@@ -135,10 +137,10 @@ describe('a CE sum that overflows stops the run at the row that made it non-fini
 
   it('multi-class logits with rows skipped as invalid before the culprit: still its own line', () => {
     const multiclass = evaluationConfig({task: 'multiclass', scores: 'logits', numClasses: 2})
-    const skip = new SkipLog()
+    const skip = new Evaluation(settingsFor(multiclass), {skip: true})
     const scores = [HUGE, 0, NaN, 0, 0, Infinity, HUGE, 0]
     throwsOverflow(() => run(multiclass, [[[1, 0, 0, 1], scores]], 2, skip), 'test:5')
-    assert.equal(skip.total, 2)
+    assert.equal(skipped(skip), 2)
   })
 
   it('multi-label logits: names the element’s column', () => {
@@ -150,10 +152,10 @@ describe('a CE sum that overflows stops the run at the row that made it non-fini
       [HUGE, 0, 0, 0],
     ]
     throwsOverflow(() => run(multilabel, [[[0, 0, 0], rows.flat()]], 4), 'test:4: column "s0"')
-    const skip = new SkipLog()
+    const skip = new Evaluation(settingsFor(multilabel), {skip: true})
     const bad = [[0, 0, 2, 0], ...rows]
     throwsOverflow(() => run(multilabel, [[[0, 0, 0, 0], bad.flat()]], 4, skip), 'test:5: column "s0"')
-    assert.equal(skip.total, 1)
+    assert.equal(skipped(skip), 1)
   })
 
   it('probabilities cannot overflow: their CE is at most −log eps', () => {
@@ -171,16 +173,12 @@ describe('a CE sum that overflows stops the run at the row that made it non-fini
   })
 
   it('buildReport refuses a state whose sums are not finite (a bug upstream), never returns NaN', () => {
-    const evaluator = new LossBreakdownEvaluator(binary)
-    const state = evaluator.init()
-    evaluator.update(state, makeChunk([0, 1], [0.5, 0.5], 1))
-    evaluator.finish(state)
-    const facts = {files: ['x.csv'], format: 'csv' as const, classes: ['0', '1'], fileRows: [2], skipped: []}
-    assert.ok(Number.isFinite(buildReport(state, binary, facts).totals.ce.sum))
-    state.ceSum[1] = Infinity
-    state.ceComp[1] = NaN
+    const state = evaluateRows(binary, [0, 1], [0.5, 0.5], 1)
+    assert.ok(Number.isFinite(buildReport(state, {format: 'csv'}).totals.ce.sum))
+    state.breakdown.ce.sum[1] = Infinity
+    state.breakdown.ce.comp[1] = NaN
     assert.throws(
-      () => buildReport(state, binary, facts),
+      () => buildReport(state, {format: 'csv'}),
       (error: unknown) =>
         !(error instanceof InputError) &&
         /^report field totals\.ce\.sum is NaN, expected a finite number$/.test((error as Error).message),

@@ -5,8 +5,11 @@ import fc from 'fast-check'
 
 import type {EvaluationConfig} from '../../../src/core/config.js'
 import {InputError} from '../../../src/core/errors.js'
-import {LossBreakdownEvaluator, type LossBreakdownState} from '../../../src/core/evaluators/loss-breakdown.js'
-import type {SkipLog} from '../../../src/core/skip-log.js'
+import {Evaluation} from '../../../src/core/evaluation.js'
+import {compensatedValue} from '../../../src/core/state/merge-rules.js'
+import {emptyPartialState} from '../../../src/core/evaluation.js'
+import {mergeStates, type PartialState} from '../../../src/core/state/partial-state.js'
+import {breakdownValues, evaluateRows, settingsFor} from '../../helpers/evaluate.js'
 import {evaluationConfig} from '../../helpers/evaluation-config.js'
 import {makeChunk} from '../../helpers/make-chunk.js'
 
@@ -19,26 +22,17 @@ const rowArb = fc.record({
 })
 type Row = {label: number; logits: number[]}
 
-/** Rows of `width` scores each, fed to a fresh evaluator in chunks cut at `cuts`. */
 function evaluateChunks(
   evaluationConfig: EvaluationConfig,
   labels: number[],
   scores: number[],
   width: number,
   cuts: number[] = [],
-): LossBreakdownState {
-  const evaluator = new LossBreakdownEvaluator(evaluationConfig)
-  const state = evaluator.init()
-  const rows = labels.length
-  const bounds = [0, ...cuts.filter((c) => c > 0 && c < rows).sort((a, b) => a - b), rows]
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const [from, to] = [bounds[i], bounds[i + 1]]
-    evaluator.update(state, makeChunk(labels.slice(from, to), scores.slice(from * width, to * width), width))
-  }
-  return evaluator.finish(state)
+): PartialState {
+  return evaluateRows(evaluationConfig, labels, scores, width, cuts)
 }
 
-function evaluate(rows: Row[], cuts: number[] = []): LossBreakdownState {
+function evaluate(rows: Row[], cuts: number[] = []): PartialState {
   const labels = rows.map((r) => r.label)
   return evaluateChunks(
     config,
@@ -49,16 +43,10 @@ function evaluate(rows: Row[], cuts: number[] = []): LossBreakdownState {
   )
 }
 
-/** The value of each compensated sum, for comparing states. */
-function values(state: LossBreakdownState): number[] {
-  return [
-    ...state.count,
-    ...state.ceSum.map((s, i) => s + state.ceComp[i]),
-    ...state.focalSum.map((s, i) => s + state.focalComp[i]),
-  ]
-}
+/** The value of each sum, for comparing states. */
+const values = breakdownValues
 
-function assertClose(a: LossBreakdownState, b: LossBreakdownState, rel = 1e-12): void {
+function assertClose(a: PartialState, b: PartialState, rel = 1e-12): void {
   const va = values(a)
   const vb = values(b)
   va.forEach((x, i) => assert.ok(Math.abs(x - vb[i]) <= rel * Math.max(Math.abs(x), 1e-300), `${i}: ${x} vs ${vb[i]}`))
@@ -82,58 +70,43 @@ describe('LossBreakdownEvaluator', () => {
   })
 
   it('merges associatively and commutatively, with init() as the identity', () => {
-    const evaluator = new LossBreakdownEvaluator(config)
     fc.assert(
       fc.property(
         fc.array(rowArb, {maxLength: 20}),
         fc.array(rowArb, {maxLength: 20}),
         fc.array(rowArb, {maxLength: 20}),
         (a, b, c) => {
-          const left = evaluate(a)
-          evaluator.merge(left, evaluate(b))
-          evaluator.merge(left, evaluate(c))
-          const right = evaluate(c)
-          const bc = evaluate(b)
-          evaluator.merge(bc, right)
-          const withIdentity = evaluator.init()
-          evaluator.merge(withIdentity, evaluate(a))
-          evaluator.merge(withIdentity, bc)
-          assertClose(left, withIdentity)
+          const left = mergeStates(mergeStates(evaluate(a), evaluate(b)), evaluate(c))
+          const right = mergeStates(
+            mergeStates(emptyPartialState(evaluate(a).settings), evaluate(a)),
+            mergeStates(evaluate(c), evaluate(b)),
+          )
+          assertClose(left, right)
           assertClose(left, evaluate([...a, ...b, ...c]))
         },
       ),
     )
   })
 
-  it('takePartial moves the sums out and starts again from zero, so one state serves unit after unit', () => {
-    const evaluator = new LossBreakdownEvaluator(config)
+  it('take() hands over the sums of what was read since the last take, so one evaluation serves unit after unit', () => {
+    const evaluation = new Evaluation(settingsFor(config))
     fc.assert(
       fc.property(fc.array(rowArb, {maxLength: 30}), fc.array(rowArb, {maxLength: 30}), (a, b) => {
-        const state = evaluator.init()
         const chunk = (rows: Row[]): ReturnType<typeof makeChunk> =>
           makeChunk(
             rows.map((r) => r.label),
             rows.flatMap((r) => r.logits),
             K,
           )
-        evaluator.update(state, chunk(a))
-        const first = evaluator.takePartial(state)
-        evaluator.update(state, chunk(b))
-        const second = evaluator.takePartial(state)
-        // Each partial is its unit's state alone (the same doubles), without the working buffers.
+        evaluation.update(chunk(a))
+        const first = evaluation.take({path: 'test', order: 0})
+        evaluation.update(chunk(b))
+        const second = evaluation.take({path: 'test', order: 0})
+        // Each state is its unit's alone (the same doubles).
         assert.deepEqual(values(first), values(evaluate(a)))
         assert.deepEqual(values(second), values(evaluate(b)))
-        assert.equal(first.rows, a.length)
-        assert.equal(first.pendingCe.length + first.pendingQ.length + first.pendingBucket.length, 0)
-        // What is left behind is an empty state, buffers kept.
-        assert.deepEqual(values(state), values(evaluator.init()))
-        assert.equal(state.rows, 0)
-        assert.ok(state.pendingCe.length > 0)
-        // Partials merge like any state.
-        const merged = evaluator.init()
-        evaluator.merge(merged, first)
-        evaluator.merge(merged, second)
-        assertClose(merged, evaluate([...a, ...b]))
+        assert.equal(first.input.rows, a.length)
+        assertClose(mergeStates(first, second), evaluate([...a, ...b]))
       }),
     )
   })
@@ -144,27 +117,25 @@ describe('LossBreakdownEvaluator', () => {
       {label: 2, logits: [0, 0, 20]},
       {label: 0, logits: [-20, 0, 0]},
     ])
-    assert.deepEqual([...state.count], [0, 1, 0, 0, 1, 0])
+    assert.deepEqual([...state.breakdown.count], [0, 1, 0, 0, 1, 0])
   })
 
   it('refuses a non-finite score and names its row and column', () => {
-    const evaluator = new LossBreakdownEvaluator(config)
     assert.throws(
-      () => evaluator.update(evaluator.init(), makeChunk([0, 1], [0, 0, 0, 0, NaN, 0], K)),
+      () => new Evaluation(settingsFor(config)).update(makeChunk([0, 1], [0, 0, 0, 0, NaN, 0], K)),
       (error: unknown) =>
         error instanceof InputError && /test:3: column "s1": expected a finite number, got NaN/.test(error.message),
     )
   })
 
   it('refuses ±Infinity in any column, the target’s included', () => {
-    const evaluator = new LossBreakdownEvaluator(config)
     for (const [labels, scores, where] of [
       [[0], [0, -Infinity, 0], 'test:2: column "s1"'],
       [[2], [0, 0, Infinity], 'test:2: column "s2"'],
       [[1, 0], [0, 0, 0, -Infinity, 1, 2], 'test:3: column "s0"'],
     ] as const) {
       assert.throws(
-        () => evaluator.update(evaluator.init(), makeChunk([...labels], [...scores], K)),
+        () => new Evaluation(settingsFor(config)).update(makeChunk([...labels], [...scores], K)),
         (error: unknown) =>
           error instanceof InputError && error.message.startsWith(`${where}: expected a finite number`),
       )
@@ -173,12 +144,18 @@ describe('LossBreakdownEvaluator', () => {
 
   /** Σ CE and Σ (1 − p_t)·CE (γ = 1) of one row. */
   function oneRow(label: number, logits: number[]): {ce: number; focal1: number; count: number[]} {
-    const state = evaluate([{label, logits}])
-    const sum = (a: Float64Array, c: Float64Array) => a.reduce((t, v, i) => t + v + c[i], 0)
-    const buckets = state.count.length
-    const focal1 = state.focalSum.slice(2 * buckets, 3 * buckets)
-    const comp1 = state.focalComp.slice(2 * buckets, 3 * buckets)
-    return {ce: sum(state.ceSum, state.ceComp), focal1: sum(focal1, comp1), count: [...state.count]}
+    const {breakdown} = evaluate([{label, logits}])
+    const buckets = breakdown.count.length
+    const sum = (c: typeof breakdown.ce, from: number, to: number): number => {
+      let t = 0
+      for (let i = from; i < to; i++) t += compensatedValue(c, i)
+      return t
+    }
+    return {
+      ce: sum(breakdown.ce, 0, buckets),
+      focal1: sum(breakdown.focal, 2 * buckets, 3 * buckets),
+      count: [...breakdown.count],
+    }
   }
 
   it('keeps CE to the last digits on well-classified rows (no cancellation)', () => {
@@ -234,67 +211,83 @@ describe('LossBreakdownEvaluator', () => {
       })
     })
 
-    function run(evaluationConfig: EvaluationConfig, rows: [number, number][], cuts: number[]): LossBreakdownState {
-      const labels = rows.map((r) => r[0])
-      return evaluateChunks(
+    function run(
+      evaluationConfig: EvaluationConfig,
+      rows: [number, number][],
+      cuts: number[],
+      fuse = true,
+    ): PartialState {
+      return evaluateRows(
         evaluationConfig,
-        labels,
+        rows.map((r) => r[0]),
         rows.map((r) => r[1]),
         1,
         cuts,
+        {fuse},
       )
     }
 
     it('gives the same doubles whatever the chunking, and Poly-1 leaves the focal sums as they are', () => {
-      const poly = (state: LossBreakdownState): number[] => [...state.polySum].map((v, i) => v + state.polyComp[i])
+      const poly = (state: PartialState): number[] =>
+        [...state.breakdown.poly.sum].map((_, i) => compensatedValue(state.breakdown.poly, i))
       fc.assert(
         fc.property(binaryRows, fc.array(fc.nat(20_000), {maxLength: 6}), (rows, cuts) => {
           const chunked = run(binary, rows, cuts)
           assert.deepEqual(values(chunked), values(run(binary, rows, [])))
-          assert.equal(chunked.rows, rows.length)
+          assert.equal(chunked.input.rows, rows.length)
           const polyChunked = run({...binary, loss: 'poly1'}, rows, cuts)
-          assert.deepEqual(values(polyChunked), values(chunked))
+          assert.deepEqual(values(polyChunked).slice(0, values(chunked).length), values(chunked))
           assert.deepEqual(poly(polyChunked), poly(run({...binary, loss: 'poly1'}, rows, [])))
         }),
         {numRuns: 40},
       )
     })
 
+    it('the fused kernel and the prepared rows give the same doubles (the kernel is the fast path of the same maths)', () => {
+      fc.assert(
+        fc.property(binaryRows, fc.array(fc.nat(20_000), {maxLength: 6}), (rows, cuts) => {
+          for (const config of [binary, {...binary, loss: 'poly1' as const, gammas: [0, 1, 2, 0.25, 7]}]) {
+            const fused = run(config, rows, cuts, true)
+            const prepared = run(config, rows, [], false)
+            assert.deepEqual(values(prepared), values(fused))
+            assert.deepEqual(prepared.input, fused.input)
+          }
+        }),
+        {numRuns: 25},
+      )
+    })
+
     it('skips a non-finite logit with --on-invalid skip, and blocks still cut at kept-row numbers', () => {
       const rows: [number, number][] = Array.from({length: 9000}, (_, i) => [i % 7 === 0 ? 1 : 0, (i % 13) - 6])
       const withBad: [number, number][] = [...rows.slice(0, 5000), [1, NaN], [0, -Infinity], ...rows.slice(5000)]
-      const evaluator = new LossBreakdownEvaluator(binary)
-      const state = evaluator.init()
-      const skipped: string[] = []
-      const skip = {add: (_reason: unknown, message: string) => skipped.push(message)} as unknown as SkipLog
-      evaluator.update(
-        state,
+      const evaluation = new Evaluation(settingsFor(binary), {skip: true})
+      evaluation.update(
         makeChunk(
           withBad.map((r) => r[0]),
           withBad.map((r) => r[1]),
           1,
         ),
-        skip,
       )
-      evaluator.finish(state)
-      assert.deepEqual(skipped.length, 2)
-      assert.match(skipped[0], /test:5002: .*expected a finite number, got NaN/)
-      assert.equal(state.rows, rows.length)
+      const state = evaluation.take({path: 'test', order: 0})
+      assert.deepEqual(
+        state.input.skipped.map((s) => [s.reason, s.count, s.first.location.line, s.first.problem]),
+        [['non-finite', 2, 5002, 'expected a finite number, got NaN']],
+      )
+      assert.equal(state.input.rows, rows.length)
       assert.deepEqual(values(state), values(run(binary, rows, [])))
     })
   })
 
   it('clamps probabilities to [eps, 1 − eps], counts them, and refuses values outside [0, 1]', () => {
-    const probs = new LossBreakdownEvaluator({...config, task: 'binary', scores: 'probs', numClasses: 2})
-    const state = probs.init()
-    probs.update(state, makeChunk([1, 0, 1, 0], [1, 0, 0.5, 1.00000119], 1))
-    probs.finish(state)
-    assert.equal(state.clampedValues, 3)
+    const probsConfig = {...config, task: 'binary' as const, scores: 'probs' as const, numClasses: 2}
+    const state = evaluateRows(probsConfig, [1, 0, 1, 0], [1, 0, 0.5, 1.00000119], 1)
+    assert.equal(state.input.clampedValues, 3)
     // Label 1 with p = 1 → p_t = 1 − eps; label 0 with p = 0 → p_t = 1 − eps; label 0 with p ≈ 1 → p_t = eps.
-    const ce = state.ceSum.reduce((a, b) => a + b, 0)
+    const ce = state.breakdown.ce.sum.reduce((a, b) => a + b, 0)
     const expected = -2 * Math.log(1 - 1e-7) - Math.log(0.5) - Math.log(1 - (1 - 1e-7))
     assert.ok(Math.abs(ce - expected) < 1e-12)
-    assert.throws(() => probs.update(state, makeChunk([1], [1.2], 1)), /expected a probability in \[0, 1\]/)
-    assert.throws(() => probs.update(state, makeChunk([1], [-0.01], 1)), /expected a probability in \[0, 1\]/)
+    const probs = new Evaluation(settingsFor(probsConfig))
+    assert.throws(() => probs.update(makeChunk([1], [1.2], 1)), /expected a probability in \[0, 1\]/)
+    assert.throws(() => probs.update(makeChunk([1], [-0.01], 1)), /expected a probability in \[0, 1\]/)
   })
 })

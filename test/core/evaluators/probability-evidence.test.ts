@@ -10,37 +10,27 @@ import {describe, it} from 'node:test'
 import fc from 'fast-check'
 
 import type {EvaluationConfig} from '../../../src/core/config.js'
-import {
-  LossBreakdownEvaluator,
-  type LossBreakdownState,
-  MIN_ROWS_FOR_SCORE_KIND_CHECK,
-  probabilityEvidence,
-} from '../../../src/core/evaluators/loss-breakdown.js'
-import {SkipLog} from '../../../src/core/skip-log.js'
+import {emptyPartialState} from '../../../src/core/evaluation.js'
+import {MIN_ROWS_FOR_SCORE_KIND_CHECK, probabilityEvidence} from '../../../src/core/rows/score-range.js'
+import type {InputFacts} from '../../../src/core/state/input-facts.js'
+import {mergeStates} from '../../../src/core/state/partial-state.js'
+import {evaluateRows} from '../../helpers/evaluate.js'
 import {evaluationConfig} from '../../helpers/evaluation-config.js'
-import {makeChunk} from '../../helpers/make-chunk.js'
 
 const binary = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2})
 const multiclass = evaluationConfig({task: 'multiclass', scores: 'logits', numClasses: 3})
 const multilabel = evaluationConfig({task: 'multilabel', scores: 'logits', numClasses: 2, elementLayout: 'wide'})
 
-/** Rows fed in chunks cut at `cuts`, then finished. */
+/** Rows fed in chunks cut at `cuts`: the input facts of the state. */
 function run(
   config: EvaluationConfig,
   labels: number[],
   scores: number[],
   width: number,
   cuts: number[] = [],
-  skip?: SkipLog,
-): LossBreakdownState {
-  const evaluator = new LossBreakdownEvaluator(config)
-  const state = evaluator.init()
-  const bounds = [0, ...cuts.filter((c) => c > 0 && c < labels.length).sort((a, b) => a - b), labels.length]
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const [from, to] = [bounds[i], bounds[i + 1]]
-    evaluator.update(state, makeChunk(labels.slice(from, to), scores.slice(from * width, to * width), width), skip)
-  }
-  return evaluator.finish(state)
+  skip = false,
+): InputFacts {
+  return evaluateRows(config, labels, scores, width, cuts, {skip}).input
 }
 
 /** n binary rows whose score is a probability (of label 1, as a sigmoid model would give). */
@@ -131,11 +121,11 @@ describe('probabilityEvidence (scores read as logits that look like probabilitie
       fc.assert(
         fc.property(fc.array(fc.nat(labels.length), {maxLength: 6}), fc.nat(labels.length), (cuts, half) => {
           assert.equal(probabilityEvidence(run(config, labels, scores, width, cuts), config), whole)
-          const evaluator = new LossBreakdownEvaluator(config)
-          const merged = evaluator.init()
-          evaluator.merge(merged, run(config, labels.slice(half), scores.slice(half * width), width))
-          evaluator.merge(merged, run(config, labels.slice(0, half), scores.slice(0, half * width), width))
-          assert.equal(probabilityEvidence(merged, config), whole)
+          const part = (from: number, to: number) =>
+            evaluateRows(config, labels.slice(from, to), scores.slice(from * width, to * width), width)
+          const empty = emptyPartialState(part(0, 0).settings)
+          const merged = mergeStates(mergeStates(empty, part(half, labels.length)), part(0, half))
+          assert.equal(probabilityEvidence(merged.input, config), whole)
         }),
         {numRuns: 40},
       )
@@ -144,10 +134,12 @@ describe('probabilityEvidence (scores read as logits that look like probabilitie
 
   it('ignores rows left out as invalid (--on-invalid skip) but counts only the rows used', () => {
     const {labels, scores} = binaryProbabilities(12)
-    const skip = new SkipLog()
     const withNaN = scores.map((s, i) => (i === 4 ? NaN : s))
-    const state = run(binary, labels, withNaN, 1, [], skip)
-    assert.equal(skip.total, 1)
+    const state = run(binary, labels, withNaN, 1, [], true)
+    assert.deepEqual(
+      state.skipped.map((s) => s.count),
+      [1],
+    )
     assert.equal(probabilityEvidence(state, binary), 'every score of the 11 rows is in [0, 1]')
   })
 })

@@ -11,8 +11,10 @@ import {
 } from '../../../src/pipeline/parallel/evaluate-part-worker.js'
 import {createWorkQueue} from '../../../src/pipeline/parallel/work-queue.js'
 import {prestartedWorkers, prestartWorkers, takeWorker} from '../../../src/pipeline/parallel/worker-pool.js'
-import {readCsvHeader} from '../../../src/readers/csv/from-csv.js'
+import type {CsvUnitTask} from '../../../src/readers/csv/csv-format.js'
+import {readCsvHeader} from '../../../src/readers/csv/header.js'
 import {resolveLayout} from '../../../src/readers/layout.js'
+import {settingsFor} from '../../helpers/evaluate.js'
 import {evaluationConfig} from '../../helpers/evaluation-config.js'
 import {tempDir} from '../../helpers/temp-files.js'
 
@@ -38,10 +40,17 @@ describe('worker pool', () => {
       {labelCol: 'label'},
       path,
     )
-    const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, gammas: [0, 2]})
+    const settings = settingsFor(evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, gammas: [0, 2]}))
     // The whole file as one unit; each run gets a queue of its own.
-    const cuts = [header.dataOffset, statSync(path).size]
-    const task = (): PartTask => ({kind: 'csv', path, header, layout, config, queue: createWorkQueue(), cuts})
+    const unit: CsvUnitTask = {format: 'csv', path, header, layout, cuts: [header.dataOffset, statSync(path).size]}
+    const task = (): PartTask => ({
+      unit,
+      units: 1,
+      settings,
+      skip: false,
+      file: {path, order: 0},
+      queue: createWorkQueue(),
+    })
 
     const before = prestartedWorkers()
     prestartWorkers(1)
@@ -63,9 +72,8 @@ describe('worker pool', () => {
       [0],
     )
     const [worker0, main0] = [fromWorker.units[0].state, onMain.units[0].state]
-    assert.equal(worker0.rows, 5000)
-    assert.deepEqual([...worker0.ceSum], [...main0.ceSum])
-    assert.deepEqual([...worker0.focalSum], [...main0.focalSum])
+    assert.equal(worker0.input.rows, 5000)
+    assert.deepEqual(worker0.breakdown, main0.breakdown)
   })
 
   it('takeWorker starts a new worker when none is waiting', async () => {
@@ -77,19 +85,13 @@ describe('worker pool', () => {
       {labelCol: 'label'},
       path,
     )
-    const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2})
-    const worker = takeWorker({
-      kind: 'csv',
-      path,
-      header,
-      layout,
-      config,
-      queue: createWorkQueue(),
-      cuts: [header.dataOffset, statSync(path).size],
-    })
+    const settings = settingsFor(evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2}))
+    const unit: CsvUnitTask = {format: 'csv', path, header, layout, cuts: [header.dataOffset, statSync(path).size]}
+    const task: PartTask = {unit, units: 1, settings, skip: false, file: {path, order: 0}, queue: createWorkQueue()}
+    const worker = takeWorker(task)
     const done = await result(worker)
     await worker.terminate()
     assert.equal(done.kind, 'done')
-    if (done.kind === 'done') assert.equal(done.units[0].state.rows, 2)
+    if (done.kind === 'done') assert.equal(done.units[0].state.input.rows, 2)
   })
 })

@@ -3,17 +3,17 @@
  * dist/bundle/focalscope.js (scripts/bundle.mjs), which bin/run.cjs loads with a V8 code cache. The bundle
  * is also oclif's command target (package.json `oclif.commands`): oclif reads COMMANDS from it.
  */
-import type {COMMANDS as Commands} from '../commands/index.js'
+import type {COMMANDS as Commands} from './commands/index.js'
 
 /** oclif's command list, set by `run` before oclif reads it. */
 export let COMMANDS: typeof Commands | undefined
 
 /** Loads the commands (and with them oclif's Command class) into COMMANDS. */
 export async function loadCommands(): Promise<void> {
-  ;({COMMANDS} = await import('../commands/index.js'))
+  ;({COMMANDS} = await import('./commands/index.js'))
 }
 
-export {interrupt} from './write-result.js'
+export {interrupt} from './cli/write-result.js'
 
 /**
  * Runs the command line; `dir` is the bin script's URL (oclif finds package.json from it). What oclif's

@@ -1,17 +1,28 @@
+/**
+ * Streams a CSV file's records as PredictionChunks: the scanner (CsvRecordScanner) takes plain records on
+ * the fast path (plain-records.ts) and anything else — quotes, blank lines, CRLF, bad values, records cut
+ * by a buffer end, skip mode — on its general path, one record at a time, naming the line of a bad one.
+ *
+ * Over 450 lines on purpose: the scanner is one state machine (buffer, line and record counters, the chunk
+ * being filled) whose general path and record-size limit share that state; split apart they would pass it
+ * all back and forth.
+ */
 import {COMMA, CR, IGNORED, LABEL, LF, QUOTE} from './bytes.js'
 import type {PredictionChunk} from '../../core/chunk.js'
-import {InputError, quoteValue, type SkipReason, UsageError} from '../../core/errors.js'
+import {InputError, quoteValue, type SkipReason} from '../../core/errors.js'
 import type {SkipLog} from '../../core/skip-log.js'
 import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from '../layout.js'
 import {type ByteSource, FileBytes} from '../byte-source.js'
+import {UnitGaveUp} from '../prediction-source.js'
 import {parsePlainRecords, plainRecordsEnd} from './plain-records.js'
 import {LineRuns} from './line-runs.js'
 import {fieldEnd, isNonFiniteLiteral, parseDecimalField, parseDecimalText, trimSpaces} from './parse-decimal.js'
 
+import type {CsvHeader} from './header.js'
+import {readQuoted} from './quoted-field.js'
+
 /** Bytes read from disk at a time. */
 const BLOCK_BYTES = 1 << 20
-/** The header must end within this many bytes: sniffing never reads the whole file. */
-const MAX_HEADER_BYTES = 1 << 20
 /**
  * The longest record read unless --max-record-bytes says otherwise: a record is a label and K scores, so
  * anything near this is a wrong file (or a decompression bomb), and reading on would only fill memory.
@@ -19,129 +30,6 @@ const MAX_HEADER_BYTES = 1 << 20
 export const DEFAULT_MAX_RECORD_BYTES = 64 << 20
 /** Roughly this many score values per chunk (2^17 doubles = 1 MiB; with labels and line numbers 2 MiB binary). */
 const CHUNK_VALUES = 1 << 17
-
-export interface CsvHeader {
-  columns: string[]
-  /** Byte offset where the first data record starts (after BOM and header). */
-  dataOffset: number
-  /** Physical lines the header took (1 unless a quoted name holds a newline). */
-  headerLines: number
-}
-
-/** Reads the header record from a bounded prefix of the file. */
-export async function readCsvHeader(path: string): Promise<CsvHeader> {
-  const source = await FileBytes.open(path)
-  try {
-    return (await readCsvHeaderFrom(source, path)).header
-  } finally {
-    await source.close()
-  }
-}
-
-/**
- * Reads the header record from the start of a byte source, at most MAX_HEADER_BYTES of it. Returns the
- * header and every byte read so far (the data records start at `header.dataOffset` within them).
- */
-export async function readCsvHeaderFrom(source: ByteSource, path: string): Promise<{header: CsvHeader; bytes: Buffer}> {
-  let bytes = Buffer.alloc(1 << 16)
-  let length = 0
-  for (;;) {
-    const bytesRead = await source.read(bytes, length, bytes.length - length)
-    length += bytesRead
-    const header = parseHeader(bytes, length, bytesRead === 0, path)
-    if (header) return {header, bytes: bytes.subarray(0, length)}
-    if (length >= MAX_HEADER_BYTES) {
-      throw new InputError(`expected a header line shorter than ${MAX_HEADER_BYTES} bytes`, {file: path, line: 1})
-    }
-    if (length === bytes.length) {
-      const bigger = Buffer.alloc(Math.min(MAX_HEADER_BYTES, bytes.length * 4))
-      bytes.copy(bigger, 0, 0, length)
-      bytes = bigger
-    }
-  }
-}
-
-/** Parses the header record; null when more bytes are needed. */
-function parseHeader(buf: Buffer, length: number, eof: boolean, path: string): CsvHeader | null {
-  let p = 0
-  if (length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3
-  if (length === p && eof) throw new InputError('expected a header line, got an empty file', {file: path, line: 1})
-  for (let i = p; i < Math.min(length, 4096); i++) {
-    if (buf[i] === 0) {
-      const arrow = buf.toString('latin1', 0, 6) === 'ARROW1' || buf.readUInt32LE(0) === 0xffffffff
-      throw new InputError(
-        `expected a CSV text file, got binary data (a NUL byte)${arrow ? '; it looks like Arrow IPC: pass --format arrow' : ''}`,
-        {file: path},
-      )
-    }
-  }
-  const columns: string[] = []
-  let lines = 1
-  for (;;) {
-    let text: string
-    if (p < length && buf[p] === QUOTE) {
-      const quoted = readQuoted(buf, p, length, eof)
-      if (quoted === null) {
-        if (eof) throw new InputError('unterminated quoted field in the header', {file: path, line: 1})
-        return null
-      }
-      text = quoted.text
-      lines += quoted.newlines
-      p = quoted.end
-    } else {
-      const start = p
-      while (p < length && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) p++
-      if (p === length && !eof) return null
-      text = buf.toString('utf8', start, p)
-    }
-    columns.push(text)
-    if (p === length) return {columns, dataOffset: p, headerLines: lines}
-    const c = buf[p]
-    if (c === COMMA) {
-      p++
-      continue
-    }
-    if (c === CR) {
-      if (p + 1 === length && !eof) return null
-      p += buf[p + 1] === LF ? 2 : 1
-    } else if (c === LF) p++
-    else throw new InputError(`expected "," or a line end after a quoted column name`, {file: path, line: 1})
-    if (columns.length === 1 && columns[0] === '') {
-      throw new InputError('expected a header line, got an empty line', {file: path, line: 1})
-    }
-    return {columns, dataOffset: p, headerLines: lines}
-  }
-}
-
-/** Reads a quoted field starting at the opening quote; null if it does not close before `length`. */
-function readQuoted(
-  buf: Uint8Array,
-  start: number,
-  length: number,
-  eof: boolean,
-): {text: string; end: number; newlines: number} | null {
-  let p = start + 1
-  let newlines = 0
-  const parts: string[] = []
-  let from = p
-  for (;;) {
-    if (p >= length) return null
-    const c = buf[p]
-    if (c === QUOTE) {
-      if (p + 1 >= length && !eof) return null // cannot tell "" from the closing quote yet
-      if (p + 1 < length && buf[p + 1] === QUOTE) {
-        parts.push(Buffer.from(buf.buffer, buf.byteOffset + from, p + 1 - from).toString('utf8'))
-        p += 2
-        from = p
-        continue
-      }
-      parts.push(Buffer.from(buf.buffer, buf.byteOffset + from, p - from).toString('utf8'))
-      return {text: parts.join(''), end: p + 1, newlines}
-    }
-    if (c === LF) newlines++
-    p++
-  }
-}
 
 /**
  * Streams the data records of a CSV file as PredictionChunks, reading BLOCK_BYTES at a time.
@@ -171,6 +59,18 @@ export interface CsvReadOptions {
    * DEFAULT_MAX_RECORD_BYTES.
    */
   maxRecordBytes?: number
+  /**
+   * Told, as reading goes, how many data records (skipped ones included) and physical lines have been read:
+   * a byte range's locations are relative to the range, and the pipeline moves them to the file's numbering
+   * from the extents of the ranges before it (rebaseLocation).
+   */
+  extent?: ReadExtent
+}
+
+/** What a read has covered so far: data records (skipped ones included) and physical lines. */
+export interface ReadExtent {
+  rows: number
+  lines: number
 }
 
 /**
@@ -182,10 +82,11 @@ export interface CsvScanBuffers {
   labels?: Int32Array
   scores?: Float64Array
   lines?: LineRuns
+  records?: LineRuns
 }
 
 /** A worker met a quoted field and cannot trust its range boundaries. */
-export class QuotedFieldInRange extends Error {
+export class QuotedFieldInRange extends UnitGaveUp {
   constructor() {
     super('a quoted field in a parallel range')
     this.name = 'QuotedFieldInRange'
@@ -218,6 +119,10 @@ export async function* readCsvChunks(
     }
     const last = scanner.flush()
     if (last) yield last
+    if (options.extent) {
+      options.extent.rows = scanner.recordCount
+      options.extent.lines = scanner.lineCount
+    }
   } finally {
     await source.close()
   }
@@ -237,7 +142,11 @@ class CsvRecordScanner {
   labels!: Int32Array
   scores!: Float64Array
   private lines!: LineRuns
+  /** The data record (0-based, skipped ones included) of each row of the chunk, as runs like `lines`. */
+  private records!: LineRuns
   private rows = 0
+  /** Data records read so far (skipped ones included): the next record's index. */
+  recordCount = 0
   refuseQuotes = false
   skip: SkipLog | undefined
   maxRecordBytes = DEFAULT_MAX_RECORD_BYTES
@@ -272,8 +181,10 @@ class CsvRecordScanner {
       this.labels = buffers.labels ??= new Int32Array(chunkRows)
       this.scores = buffers.scores ??= new Float64Array(chunkRows * this.width)
       this.lines = buffers.lines ??= new LineRuns(chunkRows)
+      this.records = buffers.records ??= new LineRuns(chunkRows)
     }
     this.lines.clear()
+    this.records.clear()
     this.rows = 0
   }
 
@@ -318,7 +229,7 @@ class CsvRecordScanner {
   private refuseLongRecord(recordBytes: number, line = this.line): void {
     if (recordBytes <= this.maxRecordBytes) return
     throw new InputError(
-      `expected a record of at most ${formatBytes(this.maxRecordBytes)} (--max-record-bytes), got a longer one starting at line ${line}`,
+      `expected a record of at most ${formatBytes(this.maxRecordBytes)} (--max-record-bytes), got a longer one (the record that starts on this line)`,
       {file: this.path, line},
     )
   }
@@ -365,7 +276,9 @@ class CsvRecordScanner {
         }
         // A plain record is one line: the rows added are consecutive lines.
         this.lines.add(this.rows, this.line)
+        this.records.add(this.rows, this.recordCount)
         this.line += added
+        this.recordCount += added
         this.rows += added
         this.start = plainRecordsEnd
         if (this.rows === this.chunkRows) {
@@ -388,6 +301,11 @@ class CsvRecordScanner {
     }
   }
 
+  /** Physical lines read so far (from the first data line). */
+  get lineCount(): number {
+    return this.line - (this.header.headerLines + 1)
+  }
+
   flush(): PredictionChunk | null {
     return this.rows > 0 ? this.takeChunk() : null
   }
@@ -396,6 +314,8 @@ class CsvRecordScanner {
     const rows = this.rows
     const lines = this.lines
     const runs = lines.count
+    const records = this.records
+    const recordRuns = records.count
     const {path, layout} = this
     const chunk: PredictionChunk = {
       rows,
@@ -406,6 +326,7 @@ class CsvRecordScanner {
         file: path,
         line: lines.lineOf(row, runs),
         column: score === undefined ? undefined : layout.scoreColumns[score],
+        dataRow: records.lineOf(row, recordRuns),
       }),
     }
     this.newChunk()
@@ -415,7 +336,12 @@ class CsvRecordScanner {
   private fail(message: string, column: number | undefined, reason: SkipReason): never {
     throw new InputError(
       message,
-      {file: this.path, line: this.line, column: column === undefined ? undefined : this.header.columns[column]},
+      {
+        file: this.path,
+        line: this.line,
+        column: column === undefined ? undefined : this.header.columns[column],
+        dataRow: this.recordCount,
+      },
       reason,
     )
   }
@@ -433,6 +359,8 @@ class CsvRecordScanner {
     let newlines = 0
     for (; p < end; p++) {
       const c = buf[p]
+      // In a range, a quote may open a field whose newline the range's cut split: the sequential reader decides.
+      if (c === QUOTE && this.refuseQuotes) throw new QuotedFieldInRange()
       if (c === QUOTE && respectQuotes) inQuotes = !inQuotes
       else if (c === LF) {
         if (!inQuotes) break
@@ -442,8 +370,9 @@ class CsvRecordScanner {
     if (p >= end && !eof) return -1
     // Too long is not a bad row to leave out: the limit bounds what is read at all.
     this.refuseLongRecord(this.recordBytes(start, Math.min(p + 1, end)))
-    ;(this.skip as SkipLog).add(error.reason, error.message)
+    ;(this.skip as SkipLog).add(error)
     this.line += 1 + newlines
+    this.recordCount++
     return Math.min(p + 1, end)
   }
 
@@ -545,7 +474,9 @@ class CsvRecordScanner {
     // One compare per record the general path takes; a long record is measured exactly.
     if (p - recordStart > this.maxRecordBytes) this.refuseLongRecord(this.recordBytes(recordStart, p))
     this.lines.add(row, this.line)
+    this.records.add(row, this.recordCount)
     this.line += 1 + newlinesInQuotes
+    this.recordCount++
     this.rows = row + 1
     return p
   }
@@ -613,13 +544,4 @@ export function formatBytes(bytes: number): string {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`
   }
   return `${bytes} bytes`
-}
-
-/** Refuses files that cannot be CSV before any parsing (used by the format sniffer). */
-export function assertCsvColumns(header: CsvHeader, path: string): void {
-  if (header.columns.length < 2) {
-    throw new UsageError(
-      `${path}: expected a comma-separated header with a label and score columns, got ${header.columns.length} column (${quoteValue(header.columns[0] ?? '')})`,
-    )
-  }
 }

@@ -37,7 +37,7 @@ const OPTIONS: AnalyzeOptions = {
   rowSumPolicy: 'refuse',
   labelCol: 'label',
   gammas: [0, 0.5, 2],
-  alpha: null,
+  alphaSpec: {kind: 'none'},
   easyThreshold: 0.5,
   eps: 1e-7,
   threads: 1,

@@ -1,0 +1,138 @@
+/**
+ * One evaluation of prediction chunks on one thread: each chunk's rows are prepared once (prepare-rows.ts)
+ * into a block that every evaluator reads, and `take` hands over everything read since the last take as a
+ * PartialState. The pipeline makes one per thread and takes a state per unit of work (a file, a byte range,
+ * a group of batches); states merge in the pipeline. Pure: no I/O.
+ *
+ * Example: `const e = new Evaluation(settings); e.update(chunk); const state = e.take({path: 'a.csv', order: 0})`.
+ */
+import type {PredictionChunk} from './chunk.js'
+import type {InputError} from './errors.js'
+import {KorniaTermsEvaluator} from './evaluators/kornia-terms.js'
+import {LossBreakdownEvaluator} from './evaluators/loss-breakdown.js'
+import {elementsPerRow, type PrepareContext, type PrepareRows, rowPreparer} from './rows/prepare-rows.js'
+import {FOLD_ROWS, type PreparedRows, preparedRows} from './rows/prepared-rows.js'
+import {scanScoreRange} from './rows/score-range.js'
+import {SkipLog} from './skip-log.js'
+import {emptyInputFacts, type InputFacts} from './state/input-facts.js'
+import {PARTIAL_STATE_VERSION, type PartialState, type Settings} from './state/partial-state.js'
+
+export interface EvaluationOptions {
+  /** --on-invalid skip: rows that cannot be used are logged and left out instead of stopping the run. */
+  skip?: boolean
+  /** Σ CE of the dataset before these rows (earlier files), for the check that the CE sum stays finite. */
+  ceBefore?: number
+  /**
+   * Binary logits are summed as read, in the fused kernel, unless an evaluator needs each element — or this
+   * is false (the tests compare both ways: the same doubles).
+   */
+  fuse?: boolean
+}
+
+export class Evaluation {
+  readonly settings: Settings
+  /** Under --on-invalid skip, where the readers (and the preparer) log the rows they leave out. */
+  readonly skip: SkipLog | undefined
+  private readonly breakdown: LossBreakdownEvaluator
+  private readonly kornia: KorniaTermsEvaluator | undefined
+  private readonly prepare: PrepareRows
+  private readonly rows: PreparedRows
+  private readonly perRow: number
+  private readonly context: PrepareContext
+  private facts: InputFacts = emptyInputFacts()
+  /** Binary logits with nothing that needs each element: the breakdown sums them as read. */
+  private readonly fused: boolean
+
+  constructor(settings: Settings, options: EvaluationOptions = {}) {
+    this.settings = settings
+    this.skip = options.skip ? new SkipLog() : undefined
+    this.breakdown = new LossBreakdownEvaluator(settings, options.ceBefore)
+    this.perRow = elementsPerRow(settings)
+    const capacity = Math.max(FOLD_ROWS, this.perRow)
+    this.rows = preparedRows(capacity, settings.task === 'multilabel')
+    this.kornia =
+      settings.korniaTerms === true && settings.task !== 'binary'
+        ? new KorniaTermsEvaluator(settings, capacity)
+        : undefined
+    this.fused = this.breakdown.fuses && this.kornia === undefined && options.fuse !== false
+    this.prepare = rowPreparer(settings)
+    const facts = (): InputFacts => this.facts
+    this.context = {
+      config: settings,
+      get facts() {
+        return facts()
+      },
+      reject: this.reject.bind(this),
+    }
+  }
+
+  /** Adds a chunk's rows (it may be reused by its reader once this returns). */
+  update(chunk: PredictionChunk): void {
+    if (this.settings.scores === 'logits') scanScoreRange(this.settings, this.facts, chunk)
+    if (this.fused) {
+      this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject)
+      return
+    }
+    const {rows, perRow} = this
+    for (let start = 0; start < chunk.rows;) {
+      // Whole rows only, so multi-label blocks are cut at absolute row numbers too.
+      const end = Math.min(chunk.rows, start + Math.floor((rows.capacity - rows.count) / perRow))
+      const from = rows.count
+      this.prepare(this.context, chunk, start, end, rows)
+      const kept = rows.count - from
+      this.facts.rows += perRow === 1 ? kept : kept / perRow
+      this.breakdown.update(rows, from, rows.count, chunk)
+      this.kornia?.update(rows, from, rows.count, chunk)
+      if (rows.count + perRow > rows.capacity) this.endBlock()
+      start = end
+    }
+  }
+
+  /**
+   * Everything read since the last take, as the partial state of file `path` (at position `order` on the
+   * command line); the evaluation starts empty again (a new block, so any cut of a file into units gives
+   * the same blocks within each unit).
+   */
+  take(file: {path: string; order: number}): PartialState {
+    this.endBlock()
+    const facts = this.facts
+    this.facts = emptyInputFacts()
+    facts.files = [{path: file.path, order: file.order, rows: facts.rows}]
+    facts.skipped = this.skip?.take(file.order) ?? []
+    return {
+      kind: 'focalscope-partial-state',
+      version: PARTIAL_STATE_VERSION,
+      settings: this.settings,
+      input: facts,
+      breakdown: this.breakdown.state(),
+      kornia: this.kornia?.state() ?? null,
+    }
+  }
+
+  /** Σ CE of a state (plainly: whether merging it would keep the dataset's CE sum finite). */
+  static ceTotal(state: PartialState): number {
+    let total = 0
+    for (const x of state.breakdown.ce.sum) total += x
+    return total
+  }
+
+  private endBlock(): void {
+    if (this.rows.count === 0) return
+    this.breakdown.endBlock(this.rows)
+    this.kornia?.endBlock(this.rows)
+    this.rows.count = 0
+  }
+
+  /** A row that cannot be used: stop with its location, or under --on-invalid skip log it. */
+  private reject(error: InputError): void {
+    if (!this.skip || !error.reason) throw error
+    this.skip.add(error)
+  }
+}
+
+/** An empty state of these settings: merge's identity, and the shapes a decoded state is checked against. */
+export function emptyPartialState(settings: Settings): PartialState {
+  const state = new Evaluation(settings).take({path: '', order: 0})
+  state.input.files = []
+  return state
+}

@@ -1,0 +1,53 @@
+/**
+ * The breakdown's figures with the sums every section divides by: what the section builders share.
+ * Sums over buckets are compensated (a few hundred terms at most).
+ */
+import type {BreakdownFigures} from '../../core/evaluators/loss-breakdown.js'
+import {compensatedSum} from '../../core/losses/numerics.js'
+
+/** a / b, or null when b is 0 (a share of nothing is undefined, not 0 and not NaN). */
+export function ratio(a: number, b: number): number | null {
+  return b === 0 ? null : a / b
+}
+
+export type BucketFilter = (bucket: number) => boolean
+
+export interface BreakdownView {
+  figures: BreakdownFigures
+  gammas: number[]
+  /** Elements (rows, or rows × K for multi-label wide). */
+  elements: number
+  ceTotal: number
+  /** The reported loss's total per γ index. */
+  lossTotal: number[]
+  /** Σ over the buckets `keep` selects. */
+  sum(values: number[], keep: BucketFilter): number
+  /** Count, CE and the loss at every γ of the buckets `keep` selects, with shares of the totals. */
+  part(keep: BucketFilter): {
+    count: number
+    ce: number
+    focal: {gamma: number; sum: number; share: number | null}[]
+  }
+}
+
+export function breakdownView(figures: BreakdownFigures, gammas: number[]): BreakdownView {
+  const sum = (values: number[], keep: BucketFilter): number => compensatedSum(values.filter((_, b) => keep(b)))
+  const all = (): boolean => true
+  const lossTotal = figures.loss.map((loss) => sum(loss, all))
+  return {
+    figures,
+    gammas,
+    elements: sum(figures.count, all),
+    ceTotal: sum(figures.ce, all),
+    lossTotal,
+    sum,
+    part: (keep) => ({
+      count: sum(figures.count, keep),
+      ce: sum(figures.ce, keep),
+      focal: gammas.map((gamma, g) => {
+        const s = sum(figures.loss[g], keep)
+        return {gamma, sum: s, share: ratio(s, lossTotal[g])}
+      }),
+    }),
+  }
+}

@@ -3,11 +3,15 @@
  * Message template: "<where>: <column>: expected …, got …".
  */
 
-/** Where in an input a bad value sits: a CSV line, or an Arrow batch and row (both 1-based for people). */
+/**
+ * Where in an input a bad value sits: a CSV line, an Arrow batch and row, or a Parquet row group and row
+ * (all 1-based for people; a row counts within its batch or row group).
+ */
 export interface InputLocation {
   file: string
   line?: number
   batch?: number
+  rowGroup?: number
   row?: number
   column?: string
 }
@@ -17,6 +21,8 @@ export function formatLocation(loc: InputLocation): string {
   if (loc.line !== undefined) where += `:${loc.line}`
   if (loc.batch !== undefined)
     where += loc.row === undefined ? ` (batch ${loc.batch})` : ` (batch ${loc.batch}, row ${loc.row})`
+  if (loc.rowGroup !== undefined)
+    where += loc.row === undefined ? ` (row group ${loc.rowGroup})` : ` (row group ${loc.rowGroup}, row ${loc.row})`
   if (loc.column !== undefined) where += `: column "${loc.column}"`
   return where
 }

@@ -1,0 +1,448 @@
+/**
+ * A Parquet row group as PredictionChunks: only the layout's columns are read, page by page, into chunks of
+ * at most `chunkRows` rows (so a row group of any size is read in bounded memory). Labels become class
+ * indices as in the Arrow reader, and nulls, bad labels and lists of the wrong length are refused — or,
+ * with a SkipLog, logged and left out — naming the file, row group (1-based), row (1-based within the row
+ * group) and column.
+ */
+import type {PredictionChunk} from '../../core/chunk.js'
+import {InputError, type InputLocation, quoteValue, type SkipReason} from '../../core/errors.js'
+import type {SkipLog} from '../../core/skip-log.js'
+import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from '../layout.js'
+import {ColumnCursor, LIST_NULL} from './column-cursor.js'
+import {CODEC_NAMES, codecName, LZO} from './metadata.js'
+import {checkedChunk, type ParquetSource} from './open-parquet.js'
+import {ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError, type PageValues} from './pages.js'
+import type {Leaf, TopColumn} from './schema.js'
+
+export interface RowGroupReadOptions {
+  /** Most rows in one chunk (default: 65,536, fewer for wide rows so a chunk stays near 16 MB). */
+  chunkRows?: number
+  /** Memory budget for the pages held at once (default 256 MiB); shared by the columns read. */
+  budgetBytes?: number
+}
+
+const DEFAULT_CHUNK_ROWS = 65_536
+/** Scores a chunk holds at most (× 8 bytes): wide rows get fewer rows per chunk. */
+const CHUNK_VALUES = 1 << 21
+
+/** A column the layout needs, checked against the schema once per row group. */
+interface Needed {
+  name: string
+  top: TopColumn
+  leaf: Leaf
+}
+
+function isFloat(leaf: Leaf): boolean {
+  return leaf.kind === 'double' || leaf.kind === 'float'
+}
+
+function isNumeric(leaf: Leaf): boolean {
+  return (
+    isFloat(leaf) || leaf.kind === 'int32' || leaf.kind === 'uint32' || leaf.kind === 'int64' || leaf.kind === 'uint64'
+  )
+}
+
+function shapeName(top: TopColumn): string {
+  if (top.shape === 'nested') return top.description ?? 'a nested column'
+  const leaf = top.leaf as Leaf
+  return top.shape === 'list' ? `a list of ${leaf.typeName}` : leaf.typeName
+}
+
+/**
+ * Reads row group `g` (0-based) of an open file as PredictionChunks. Each chunk is valid until the next
+ * is asked for (arrays are reused). Throws InputError for anything wrong in the file or a row (unless
+ * `skip` takes the row).
+ */
+export function* readParquetRowGroup(
+  source: ParquetSource,
+  g: number,
+  layout: Layout,
+  skip?: SkipLog,
+  options: RowGroupReadOptions = {},
+): Generator<PredictionChunk> {
+  const path = source.path
+  const rowGroup = g + 1
+  const rows = source.rowGroups[g].rows
+  const k = layout.classes.length
+  const targetList = layout.targetListColumn
+  const width = targetList !== undefined ? 2 * k : layout.listColumn ? k : layout.scoreColumns.length
+  const firstTarget = layout.task === 'multilabel' ? layout.scoreColumns.length / 2 : layout.scoreColumns.length
+  const columnError = (column: string, message: string): InputError =>
+    new InputError(message, {file: path, rowGroup, column})
+
+  const find = (name: string): Needed => {
+    const top = source.internal.top.find((c) => c.name === name)
+    if (!top) throw new InputError(`expected a column "${name}", the file has none`, {file: path, rowGroup})
+    if (top.shape === 'nested' || !top.leaf) {
+      throw columnError(name, `expected a column of numbers or a list of numbers, got ${shapeName(top)}`)
+    }
+    return {name, top, leaf: top.leaf}
+  }
+  const label = layout.labelColumn === '' ? null : find(layout.labelColumn)
+  const wide = layout.listColumn ? [] : layout.scoreColumns.map(find)
+  const list = layout.listColumn ? find(layout.listColumn) : null
+  const targets = targetList !== undefined ? find(targetList) : null
+
+  // Column types, checked before any page is read (messages as the Arrow reader's, in Parquet's names).
+  if (label) {
+    const leaf = label.leaf
+    if (label.top.shape !== 'primitive')
+      throw columnError(label.name, `expected a column of labels, got ${shapeName(label.top)}`)
+    if (leaf.kind === 'boolean' && layout.task !== 'binary') {
+      throw columnError(label.name, `${expectedLabel(layout)}, got a boolean label column`)
+    }
+    if (leaf.kind === 'other') {
+      throw columnError(label.name, `expected an integer, boolean or string label column, got ${leaf.typeName}`)
+    }
+  }
+  wide.forEach((column, j) => {
+    const leaf = column.leaf
+    if (column.top.shape !== 'primitive') {
+      throw columnError(column.name, `expected a column of numbers, got ${shapeName(column.top)}`)
+    }
+    if (j < firstTarget && !isFloat(leaf)) {
+      throw columnError(column.name, `expected scores as FLOAT or DOUBLE, got ${leaf.typeName}`)
+    }
+    if (j >= firstTarget && !isNumeric(leaf) && leaf.kind !== 'boolean') {
+      throw columnError(column.name, `expected targets as floats, integers or booleans, got ${leaf.typeName}`)
+    }
+  })
+  if (list && (list.top.shape !== 'list' || !isFloat(list.leaf))) {
+    throw columnError(list.name, `expected a list of FLOAT or DOUBLE scores, got ${shapeName(list.top)}`)
+  }
+  if (targets && (targets.top.shape !== 'list' || !(isNumeric(targets.leaf) || targets.leaf.kind === 'boolean'))) {
+    throw columnError(
+      targets.name,
+      `expected a list of float, integer or boolean targets, got ${shapeName(targets.top)}`,
+    )
+  }
+
+  if (rows === 0) return
+  const budget = new PageBudget(options.budgetBytes ?? PAGE_BUDGET_BYTES)
+  const open = (column: Needed): ColumnCursor => {
+    const {meta, start, end} = checkedChunk(source, g, column.leaf, column.name)
+    if (CODEC_NAMES[meta.codec] === undefined || meta.codec === LZO) {
+      throw columnError(
+        column.name,
+        `expected a codec focalscope reads (UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4, BROTLI), got ${codecName(meta.codec)}`,
+      )
+    }
+    const pages = new ColumnPages(source.internal.fd, column.leaf, meta, start, end, budget)
+    return new ColumnCursor(pages, column.leaf, column.top.listDefinition ?? -1)
+  }
+  const cursors: {column: Needed; cursor: ColumnCursor}[] = []
+  const cursorOf = (column: Needed): ColumnCursor => {
+    const cursor = open(column)
+    cursors.push({column, cursor})
+    return cursor
+  }
+  // Which column a page problem belongs to: set before each read.
+  let reading = ''
+  try {
+    const labelCursor = label ? cursorOf(label) : null
+    const wideCursors = wide.map(cursorOf)
+    const listCursor = list ? cursorOf(list) : null
+    const targetCursor = targets ? cursorOf(targets) : null
+    const lookup = makeLabelLookup(layout)
+    const labelCodes = label ? new LabelCoder(layout, lookup) : null
+    const chunkRows = Math.max(
+      1,
+      options.chunkRows ?? Math.min(DEFAULT_CHUNK_ROWS, Math.floor(CHUNK_VALUES / Math.max(1, width))),
+    )
+    const scratch = new Scratch()
+    // One score column (binary, or soft labels' score then label): chunks follow its pages, so its values
+    // can be handed over as they are (a view of the page) when nothing needs copying.
+    const single = wide.length === 1 ? wideCursors[0] : null
+
+    let done = 0
+    while (done < rows) {
+      let n = Math.min(chunkRows, rows - done)
+      if (single) {
+        reading = wide[0].name
+        const inPage = single.rowsInPage()
+        if (inPage > 0) n = Math.min(n, inPage)
+      }
+      const chunkStart = done
+      const where = (row: number, column: string): InputLocation => ({
+        file: path,
+        rowGroup,
+        row: chunkStart + row + 1,
+        column,
+      })
+      const labels = scratch.labelsFor(n)
+      const invalid = (row: number, column: string, message: string, reason: SkipReason): void => {
+        if (labels[row] === -1) return // already left out for another column
+        const error = new InputError(message, where(row, column), reason)
+        if (!skip) throw error
+        skip.add(reason, error.message)
+        labels[row] = -1
+      }
+      if (labelCursor && label && labelCodes) {
+        reading = label.name
+        labelCodes.read(labelCursor, n, labels, (row, message, reason) => invalid(row, label.name, message, reason))
+      } else {
+        labels.fill(0)
+      }
+      let scores: Float64Array | Float32Array
+      if (list && listCursor) {
+        const out = scratch.scoresFor(n * width)
+        reading = list.name
+        listCursor.readList(n, k, out, width, 0, (row, length) =>
+          invalid(row, list.name, listProblem('scores', k, length), length === LIST_NULL ? 'null' : 'field-count'),
+        )
+        if (targets && targetCursor) {
+          reading = targets.name
+          targetCursor.readList(n, k, out, width, k, (row, length) =>
+            invalid(
+              row,
+              targets.name,
+              listProblem('targets', k, length),
+              length === LIST_NULL ? 'null' : 'field-count',
+            ),
+          )
+        }
+        scores = out
+      } else {
+        const view = single ? single.viewFloats(n) : null
+        if (view) {
+          scores = view
+        } else {
+          const out = scratch.scoresFor(n * width)
+          wideCursors.forEach((cursor, j) => {
+            const name = wide[j].name
+            reading = name
+            const what = j < firstTarget ? 'expected a score, got null' : 'expected a target, got null'
+            cursor.readFlat(
+              n,
+              (values, from, row, count) => copyNumbers(values, from, count, out, row * width + j, width),
+              (row) => invalid(row, name, what, 'null'),
+            )
+          })
+          scores = out
+        }
+      }
+      done += n
+      const kept = skip ? compactValidRows(labels, scores, width, scratch) : null
+      const rowOf = kept ? (row: number): number => kept.rowMap[row] : (row: number): number => row
+      const scoreNames = list ? [list.name] : wide.map((c) => c.name)
+      const columnOf = (score: number | undefined): string =>
+        targets && list
+          ? (score ?? 0) < k
+            ? list.name
+            : targets.name
+          : (scoreNames[list ? 0 : (score ?? 0)] ?? layout.labelColumn)
+      yield {
+        rows: kept ? kept.rows : n,
+        width,
+        labels: kept ? kept.labels : labels,
+        scores: kept ? kept.scores : scores,
+        locate: (row, score) => where(rowOf(row), columnOf(score)),
+      }
+    }
+    // Every column chunk must end with the row group: more values would be rows nobody counted.
+    for (const {column, cursor} of cursors) {
+      reading = column.name
+      if (!cursor.atEnd()) throw new PageError(`the column chunk holds more than the row group's ${rows} rows`)
+    }
+  } catch (error) {
+    if (error instanceof PageError) {
+      throw new InputError(`expected valid Parquet pages (corrupt file?): ${error.message}`, {
+        file: path,
+        rowGroup,
+        column: reading || undefined,
+      })
+    }
+    throw error
+  } finally {
+    for (const {cursor} of cursors) cursor.release()
+  }
+}
+
+function listProblem(what: 'scores' | 'targets', k: number, length: number): string {
+  if (length === LIST_NULL) return `expected a list of ${what}, got null`
+  return `expected a list of ${k} ${what} (as in the first row), got ${length}`
+}
+
+/** Copies `count` numbers (a dictionary's entries for indices) to out[at + i · stride]. */
+function copyNumbers(
+  values: PageValues,
+  from: number,
+  count: number,
+  out: Float64Array,
+  at: number,
+  stride: number,
+): void {
+  if (values.kind === 'number') {
+    const data = values.data
+    if (stride === 1) {
+      out.set(data.subarray(from, from + count), at)
+      return
+    }
+    for (let i = 0; i < count; i++) out[at + i * stride] = data[from + i]
+    return
+  }
+  if (values.kind === 'dict' && values.dictionary.kind === 'number') {
+    const data = values.dictionary.data
+    const indices = values.indices
+    for (let i = 0; i < count; i++) out[at + i * stride] = data[indices[from + i]]
+    return
+  }
+  // Column types are checked before reading: text never reaches here.
+  throw new PageError('text where numbers were expected')
+}
+
+/**
+ * Label values → class indices: integers (any width), integral floats, booleans (binary), and strings (class
+ * names, or index text) — each distinct dictionary entry looked up once per dictionary.
+ */
+class LabelCoder {
+  private codes = new Int32Array(0)
+  private dictionary: PageValues | null = null
+  private readonly k: number
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly lookup: (text: string) => number,
+  ) {
+    this.k = layout.classes.length
+  }
+
+  private codeOfNumber(v: number): number {
+    return Number.isInteger(v) && v >= 0 && v < this.k ? v : -1
+  }
+
+  private badNumber(v: number): string {
+    return badLabelMessage(this.layout, v, String(v))
+  }
+
+  private badText(text: string): string {
+    return `${expectedLabel(this.layout)}, got ${quoteValue(text)}`
+  }
+
+  read(
+    cursor: ColumnCursor,
+    n: number,
+    out: Int32Array,
+    bad: (row: number, message: string, reason: SkipReason) => void,
+  ): void {
+    const k = this.k
+    cursor.readFlat(
+      n,
+      (values, from, row, count) => {
+        if (values.kind === 'number') {
+          const data = values.data
+          if (data instanceof Int32Array) {
+            // The usual column: copy, then one OR over the run settles it (a negative sets the top bit).
+            out.set(data.subarray(from, from + count), row)
+            let or = 0
+            for (let i = 0; i < count; i++) or |= data[from + i]
+            if (or >>> 0 < k) return
+          }
+          for (let i = 0; i < count; i++) {
+            const code = this.codeOfNumber(data[from + i])
+            out[row + i] = code
+            if (code < 0) bad(row + i, this.badNumber(data[from + i]), 'label')
+          }
+          return
+        }
+        if (values.kind === 'text') {
+          for (let i = 0; i < count; i++) {
+            const text = values.data.text(from + i)
+            const code = this.lookup(text)
+            out[row + i] = code
+            if (code < 0) bad(row + i, this.badText(text), 'label')
+          }
+          return
+        }
+        const dictionary = values.dictionary
+        if (this.dictionary !== dictionary) {
+          // Decode each distinct entry once.
+          this.dictionary = dictionary
+          this.codes = new Int32Array(dictionary.count)
+          for (let d = 0; d < dictionary.count; d++) {
+            this.codes[d] =
+              dictionary.kind === 'number'
+                ? this.codeOfNumber(dictionary.data[d])
+                : this.lookup(dictionary.data.text(d))
+          }
+        }
+        const codes = this.codes
+        const indices = values.indices
+        let and = 0
+        for (let i = 0; i < count; i++) {
+          const code = codes[indices[from + i]]
+          out[row + i] = code
+          and |= code
+        }
+        if (and >= 0) return
+        for (let i = 0; i < count; i++) {
+          if (out[row + i] >= 0) continue
+          const entry = indices[from + i]
+          const message =
+            dictionary.kind === 'number'
+              ? this.badNumber(dictionary.data[entry])
+              : this.badText(dictionary.data.text(entry))
+          bad(row + i, message, 'label')
+        }
+      },
+      (row) => {
+        out[row] = -1
+        bad(row, 'expected a label, got null', 'null')
+      },
+    )
+  }
+}
+
+/**
+ * Scratch arrays reused from chunk to chunk (a chunk is consumed before the next is read), so a long file
+ * does not leave a trail of per-chunk garbage.
+ */
+class Scratch {
+  private labels = new Int32Array(0)
+  private scores = new Float64Array(0)
+  private keptLabels = new Int32Array(0)
+  private keptScores = new Float64Array(0)
+  private rowMap = new Int32Array(0)
+  labelsFor(n: number): Int32Array {
+    if (this.labels.length < n) this.labels = new Int32Array(n)
+    return this.labels.subarray(0, n)
+  }
+  scoresFor(n: number): Float64Array {
+    if (this.scores.length < n) this.scores = new Float64Array(n)
+    return this.scores.subarray(0, n)
+  }
+  kept(rows: number, width: number): {labels: Int32Array; scores: Float64Array; rowMap: Int32Array} {
+    if (this.keptLabels.length < rows) {
+      this.keptLabels = new Int32Array(rows)
+      this.rowMap = new Int32Array(rows)
+    }
+    if (this.keptScores.length < rows * width) this.keptScores = new Float64Array(rows * width)
+    return {
+      labels: this.keptLabels.subarray(0, rows),
+      scores: this.keptScores.subarray(0, rows * width),
+      rowMap: this.rowMap.subarray(0, rows),
+    }
+  }
+}
+
+/** Copies the rows whose label is not -1, with the original row of each; null when every row is kept. */
+function compactValidRows(
+  labels: Int32Array,
+  scores: Float64Array | Float32Array,
+  width: number,
+  scratch: Scratch,
+): {rows: number; labels: Int32Array; scores: Float64Array; rowMap: Int32Array} | null {
+  let valid = 0
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== -1) valid++
+  if (valid === labels.length) return null
+  const out = scratch.kept(valid, width)
+  for (let i = 0, r = 0; i < labels.length; i++) {
+    if (labels[i] === -1) continue
+    out.labels[r] = labels[i]
+    out.rowMap[r] = i
+    for (let j = 0; j < width; j++) out.scores[r * width + j] = scores[i * width + j]
+    r++
+  }
+  return {rows: valid, ...out}
+}

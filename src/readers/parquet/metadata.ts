@@ -410,6 +410,10 @@ export function decodePageHeader(bytes: Uint8Array, start: number, end: number):
     else if (id === 8 && type === T_STRUCT) dataPageV2()
     else r.skip(type)
   })
+  // The three required fields (a corrupt header may lose them to a skipped field of another type).
+  if (out.type === -1 || out.uncompressedSize === -1 || out.compressedSize === -1) {
+    throw new ThriftError('a page header without its type and sizes')
+  }
   out.headerLength = r.pos - start
   return out
 }

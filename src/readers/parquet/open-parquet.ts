@@ -9,7 +9,7 @@ import {InputError} from '../../core/errors.js'
 import type {ColumnInfo} from '../layout.js'
 import {ColumnCursor} from './column-cursor.js'
 import {type ColumnMetaData, decodeFileMetaData, type FileMetaData} from './metadata.js'
-import {PAGE_BUDGET_BYTES, PageBudget, PageError, ColumnPages} from './pages.js'
+import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError} from './pages.js'
 import {type Leaf, readSchema, SchemaError, type TopColumn} from './schema.js'
 import {ThriftError} from './thrift-compact.js'
 
@@ -222,6 +222,9 @@ function listSizeOf(source: ParquetSource, column: TopColumn): number | undefine
       const length = new ColumnCursor(pages, leaf, column.listDefinition).firstListLength()
       if (length >= 0) return length
     } catch (error) {
+      if (error instanceof BudgetError) {
+        throw new InputError(error.message, {file: source.path, rowGroup: g + 1, column: column.name})
+      }
       if (error instanceof PageError) {
         throw new InputError(`expected valid Parquet pages (corrupt file?): ${error.message}`, {
           file: source.path,

@@ -77,6 +77,22 @@ export class PageError extends Error {
   }
 }
 
+const MIB = 1024 * 1024
+
+/** A page too big for the memory budget: not corrupt, but not read either. */
+export class BudgetError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BudgetError'
+  }
+}
+
+/** "1.5 MB", "300 KB": sizes in messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= MIB) return `${Number((bytes / MIB).toFixed(1))} MB`
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`
+}
+
 /**
  * How many bytes the pages being read at once may hold (compressed + decompressed + decoded), over all
  * the columns a reader reads. A file whose pages need more is refused with a clear message instead of
@@ -89,8 +105,6 @@ export class PageBudget {
 
 /** The default budget: 256 MiB of pages at once. */
 export const PAGE_BUDGET_BYTES = 256 * 1024 * 1024
-
-const MIB = 1024 * 1024
 
 /**
  * A window onto the file for one column chunk: reads ahead up to `READ_AHEAD` bytes at a time (page headers
@@ -173,9 +187,10 @@ export class ColumnPages {
   private charge(bytes: number, what: string): void {
     const next = this.budget.held - this.held + bytes
     if (next > this.budget.limit) {
-      throw new PageError(
-        `${what} needs ${Math.ceil(bytes / MIB)} MB, over the ${Math.round(this.budget.limit / MIB)} MB memory budget ` +
-          'for the pages being read at once (a very large page or row group; rewrite the file with smaller row groups)',
+      throw new BudgetError(
+        `expected the pages read at once to fit in ${formatBytes(this.budget.limit)}, got ${what} that needs ${formatBytes(bytes)}` +
+          (next > bytes ? ` next to ${formatBytes(next - bytes)} for the other columns` : '') +
+          ' (rewrite the file with smaller pages or row groups)',
       )
     }
     this.budget.held = next

@@ -12,7 +12,7 @@ import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from '../l
 import {ColumnCursor, LIST_NULL} from './column-cursor.js'
 import {CODEC_NAMES, codecName, LZO} from './metadata.js'
 import {checkedChunk, type ParquetSource} from './open-parquet.js'
-import {ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError, type PageValues} from './pages.js'
+import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError, type PageValues} from './pages.js'
 import type {Leaf, TopColumn} from './schema.js'
 
 export interface RowGroupReadOptions {
@@ -171,11 +171,15 @@ export function* readParquetRowGroup(
         column,
       })
       const labels = scratch.labelsFor(n)
+      const rejected = scratch.rejectedFor(n)
+      // A bad row stops the run, or with --on-invalid skip is logged once (for its first bad column),
+      // marked with label -1 and left out.
       const invalid = (row: number, column: string, message: string, reason: SkipReason): void => {
-        if (labels[row] === -1) return // already left out for another column
+        if (rejected[row] === 1) return
         const error = new InputError(message, where(row, column), reason)
         if (!skip) throw error
         skip.add(reason, error.message)
+        rejected[row] = 1
         labels[row] = -1
       }
       if (labelCursor && label && labelCodes) {
@@ -246,6 +250,8 @@ export function* readParquetRowGroup(
       if (!cursor.atEnd()) throw new PageError(`the column chunk holds more than the row group's ${rows} rows`)
     }
   } catch (error) {
+    if (error instanceof BudgetError)
+      throw new InputError(error.message, {file: path, rowGroup, column: reading || undefined})
     if (error instanceof PageError) {
       throw new InputError(`expected valid Parquet pages (corrupt file?): ${error.message}`, {
         file: path,
@@ -386,10 +392,7 @@ class LabelCoder {
           bad(row + i, message, 'label')
         }
       },
-      (row) => {
-        out[row] = -1
-        bad(row, 'expected a label, got null', 'null')
-      },
+      (row) => bad(row, 'expected a label, got null', 'null'),
     )
   }
 }
@@ -404,6 +407,12 @@ class Scratch {
   private keptLabels = new Int32Array(0)
   private keptScores = new Float64Array(0)
   private rowMap = new Int32Array(0)
+  private rejected = new Uint8Array(0)
+  /** Rows left out so far in this chunk (all 0). */
+  rejectedFor(n: number): Uint8Array {
+    if (this.rejected.length < n) this.rejected = new Uint8Array(n)
+    return this.rejected.subarray(0, n).fill(0)
+  }
   labelsFor(n: number): Int32Array {
     if (this.labels.length < n) this.labels = new Int32Array(n)
     return this.labels.subarray(0, n)

@@ -1,0 +1,202 @@
+/**
+ * Builds small Parquet files byte by byte (Thrift compact metadata, one row group, one data page per
+ * column) so tests can say exactly what a page or a footer holds — an encoding or codec no writer here
+ * produces, a count that lies — and check the reader's message for it. Written from parquet.thrift and
+ * the Thrift compact protocol spec, independently of the reader's own decoder.
+ */
+
+/** Thrift compact type codes. */
+const I32 = 5
+const I64 = 6
+const BINARY = 8
+const LIST = 9
+const STRUCT = 12
+
+class CompactWriter {
+  readonly bytes: number[] = []
+  private lastField: number[] = [0]
+
+  varint(n: number): void {
+    let v = n
+    while (v >= 0x80) {
+      this.bytes.push((v % 128) | 0x80)
+      v = Math.floor(v / 128)
+    }
+    this.bytes.push(v)
+  }
+
+  zigzag(n: number): void {
+    this.varint(n >= 0 ? n * 2 : -n * 2 - 1)
+  }
+
+  field(id: number, type: number): void {
+    const last = this.lastField[this.lastField.length - 1]
+    const delta = id - last
+    if (delta > 0 && delta <= 15) this.bytes.push((delta << 4) | type)
+    else {
+      this.bytes.push(type)
+      this.zigzag(id)
+    }
+    this.lastField[this.lastField.length - 1] = id
+  }
+
+  i32(id: number, value: number): void {
+    this.field(id, I32)
+    this.zigzag(value)
+  }
+
+  i64(id: number, value: number): void {
+    this.field(id, I64)
+    this.zigzag(value)
+  }
+
+  string(id: number, value: string): void {
+    this.field(id, BINARY)
+    const bytes = Buffer.from(value, 'utf8')
+    this.varint(bytes.length)
+    this.bytes.push(...bytes)
+  }
+
+  struct(id: number | null, body: () => void): void {
+    if (id !== null) this.field(id, STRUCT)
+    this.lastField.push(0)
+    body()
+    this.bytes.push(0)
+    this.lastField.pop()
+  }
+
+  list(id: number, elementType: number, count: number, element: (i: number) => void): void {
+    this.field(id, LIST)
+    if (count < 15) this.bytes.push((count << 4) | elementType)
+    else {
+      this.bytes.push(0xf0 | elementType)
+      this.varint(count)
+    }
+    for (let i = 0; i < count; i++) element(i)
+  }
+}
+
+export interface TinyColumn {
+  name: string
+  /** Physical type: 0 BOOLEAN, 1 INT32, 2 INT64, 4 FLOAT, 5 DOUBLE, 6 BYTE_ARRAY. */
+  type: number
+  /** 0 REQUIRED (default), 1 OPTIONAL. */
+  repetition?: number
+  /** The data page's body: levels (for OPTIONAL: a 4-byte length and RLE runs) then values. */
+  body: Uint8Array
+  /** Values (nulls included) the page header says it holds; default: the row count. */
+  numValues?: number
+  /** Encoding of the values (default 0, PLAIN). */
+  encoding?: number
+  /** Definition levels' encoding (default 3, RLE). */
+  definitionEncoding?: number
+  /** Codec (default 0, UNCOMPRESSED); the body is written as given. */
+  codec?: number
+  /** Uncompressed size in the page header (default: the body's length). */
+  uncompressedSize?: number
+}
+
+/** A Parquet file of `rows` rows in one row group, one data page v1 per column. */
+export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
+  const out: number[] = [...Buffer.from('PAR1')]
+  const chunks: {offset: number; size: number}[] = []
+  for (const column of columns) {
+    const header = new CompactWriter()
+    header.struct(null, () => {
+      header.i32(1, 0) // DATA_PAGE
+      header.i32(2, column.uncompressedSize ?? column.body.length)
+      header.i32(3, column.body.length)
+      header.struct(5, () => {
+        header.i32(1, column.numValues ?? rows)
+        header.i32(2, column.encoding ?? 0)
+        header.i32(3, column.definitionEncoding ?? 3)
+        header.i32(4, 3)
+      })
+    })
+    chunks.push({offset: out.length, size: header.bytes.length + column.body.length})
+    out.push(...header.bytes, ...column.body)
+  }
+  const footer = new CompactWriter()
+  footer.struct(null, () => {
+    footer.i32(1, 1)
+    footer.list(2, STRUCT, columns.length + 1, (i) => {
+      footer.struct(null, () => {
+        if (i === 0) {
+          footer.string(4, 'schema')
+          footer.i32(5, columns.length)
+          return
+        }
+        const c = columns[i - 1]
+        footer.i32(1, c.type)
+        footer.i32(3, c.repetition ?? 0)
+        footer.string(4, c.name)
+      })
+    })
+    footer.i64(3, rows)
+    footer.list(4, STRUCT, 1, () => {
+      footer.struct(null, () => {
+        footer.list(1, STRUCT, columns.length, (i) => {
+          const c = columns[i]
+          footer.struct(null, () => {
+            footer.i64(2, chunks[i].offset)
+            footer.struct(3, () => {
+              footer.i32(1, c.type)
+              footer.list(2, I32, 1, () => footer.zigzag(c.encoding ?? 0))
+              footer.list(3, BINARY, 1, () => {
+                const name = Buffer.from(c.name, 'utf8')
+                footer.varint(name.length)
+                footer.bytes.push(...name)
+              })
+              footer.i32(4, c.codec ?? 0)
+              footer.i64(5, c.numValues ?? rows)
+              footer.i64(6, chunks[i].size)
+              footer.i64(7, chunks[i].size)
+              footer.i64(9, chunks[i].offset)
+            })
+          })
+        })
+        footer.i64(
+          2,
+          chunks.reduce((sum, c) => sum + c.size, 0),
+        )
+        footer.i64(3, rows)
+      })
+    })
+  })
+  const length = footer.bytes.length
+  out.push(
+    ...footer.bytes,
+    length & 0xff,
+    (length >> 8) & 0xff,
+    (length >> 16) & 0xff,
+    length >>> 24,
+    ...Buffer.from('PAR1'),
+  )
+  return Uint8Array.from(out)
+}
+
+/** PLAIN doubles, little-endian. */
+export function plainDoubles(values: number[]): Uint8Array {
+  return new Uint8Array(Float64Array.from(values).buffer)
+}
+
+/** PLAIN int32s, little-endian. */
+export function plainInt32s(values: number[]): Uint8Array {
+  return new Uint8Array(Int32Array.from(values).buffer)
+}
+
+/** v1 definition levels of an OPTIONAL column (bit width 1): 4-byte length, then one bit-packed run. */
+export function definitionLevels(present: boolean[]): Uint8Array {
+  const groups = Math.ceil(present.length / 8)
+  const run = [groups * 2 + 1]
+  for (let g = 0; g < groups; g++) {
+    let byte = 0
+    for (let b = 0; b < 8; b++) if (present[g * 8 + b]) byte |= 1 << b
+    run.push(byte)
+  }
+  return Uint8Array.from([run.length, 0, 0, 0, ...run])
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  return Uint8Array.from(parts.flatMap((p) => [...p]))
+}

@@ -129,7 +129,7 @@ export class ColumnCursor {
         return
       }
       const page = this.page as DataPage
-      const repetitions = page.repetitions as Uint8Array
+      const repetitions = page.repetitions as Int32Array
       const definitions = page.definitions
       const values = page.values
       const numbers = numberSource(values)
@@ -179,7 +179,7 @@ export class ColumnCursor {
     let length = -1
     while (this.ensure()) {
       const page = this.page as DataPage
-      const repetitions = page.repetitions as Uint8Array
+      const repetitions = page.repetitions as Int32Array
       for (let e = this.entry; e < page.count; e++) {
         if (repetitions[e] === 0 && length >= 0) return length
         const d = page.definitions ? page.definitions[e] : this.leaf.maxDefinition

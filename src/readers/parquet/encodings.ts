@@ -34,15 +34,16 @@ function zigzag(n: number): number {
 }
 
 /**
- * Unpacks `count` values of `bitWidth` bits (LSB first, as Parquet packs them) from bytes[pos…] into
- * out[at…]. The caller has checked that ⌈count · bitWidth / 8⌉ bytes are there.
+ * Unpacks `count` values of `bitWidth` ≤ 32 bits (LSB first, as Parquet packs them) from bytes[pos…] into
+ * out[at…]. The caller has checked that ⌈count · bitWidth / 8⌉ bytes are there. (Int32Array only: one
+ * element type keeps this hot loop monomorphic.)
  */
 function unpackBits(
   bytes: Uint8Array,
   pos: number,
   bitWidth: number,
   count: number,
-  out: Int32Array | Uint8Array | Float64Array,
+  out: Int32Array,
   at: number,
 ): void {
   if (bitWidth === 0) {
@@ -82,8 +83,21 @@ function unpackBits(
     }
     return
   }
-  // Wider values (DELTA_BINARY_PACKED of INT64 may use up to 64 bits): bit by bit in floating point,
-  // exact to 2^53. Rare, so simplicity wins.
+  unpackWide(bytes, pos, bitWidth, count, out, at)
+}
+
+/**
+ * Values of up to 64 bits (DELTA_BINARY_PACKED of INT64), bit by bit in floating point: exact to 2^53.
+ * Rare, so simplicity wins.
+ */
+function unpackWide(
+  bytes: Uint8Array,
+  pos: number,
+  bitWidth: number,
+  count: number,
+  out: Int32Array | Float64Array,
+  at: number,
+): void {
   let bit = pos * 8
   for (let i = 0; i < count; i++) {
     let value = 0
@@ -99,7 +113,8 @@ function unpackBits(
 /**
  * The RLE / bit-packed hybrid: `count` values of `bitWidth` bits from bytes[pos, end) into out[0, count).
  * Runs may describe more values than needed (bit-packed runs are padded to groups of 8); the rest is
- * ignored. Returns the position after the last run read.
+ * ignored. Returns the largest value the runs can hold: the largest RLE value, and 2^bitWidth − 1 once
+ * there is a bit-packed run (so a caller checking indices against a dictionary scans only when needed).
  */
 export function decodeHybrid(
   bytes: Uint8Array,
@@ -107,25 +122,36 @@ export function decodeHybrid(
   end: number,
   bitWidth: number,
   count: number,
-  out: Int32Array | Uint8Array,
+  out: Int32Array,
 ): number {
   if (bitWidth > 32) throw new EncodingError(`a bit width of ${bitWidth} (at most 32)`)
   const valueBytes = (bitWidth + 7) >> 3
+  const packedMax = 2 ** bitWidth - 1
+  let max = 0
   let done = 0
   while (done < count) {
-    let header: number
-    ;[header, pos] = readVarint(bytes, pos, end)
+    // The run header, a varint (inline: a run can be a few values long, and this is per run).
+    let header = 0
+    let scale = 1
+    for (let i = 0; ; i++) {
+      if (pos >= end) throw new EncodingError('a run header runs past the end of the page')
+      if (i === 5) throw new EncodingError('a run header longer than 5 bytes')
+      const b = bytes[pos++]
+      header += (b & 0x7f) * scale
+      if (b < 0x80) break
+      scale *= 128
+    }
     if (header % 2 === 1) {
       // Bit-packed: (header >> 1) groups of 8 values, bitWidth bytes a group.
-      const groups = Math.floor(header / 2)
-      const available = Math.floor((end - pos) / Math.max(1, bitWidth))
-      if (groups === 0 || (bitWidth > 0 && groups > available)) {
+      const groups = (header - 1) / 2
+      if (groups === 0 || groups * bitWidth > end - pos) {
         throw new EncodingError(`a bit-packed run of ${groups} groups of 8 runs past the end of the page`)
       }
       const n = Math.min(groups * 8, count - done)
       unpackBits(bytes, pos, bitWidth, n, out, done)
       pos += groups * bitWidth
       done += n
+      max = packedMax
     } else {
       const run = header / 2
       if (run === 0) throw new EncodingError('an RLE run of length 0')
@@ -133,15 +159,14 @@ export function decodeHybrid(
       let value = 0
       for (let b = valueBytes - 1; b >= 0; b--) value = value * 256 + bytes[pos + b]
       pos += valueBytes
-      if (bitWidth < 32 && value >= 2 ** bitWidth) {
-        throw new EncodingError(`an RLE value ${value} wider than ${bitWidth} bits`)
-      }
+      if (value > packedMax) throw new EncodingError(`an RLE value ${value} wider than ${bitWidth} bits`)
       const n = Math.min(run, count - done)
       out.fill(value, done, done + n)
       done += n
+      if (value > max) max = value
     }
   }
-  return pos
+  return max
 }
 
 /**
@@ -217,7 +242,7 @@ export function decodeDeltaBinaryPacked(
       const n = Math.min(perMiniblock, total - done)
       const need = Math.ceil((n * width) / 8)
       if (pos + need > end) throw new EncodingError('a delta miniblock runs past the end of the page')
-      unpackBits(bytes, pos, width, n, deltas, 0)
+      unpackWide(bytes, pos, width, n, deltas, 0)
       pos += Math.min(size, end - pos)
       for (let i = 0; i < n; i++) {
         value = int32 ? (value + minDelta + deltas[i]) | 0 : value + minDelta + deltas[i]

@@ -8,7 +8,8 @@ import {type FileHandle, open} from 'node:fs/promises'
 import {InputError} from '../../core/errors.js'
 import type {ColumnInfo} from '../layout.js'
 import {ColumnCursor} from './column-cursor.js'
-import {type ColumnMetaData, decodeFileMetaData, type FileMetaData} from './metadata.js'
+import {loadCodecs} from './codecs.js'
+import {type ColumnMetaData, decodeFileMetaData, type FileMetaData, UNCOMPRESSED} from './metadata.js'
 import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError} from './pages.js'
 import {type Leaf, readSchema, SchemaError, type TopColumn} from './schema.js'
 import {ThriftError} from './thrift-compact.js'
@@ -127,6 +128,8 @@ async function readFooter(path: string, fh: FileHandle): Promise<ParquetSource> 
     },
     internal: {fd: fh.fd, meta, top, leaves, footerStart},
   }
+  // The decompressors this file needs, loaded once per thread (decoding is synchronous from here on).
+  await loadCodecs(meta.rowGroups.flatMap((rg) => rg.columns.map((c) => c.meta?.codec ?? UNCOMPRESSED)))
   source.columns = top.map((column) => ({name: column.name, listSize: listSizeOf(source, column)}))
   return source
 }

@@ -52,7 +52,7 @@ import {ThriftError} from './thrift-compact.js'
 
 /** Values of one page (or a dictionary), nulls left out: numbers, text, or indices into a dictionary. */
 export type PageValues =
-  | {kind: 'number'; count: number; data: Float64Array | Float32Array | Int32Array | Uint8Array}
+  | {kind: 'number'; count: number; data: Float64Array | Float32Array | Int32Array}
   | {kind: 'text'; count: number; data: ByteArrays}
   | {kind: 'dict'; count: number; indices: Int32Array; dictionary: DictionaryValues}
 
@@ -63,9 +63,9 @@ export interface DataPage {
   /** Entries in the page: values and nulls (for a list column, also empty lists). */
   count: number
   /** Definition level of each entry; null when every entry is at the leaf's maximum (no nulls). */
-  definitions: Uint8Array | null
+  definitions: Int32Array | null
   /** Repetition level of each entry (0 starts a row); null for a column that is not a list. */
-  repetitions: Uint8Array | null
+  repetitions: Int32Array | null
   values: PageValues
 }
 
@@ -150,6 +150,11 @@ function minPlainBytes(type: number): number {
   return 1
 }
 
+/** `array` if it holds `count` values, else a new one that does (the old contents are not kept). */
+function grown(array: Int32Array, count: number): Int32Array {
+  return array.length >= count ? array : new Int32Array(count)
+}
+
 /** A copy of bytes in an ArrayBuffer of their own. */
 function copyOf(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length)
@@ -164,6 +169,9 @@ export class ColumnPages {
   private dictionary: DictionaryValues | null = null
   private held = 0
   private dictionaryBytes = 0
+  private definitionScratch: Int32Array = new Int32Array(0)
+  private repetitionScratch: Int32Array = new Int32Array(0)
+  private indexScratch: Int32Array = new Int32Array(0)
   private pageNumber = 0
 
   constructor(
@@ -221,7 +229,8 @@ export class ColumnPages {
         throw new PageError(`page ${this.pageNumber} has an unknown page type ${header.type}`)
       }
       if (header.numValues < 0) throw new PageError(`page ${this.pageNumber} says it holds ${header.numValues} values`)
-      // Levels (a byte each), values (8 bytes each at most, decoded) and both copies of the page's bytes.
+      // Levels (4 bytes each, two kinds), values (8 bytes each at most, decoded) and both copies of the
+      // page's bytes.
       const pageBytes = header.compressedSize + header.uncompressedSize
       if (header.type === DICTIONARY_PAGE) {
         // The dictionary stays while the chunk's data pages are read.
@@ -230,7 +239,7 @@ export class ColumnPages {
         this.dictionary = this.decodeDictionary(header, this.bytes.view(bodyStart, header.compressedSize))
         continue
       }
-      this.charge(this.bytes.held + this.dictionaryBytes + pageBytes + header.numValues * 10, `page ${this.pageNumber}`)
+      this.charge(this.bytes.held + this.dictionaryBytes + pageBytes + header.numValues * 16, `page ${this.pageNumber}`)
       const body = this.bytes.view(bodyStart, header.compressedSize)
       const page = header.type === DATA_PAGE ? this.decodeV1(header, body) : this.decodeV2(header, body)
       this.valuesSeen += page.count
@@ -289,8 +298,8 @@ export class ColumnPages {
     const bytes = this.decompressed(body, header.uncompressedSize)
     const count = header.numValues
     let pos = 0
-    let repetitions: Uint8Array | null = null
-    let definitions: Uint8Array | null = null
+    let repetitions: Int32Array | null = null
+    let definitions: Int32Array | null = null
     if (this.leaf.maxRepetition > 0) {
       if (header.repetitionLevelEncoding !== RLE) throw this.unsupportedLevels(header.repetitionLevelEncoding)
       ;[repetitions, pos] = this.levelsWithLength(bytes, pos, count, this.leaf.maxRepetition)
@@ -311,8 +320,8 @@ export class ColumnPages {
         `page ${this.pageNumber}'s levels (${repLength} + ${defLength} bytes) do not fit its ${body.length} bytes`,
       )
     }
-    let repetitions: Uint8Array | null = null
-    let definitions: Uint8Array | null = null
+    let repetitions: Int32Array | null = null
+    let definitions: Int32Array | null = null
     // v2 levels are never compressed and carry no length prefix.
     if (this.leaf.maxRepetition > 0) repetitions = this.levels(body, 0, repLength, count, this.leaf.maxRepetition)
     if (this.leaf.maxDefinition > 0) {
@@ -347,7 +356,7 @@ export class ColumnPages {
     count: number,
     max: number,
     isDefinition = false,
-  ): [Uint8Array | null, number] {
+  ): [Int32Array | null, number] {
     if (pos + 4 > bytes.length) throw new PageError("the levels' length runs past the end of the page")
     const length = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0
     pos += 4
@@ -355,7 +364,10 @@ export class ColumnPages {
     return [this.levels(bytes, pos, pos + length, count, max, isDefinition), pos + length]
   }
 
-  /** Levels as a byte each; null for definition levels that are all the maximum (no nulls: nothing to look at). */
+  /**
+   * Levels, into this column's scratch array (a page is used up before the next is read); null for
+   * definition levels that are all the maximum (no nulls: nothing to look at).
+   */
   private levels(
     bytes: Uint8Array,
     pos: number,
@@ -363,9 +375,11 @@ export class ColumnPages {
     count: number,
     max: number,
     isDefinition = false,
-  ): Uint8Array | null {
+  ): Int32Array | null {
     if (isDefinition && uniformRun(bytes, pos, end, bitWidthOf(max), count) === max) return null
-    const out = new Uint8Array(count)
+    if (isDefinition) this.definitionScratch = grown(this.definitionScratch, count)
+    else this.repetitionScratch = grown(this.repetitionScratch, count)
+    const out = (isDefinition ? this.definitionScratch : this.repetitionScratch).subarray(0, count)
     try {
       decodeHybrid(bytes, pos, end, bitWidthOf(max), count, out)
     } catch (error) {
@@ -382,8 +396,8 @@ export class ColumnPages {
     pos: number,
     end: number,
     count: number,
-    repetitions: Uint8Array | null,
-    definitions: Uint8Array | null,
+    repetitions: Int32Array | null,
+    definitions: Int32Array | null,
   ): DataPage {
     const max = this.leaf.maxDefinition
     let present = count
@@ -426,19 +440,18 @@ export class ColumnPages {
           throw new PageError(
             `page ${this.pageNumber} is dictionary-encoded, but the column chunk has no dictionary page`,
           )
-        const indices = new Int32Array(count)
+        this.indexScratch = grown(this.indexScratch, count)
+        const indices = this.indexScratch.subarray(0, count)
         if (count > 0) {
           if (pos >= end) throw new PageError(`page ${this.pageNumber} ends before its dictionary indices`)
           const bitWidth = bytes[pos]
-          decodeHybrid(bytes, pos + 1, end, bitWidth, count, indices)
-          // Every index must name an entry: one OR finds the largest bit set (indices are non-negative).
-          let or = 0
-          for (let i = 0; i < count; i++) or |= indices[i]
-          if (or >= dictionary.count) {
+          // Every index must name an entry: checked one by one only when the runs could hold a larger one
+          // (an index above 2^31 − 1 reads as negative in an Int32Array: compared unsigned).
+          if (decodeHybrid(bytes, pos + 1, end, bitWidth, count, indices) >= dictionary.count) {
             for (let i = 0; i < count; i++) {
-              if (indices[i] >= dictionary.count) {
+              if (indices[i] >>> 0 >= dictionary.count) {
                 throw new PageError(
-                  `page ${this.pageNumber}: a dictionary index ${indices[i]} into ${dictionary.count} entries`,
+                  `page ${this.pageNumber}: a dictionary index ${indices[i] >>> 0} into ${dictionary.count} entries`,
                 )
               }
             }
@@ -449,7 +462,7 @@ export class ColumnPages {
       case RLE: {
         if (type !== BOOLEAN) break
         // Booleans in RLE: a 4-byte length, then the hybrid with bit width 1.
-        const out = new Uint8Array(count)
+        const out = new Int32Array(count)
         if (pos + 4 > end) throw new PageError(`page ${this.pageNumber} ends before its RLE booleans`)
         decodeHybrid(bytes, pos + 4, end, 1, count, out)
         return {kind: 'number', count, data: out}
@@ -496,7 +509,7 @@ export class ColumnPages {
       throw new PageError(`page ${this.pageNumber} holds ${end - pos} bytes, too few for ${count} PLAIN values`)
     }
     if (type === BOOLEAN) {
-      const out = new Uint8Array(count)
+      const out = new Int32Array(count)
       for (let i = 0; i < count; i++) out[i] = (bytes[pos + (i >> 3)] >> (i & 7)) & 1
       return {kind: 'number', count, data: out}
     }

@@ -10,7 +10,8 @@ import {InputError, type InputLocation, quoteValue, type SkipReason} from '../..
 import type {SkipLog} from '../../core/skip-log.js'
 import {badLabelMessage, expectedLabel, type Layout, makeLabelLookup} from '../layout.js'
 import {ColumnCursor, LIST_NULL} from './column-cursor.js'
-import {CODEC_NAMES, codecName, LZO} from './metadata.js'
+import {isReadableCodec, READABLE_CODECS} from './codecs.js'
+import {codecName} from './metadata.js'
 import {checkedChunk, type ParquetSource} from './open-parquet.js'
 import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError, type PageValues} from './pages.js'
 import type {Leaf, TopColumn} from './schema.js'
@@ -122,10 +123,10 @@ export function* readParquetRowGroup(
   const budget = new PageBudget(options.budgetBytes ?? PAGE_BUDGET_BYTES)
   const open = (column: Needed): ColumnCursor => {
     const {meta, start, end} = checkedChunk(source, g, column.leaf, column.name)
-    if (CODEC_NAMES[meta.codec] === undefined || meta.codec === LZO) {
+    if (!isReadableCodec(meta.codec)) {
       throw columnError(
         column.name,
-        `expected a codec focalscope reads (UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4, BROTLI), got ${codecName(meta.codec)}`,
+        `expected a codec focalscope reads (${READABLE_CODECS}), got ${codecName(meta.codec)}`,
       )
     }
     const pages = new ColumnPages(source.internal.fd, column.leaf, meta, start, end, budget)
@@ -332,19 +333,13 @@ class LabelCoder {
     out: Int32Array,
     bad: (row: number, message: string, reason: SkipReason) => void,
   ): void {
-    const k = this.k
     cursor.readFlat(
       n,
       (values, from, row, count) => {
         if (values.kind === 'number') {
           const data = values.data
-          if (data instanceof Int32Array) {
-            // The usual column: copy, then one OR over the run settles it (a negative sets the top bit).
-            out.set(data.subarray(from, from + count), row)
-            let or = 0
-            for (let i = 0; i < count; i++) or |= data[from + i]
-            if (or >>> 0 < k) return
-          }
+          // The usual plain column, int32: copied, then settled by one OR over the run.
+          if (data instanceof Int32Array && copyClassIndices(data, from, count, out, row, this.k)) return
           for (let i = 0; i < count; i++) {
             const code = this.codeOfNumber(data[from + i])
             out[row + i] = code
@@ -373,18 +368,10 @@ class LabelCoder {
                 : this.lookup(dictionary.data.text(d))
           }
         }
-        const codes = this.codes
-        const indices = values.indices
-        let and = 0
-        for (let i = 0; i < count; i++) {
-          const code = codes[indices[from + i]]
-          out[row + i] = code
-          and |= code
-        }
-        if (and >= 0) return
+        if (mapIndices(this.codes, values.indices, from, count, out, row)) return
         for (let i = 0; i < count; i++) {
           if (out[row + i] >= 0) continue
-          const entry = indices[from + i]
+          const entry = values.indices[from + i]
           const message =
             dictionary.kind === 'number'
               ? this.badNumber(dictionary.data[entry])
@@ -395,6 +382,43 @@ class LabelCoder {
       (row) => bad(row, 'expected a label, got null', 'null'),
     )
   }
+}
+
+/**
+ * Copies `count` int32 labels to out[row…]; true when every one is a class index in [0, k). The OR of
+ * all, unsigned, is at least the largest (a negative one sets the top bit). A function of its own, so the
+ * loop sees one array type.
+ */
+function copyClassIndices(
+  data: Int32Array,
+  from: number,
+  count: number,
+  out: Int32Array,
+  row: number,
+  k: number,
+): boolean {
+  out.set(data.subarray(from, from + count), row)
+  let or = 0
+  for (let i = 0; i < count; i++) or |= data[from + i]
+  return or >>> 0 < k
+}
+
+/** out[row + i] = codes[indices[from + i]]; true when none is -1 (the OR of all is negative otherwise). */
+function mapIndices(
+  codes: Int32Array,
+  indices: Int32Array,
+  from: number,
+  count: number,
+  out: Int32Array,
+  row: number,
+): boolean {
+  let or = 0
+  for (let i = 0; i < count; i++) {
+    const code = codes[indices[from + i]]
+    out[row + i] = code
+    or |= code
+  }
+  return or >= 0
 }
 
 /**

@@ -94,13 +94,30 @@ export interface TinyColumn {
   codec?: number
   /** Uncompressed size in the page header (default: the body's length). */
   uncompressedSize?: number
+  /** A dictionary page before the data page: its PLAIN values and their count. */
+  dictionary?: {body: Uint8Array; count: number}
 }
 
 /** A Parquet file of `rows` rows in one row group, one data page v1 per column. */
 export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
   const out: number[] = [...Buffer.from('PAR1')]
-  const chunks: {offset: number; size: number}[] = []
+  const chunks: {offset: number; dataOffset: number; size: number; dictionary: boolean}[] = []
   for (const column of columns) {
+    const start = out.length
+    if (column.dictionary) {
+      const dictionary = new CompactWriter()
+      dictionary.struct(null, () => {
+        dictionary.i32(1, 2) // DICTIONARY_PAGE
+        dictionary.i32(2, column.dictionary?.body.length ?? 0)
+        dictionary.i32(3, column.dictionary?.body.length ?? 0)
+        dictionary.struct(7, () => {
+          dictionary.i32(1, column.dictionary?.count ?? 0)
+          dictionary.i32(2, 0) // PLAIN
+        })
+      })
+      out.push(...dictionary.bytes, ...column.dictionary.body)
+    }
+    const dataStart = out.length
     const header = new CompactWriter()
     header.struct(null, () => {
       header.i32(1, 0) // DATA_PAGE
@@ -113,8 +130,13 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
         header.i32(4, 3)
       })
     })
-    chunks.push({offset: out.length, size: header.bytes.length + column.body.length})
     out.push(...header.bytes, ...column.body)
+    chunks.push({
+      offset: start,
+      dataOffset: dataStart,
+      size: out.length - start,
+      dictionary: column.dictionary !== undefined,
+    })
   }
   const footer = new CompactWriter()
   footer.struct(null, () => {
@@ -151,7 +173,8 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
               footer.i64(5, c.numValues ?? rows)
               footer.i64(6, chunks[i].size)
               footer.i64(7, chunks[i].size)
-              footer.i64(9, chunks[i].offset)
+              footer.i64(9, chunks[i].dataOffset)
+              if (chunks[i].dictionary) footer.i64(11, chunks[i].offset)
             })
           })
         })

@@ -200,6 +200,29 @@ describe('Parquet reader: broken files', () => {
     )
   })
 
+  it('a dictionary index past the dictionary, even one above 2^31 (negative as an int32)', async () => {
+    // Labels RLE_DICTIONARY (8) over a dictionary [0, 1]: bit width 32, one RLE run of `index` × 2.
+    const page = (index: number): Uint8Array =>
+      tinyParquet(2, [
+        {
+          name: 'label',
+          type: 1,
+          dictionary: {body: plainInt32s([0, 1]), count: 2},
+          encoding: 8,
+          body: concat(Uint8Array.of(32, 4), plainInt32s([index | 0])),
+        },
+        {name: 'logit', type: 5, body: plainDoubles([0.5, -1])},
+      ])
+    assert.deepEqual((await collectParquet(file('index-1.parquet', page(1)))).labels, [1, 1])
+    for (const index of [2, 2 ** 32 - 1]) {
+      const path = file(`index-${index}.parquet`, page(index))
+      assert.equal(
+        await errorOf(() => collectParquet(path)),
+        `${path} (row group 1): column "label": expected valid Parquet pages (corrupt file?): page 2: a dictionary index ${index} into 2 entries`,
+      )
+    }
+  })
+
   it('an unsupported codec or encoding, and deprecated BIT_PACKED levels', async () => {
     const path = file(
       'lzo.parquet',

@@ -46,8 +46,9 @@ async function hand(): Promise<Totals> {
     DECOMPRESSORS[SNAPPY] = (input) => uncompress(input)
   } else if (values.snappy === 'hyparquet') {
     const {snappyUncompress} = (await load('hyparquet')) as {snappyUncompress: (i: Uint8Array, o: Uint8Array) => void}
-    DECOMPRESSORS[SNAPPY] = (input, size) => {
-      const out = new Uint8Array(size)
+    // Into the column's page buffer when the reader offers one (no garbage per page).
+    DECOMPRESSORS[SNAPPY] = (input, size, into) => {
+      const out = into ?? new Uint8Array(size)
       snappyUncompress(input, out)
       return out
     }

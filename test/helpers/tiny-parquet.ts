@@ -45,6 +45,10 @@ class CompactWriter {
     this.zigzag(value)
   }
 
+  bool(id: number, value: boolean): void {
+    this.field(id, value ? 1 : 2)
+  }
+
   i64(id: number, value: number): void {
     this.field(id, I64)
     this.zigzag(value)
@@ -94,6 +98,11 @@ export interface TinyColumn {
   codec?: number
   /** Uncompressed size in the page header (default: the body's length). */
   uncompressedSize?: number
+  /**
+   * A DATA_PAGE_V2 instead of v1, for a REQUIRED column (no levels), its values compressed or not
+   * (`is_compressed`, whatever the column's codec).
+   */
+  v2?: {isCompressed: boolean}
   /** A dictionary page before the data page: its PLAIN values and their count. */
   dictionary?: {body: Uint8Array; count: number}
 }
@@ -120,9 +129,22 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
     const dataStart = out.length
     const header = new CompactWriter()
     header.struct(null, () => {
-      header.i32(1, 0) // DATA_PAGE
+      header.i32(1, column.v2 ? 3 : 0) // DATA_PAGE_V2 or DATA_PAGE
       header.i32(2, column.uncompressedSize ?? column.body.length)
       header.i32(3, column.body.length)
+      if (column.v2) {
+        const v2 = column.v2
+        header.struct(8, () => {
+          header.i32(1, column.numValues ?? rows)
+          header.i32(2, 0)
+          header.i32(3, rows)
+          header.i32(4, column.encoding ?? 0)
+          header.i32(5, 0)
+          header.i32(6, 0)
+          header.bool(7, v2.isCompressed)
+        })
+        return
+      }
       header.struct(5, () => {
         header.i32(1, column.numValues ?? rows)
         header.i32(2, column.encoding ?? 0)

@@ -67,6 +67,19 @@ function unpackBits(
     for (let bit = 0; i < count; i++, bit++) out[at + i] = (bytes[pos] >> bit) & 1
     return
   }
+  if (bitWidth === 2 || bitWidth === 4 || bitWidth === 8) {
+    // Widths that divide a byte (DuckDB packs a two-entry dictionary's indices in 2 bits): whole bytes,
+    // no window.
+    const perByte = 8 / bitWidth
+    const mask = (1 << bitWidth) - 1
+    let i = 0
+    for (; i + perByte <= count; pos++) {
+      const b = bytes[pos]
+      for (let shift = 0; shift < 8; shift += bitWidth) out[at + i++] = (b >> shift) & mask
+    }
+    for (let shift = 0; i < count; shift += bitWidth) out[at + i++] = (bytes[pos] >> shift) & mask
+    return
+  }
   if (bitWidth <= 24) {
     // A window of up to 31 bits: each value needs at most 3 more bytes shifted in.
     const mask = (1 << bitWidth) - 1

@@ -8,6 +8,7 @@ import {type FileHandle, open} from 'node:fs/promises'
 import {InputError} from '../../core/errors.js'
 import type {ColumnInfo} from '../layout.js'
 import {ColumnCursor} from './column-cursor.js'
+import {ReaderBuffers} from './buffers.js'
 import {loadCodecs} from './codecs.js'
 import {type ColumnMetaData, decodeFileMetaData, type FileMetaData, UNCOMPRESSED} from './metadata.js'
 import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError} from './pages.js'
@@ -39,7 +40,15 @@ export interface ParquetSource {
   createdBy: string | undefined
   close(): Promise<void>
   /** For the row group reader. */
-  readonly internal: {fd: number; meta: FileMetaData; top: TopColumn[]; leaves: Leaf[]; footerStart: number}
+  readonly internal: {
+    fd: number
+    meta: FileMetaData
+    top: TopColumn[]
+    leaves: Leaf[]
+    footerStart: number
+    /** Reused by the row group reader: read one row group at a time from a source. */
+    buffers: ReaderBuffers
+  }
 }
 
 /** The message for metadata that cannot be decoded. */
@@ -126,7 +135,7 @@ async function readFooter(path: string, fh: FileHandle): Promise<ParquetSource> 
     close: async () => {
       await fh.close().catch(() => undefined)
     },
-    internal: {fd: fh.fd, meta, top, leaves, footerStart},
+    internal: {fd: fh.fd, meta, top, leaves, footerStart, buffers: new ReaderBuffers()},
   }
   // The decompressors this file needs, loaded once per thread (decoding is synchronous from here on).
   await loadCodecs(meta.rowGroups.flatMap((rg) => rg.columns.map((c) => c.meta?.codec ?? UNCOMPRESSED)))

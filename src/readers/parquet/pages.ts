@@ -9,6 +9,7 @@
  */
 import {readSync} from 'node:fs'
 
+import {ColumnBuffers, grown, ReadBuffer} from './buffers.js'
 import {CodecError, decompress} from './codecs.js'
 import {
   type ByteArrays,
@@ -107,38 +108,35 @@ export class PageBudget {
 export const PAGE_BUDGET_BYTES = 256 * 1024 * 1024
 
 /**
- * A window onto the file for one column chunk: reads ahead up to `READ_AHEAD` bytes at a time (page headers
- * and bodies of a ~1 MB page in one read) into a buffer reused from read to read.
+ * The read buffer is shared by the columns of a reader: a page's compressed bytes are needed only until
+ * it is decompressed (an uncompressed page is copied out), so one buffer serves every column — with 20
+ * columns that is 1 MB held instead of 20. It reads ahead up to `READ_AHEAD` bytes (a ~1 MB page's header
+ * and body in one read); the window belongs to the column that read last.
  */
 const READ_AHEAD = 1 << 20
 
 class ChunkBytes {
-  private buffer = Buffer.alloc(0)
-  private start = 0
-  private length = 0
-
   constructor(
     private readonly fd: number,
     readonly end: number,
+    private readonly shared: ReadBuffer,
   ) {}
 
-  /** File bytes [pos, pos + length) as a view (valid until the next call); `length` ≤ end − pos. */
+  /** File bytes [pos, pos + length) as a view, valid until the next read by any column; `length` ≤ end − pos. */
   view(pos: number, length: number): Uint8Array {
-    if (pos < this.start || pos + length > this.start + this.length) {
+    const w = this.shared
+    if (w.owner !== this || pos < w.start || pos + length > w.start + w.length) {
       const want = Math.min(this.end - pos, Math.max(length, READ_AHEAD))
-      if (this.buffer.length < want) this.buffer = Buffer.allocUnsafeSlow(want)
-      const read = readSync(this.fd, this.buffer, 0, want, pos)
+      if (w.buffer.length < want) w.buffer = Buffer.allocUnsafeSlow(want)
+      w.owner = this
+      w.start = pos
+      w.length = 0
+      const read = readSync(this.fd, w.buffer, 0, want, pos)
       if (read < length) throw new PageError(`the file ends ${read} bytes into a ${length}-byte read (truncated?)`)
-      this.start = pos
-      this.length = read
+      w.length = read
     }
     // A plain Uint8Array view (a Buffer's `slice` would not copy, which callers must not have to know).
-    return new Uint8Array(this.buffer.buffer, this.buffer.byteOffset + pos - this.start, length)
-  }
-
-  /** Bytes of the window held (for the budget). */
-  get held(): number {
-    return this.buffer.length
+    return new Uint8Array(w.buffer.buffer, w.buffer.byteOffset + pos - w.start, length)
   }
 }
 
@@ -148,11 +146,6 @@ function minPlainBytes(type: number): number {
   if (type === INT32 || type === FLOAT || type === BYTE_ARRAY) return 4
   if (type === INT64 || type === DOUBLE) return 8
   return 1
-}
-
-/** `array` if it holds `count` values, else a new one that does (the old contents are not kept). */
-function grown(array: Int32Array, count: number): Int32Array {
-  return array.length >= count ? array : new Int32Array(count)
 }
 
 /** A copy of bytes in an ArrayBuffer of their own. */
@@ -169,9 +162,6 @@ export class ColumnPages {
   private dictionary: DictionaryValues | null = null
   private held = 0
   private dictionaryBytes = 0
-  private definitionScratch: Int32Array = new Int32Array(0)
-  private repetitionScratch: Int32Array = new Int32Array(0)
-  private indexScratch: Int32Array = new Int32Array(0)
   private pageNumber = 0
 
   constructor(
@@ -181,8 +171,10 @@ export class ColumnPages {
     start: number,
     end: number,
     private readonly budget: PageBudget,
+    shared: ReadBuffer = new ReadBuffer(),
+    private readonly buffers: ColumnBuffers = new ColumnBuffers(),
   ) {
-    this.bytes = new ChunkBytes(fd, end)
+    this.bytes = new ChunkBytes(fd, end, shared)
     this.pos = start
   }
 
@@ -234,12 +226,12 @@ export class ColumnPages {
       const pageBytes = header.compressedSize + header.uncompressedSize
       if (header.type === DICTIONARY_PAGE) {
         // The dictionary stays while the chunk's data pages are read.
-        this.charge(this.bytes.held + pageBytes + header.numValues * 8, `the dictionary page`)
+        this.charge(pageBytes + header.numValues * 8, `the dictionary page`)
         this.dictionaryBytes = header.uncompressedSize + header.numValues * 8
         this.dictionary = this.decodeDictionary(header, this.bytes.view(bodyStart, header.compressedSize))
         continue
       }
-      this.charge(this.bytes.held + this.dictionaryBytes + pageBytes + header.numValues * 16, `page ${this.pageNumber}`)
+      this.charge(this.dictionaryBytes + pageBytes + header.numValues * 16, `page ${this.pageNumber}`)
       const body = this.bytes.view(bodyStart, header.compressedSize)
       const page = header.type === DATA_PAGE ? this.decodeV1(header, body) : this.decodeV2(header, body)
       this.valuesSeen += page.count
@@ -272,12 +264,27 @@ export class ColumnPages {
     }
   }
 
-  private decompressed(body: Uint8Array, size: number): Uint8Array {
-    if (this.meta.codec === UNCOMPRESSED && body.length !== size) {
-      throw new PageError(`an uncompressed page of ${body.length} bytes says it holds ${size}`)
+  /**
+   * A page's bytes decompressed, out of the shared read buffer (uncompressed bytes are copied): into this
+   * column's reusable page buffer for a data page (`reuse`; its values are read before the next page is),
+   * into memory of their own for the dictionary, which stays.
+   */
+  private decompressed(body: Uint8Array, size: number, reuse = true, stored = false): Uint8Array {
+    let into: Uint8Array | undefined
+    if (reuse) {
+      if (this.buffers.page.length < size) this.buffers.page = new Uint8Array(size)
+      into = this.buffers.page.subarray(0, size)
+    }
+    if (stored || this.meta.codec === UNCOMPRESSED) {
+      if (body.length !== size) {
+        throw new PageError(`page ${this.pageNumber}'s uncompressed bytes are ${body.length}, its header says ${size}`)
+      }
+      if (!into) return copyOf(body)
+      into.set(body)
+      return into
     }
     try {
-      return decompress(this.meta.codec, body, size)
+      return decompress(this.meta.codec, body, size, into)
     } catch (error) {
       if (error instanceof CodecError) throw new PageError(`page ${this.pageNumber}: ${error.message}`)
       throw error
@@ -288,9 +295,7 @@ export class ColumnPages {
     if (header.encoding !== PLAIN && header.encoding !== PLAIN_DICTIONARY) {
       throw new PageError(`a dictionary page in ${encodingName(header.encoding)}, expected PLAIN`)
     }
-    const decompressed = this.decompressed(body, header.uncompressedSize)
-    // The dictionary outlives the read window its bytes may still be in (an uncompressed chunk): copy.
-    const bytes = decompressed === body ? copyOf(body) : decompressed
+    const bytes = this.decompressed(body, header.uncompressedSize, false)
     return this.plain(bytes, 0, bytes.length, header.numValues) as DictionaryValues
   }
 
@@ -330,16 +335,8 @@ export class ColumnPages {
     const valuesBody = body.subarray(repLength + defLength)
     const valuesSize = header.uncompressedSize - repLength - defLength
     if (valuesSize < 0) throw new PageError(`page ${this.pageNumber} says it holds fewer bytes than its levels`)
-    const bytes =
-      header.isCompressed && this.meta.codec !== UNCOMPRESSED
-        ? this.decompressed(valuesBody, valuesSize)
-        : valuesBody.length === valuesSize
-          ? valuesBody
-          : (() => {
-              throw new PageError(
-                `page ${this.pageNumber}'s values are ${valuesBody.length} bytes, its header says ${valuesSize}`,
-              )
-            })()
+    // A v2 page may leave its values uncompressed whatever the column's codec.
+    const bytes = this.decompressed(valuesBody, valuesSize, true, !header.isCompressed)
     return this.finish(header, bytes, 0, bytes.length, count, repetitions, definitions)
   }
 
@@ -377,9 +374,10 @@ export class ColumnPages {
     isDefinition = false,
   ): Int32Array | null {
     if (isDefinition && uniformRun(bytes, pos, end, bitWidthOf(max), count) === max) return null
-    if (isDefinition) this.definitionScratch = grown(this.definitionScratch, count)
-    else this.repetitionScratch = grown(this.repetitionScratch, count)
-    const out = (isDefinition ? this.definitionScratch : this.repetitionScratch).subarray(0, count)
+    const buffers = this.buffers
+    if (isDefinition) buffers.definitions = grown(buffers.definitions, count)
+    else buffers.repetitions = grown(buffers.repetitions, count)
+    const out = (isDefinition ? buffers.definitions : buffers.repetitions).subarray(0, count)
     try {
       decodeHybrid(bytes, pos, end, bitWidthOf(max), count, out)
     } catch (error) {
@@ -440,8 +438,8 @@ export class ColumnPages {
           throw new PageError(
             `page ${this.pageNumber} is dictionary-encoded, but the column chunk has no dictionary page`,
           )
-        this.indexScratch = grown(this.indexScratch, count)
-        const indices = this.indexScratch.subarray(0, count)
+        this.buffers.indices = grown(this.buffers.indices, count)
+        const indices = this.buffers.indices.subarray(0, count)
         if (count > 0) {
           if (pos >= end) throw new PageError(`page ${this.pageNumber} ends before its dictionary indices`)
           const bitWidth = bytes[pos]

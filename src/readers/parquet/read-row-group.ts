@@ -13,6 +13,7 @@ import {ColumnCursor, LIST_NULL} from './column-cursor.js'
 import {isReadableCodec, READABLE_CODECS} from './codecs.js'
 import {codecName} from './metadata.js'
 import {checkedChunk, type ParquetSource} from './open-parquet.js'
+import type {ChunkScratch} from './buffers.js'
 import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError, type PageValues} from './pages.js'
 import type {Leaf, TopColumn} from './schema.js'
 
@@ -121,6 +122,7 @@ export function* readParquetRowGroup(
 
   if (rows === 0) return
   const budget = new PageBudget(options.budgetBytes ?? PAGE_BUDGET_BYTES)
+  const buffers = source.internal.buffers
   const open = (column: Needed): ColumnCursor => {
     const {meta, start, end} = checkedChunk(source, g, column.leaf, column.name)
     if (!isReadableCodec(meta.codec)) {
@@ -129,7 +131,16 @@ export function* readParquetRowGroup(
         `expected a codec focalscope reads (${READABLE_CODECS}), got ${codecName(meta.codec)}`,
       )
     }
-    const pages = new ColumnPages(source.internal.fd, column.leaf, meta, start, end, budget)
+    const pages = new ColumnPages(
+      source.internal.fd,
+      column.leaf,
+      meta,
+      start,
+      end,
+      budget,
+      buffers.read,
+      buffers.column(column.leaf.index),
+    )
     return new ColumnCursor(pages, column.leaf, column.top.listDefinition ?? -1)
   }
   const cursors: {column: Needed; cursor: ColumnCursor}[] = []
@@ -151,7 +162,7 @@ export function* readParquetRowGroup(
       1,
       options.chunkRows ?? Math.min(DEFAULT_CHUNK_ROWS, Math.floor(CHUNK_VALUES / Math.max(1, width))),
     )
-    const scratch = new Scratch()
+    const scratch = buffers.chunk
     // One score column (binary, or soft labels' score then label): chunks follow its pages, so its values
     // can be handed over as they are (a view of the page) when nothing needs copying.
     const single = wide.length === 1 ? wideCursors[0] : null
@@ -421,50 +432,12 @@ function mapIndices(
   return or >= 0
 }
 
-/**
- * Scratch arrays reused from chunk to chunk (a chunk is consumed before the next is read), so a long file
- * does not leave a trail of per-chunk garbage.
- */
-class Scratch {
-  private labels = new Int32Array(0)
-  private scores = new Float64Array(0)
-  private keptLabels = new Int32Array(0)
-  private keptScores = new Float64Array(0)
-  private rowMap = new Int32Array(0)
-  private rejected = new Uint8Array(0)
-  /** Rows left out so far in this chunk (all 0). */
-  rejectedFor(n: number): Uint8Array {
-    if (this.rejected.length < n) this.rejected = new Uint8Array(n)
-    return this.rejected.subarray(0, n).fill(0)
-  }
-  labelsFor(n: number): Int32Array {
-    if (this.labels.length < n) this.labels = new Int32Array(n)
-    return this.labels.subarray(0, n)
-  }
-  scoresFor(n: number): Float64Array {
-    if (this.scores.length < n) this.scores = new Float64Array(n)
-    return this.scores.subarray(0, n)
-  }
-  kept(rows: number, width: number): {labels: Int32Array; scores: Float64Array; rowMap: Int32Array} {
-    if (this.keptLabels.length < rows) {
-      this.keptLabels = new Int32Array(rows)
-      this.rowMap = new Int32Array(rows)
-    }
-    if (this.keptScores.length < rows * width) this.keptScores = new Float64Array(rows * width)
-    return {
-      labels: this.keptLabels.subarray(0, rows),
-      scores: this.keptScores.subarray(0, rows * width),
-      rowMap: this.rowMap.subarray(0, rows),
-    }
-  }
-}
-
 /** Copies the rows whose label is not -1, with the original row of each; null when every row is kept. */
 function compactValidRows(
   labels: Int32Array,
   scores: Float64Array | Float32Array,
   width: number,
-  scratch: Scratch,
+  scratch: ChunkScratch,
 ): {rows: number; labels: Int32Array; scores: Float64Array; rowMap: Int32Array} | null {
   let valid = 0
   for (let i = 0; i < labels.length; i++) if (labels[i] !== -1) valid++

@@ -200,6 +200,21 @@ describe('Parquet reader: broken files', () => {
     )
   })
 
+  it('reads a v2 page whose values are stored uncompressed in a SNAPPY column (is_compressed false)', async () => {
+    const labels = plainInt32s([0, 1, 1])
+    const logits = plainDoubles([0.5, -1, 2])
+    const path = file(
+      'v2-stored.parquet',
+      tinyParquet(3, [
+        {name: 'label', type: 1, body: labels, codec: 1, v2: {isCompressed: false}},
+        {name: 'logit', type: 5, body: logits, codec: 1, v2: {isCompressed: false}},
+      ]),
+    )
+    const rows = await collectParquet(path)
+    assert.deepEqual(rows.labels, [0, 1, 1])
+    assert.deepEqual(rows.scores, [0.5, -1, 2])
+  })
+
   it('a dictionary index past the dictionary, even one above 2^31 (negative as an int32)', async () => {
     // Labels RLE_DICTIONARY (8) over a dictionary [0, 1]: bit width 32, one RLE run of `index` × 2.
     const page = (index: number): Uint8Array =>

@@ -8,11 +8,11 @@
  *   --lib hand            focalscope's reader (src/readers/parquet), chunks as the evaluators get them
  *   --lib hyparquet       hyparquet + hyparquet-compressors, row group by row group from the file
  *   --lib parquet-wasm    parquet-wasm, row group by row group from a file Blob, to JS via Arrow IPC
- *   --snappy hysnappy|snappyjs|hyparquet|napi   (hand only) the SNAPPY decompressor
+ *   --snappy hysnappy|snappyjs|napi   (hand only) another SNAPPY decompressor than hyparquet's
  *   --zstd fzstd                                (hand only) fzstd instead of zstddec for ZSTD
  *
  * Only focalscope's reader and its decompressors are dependencies: install the others for a measurement
- * with `npm i --no-save hyparquet parquet-wasm snappyjs snappy`. Run it bundled (esbuild, as in
+ * with `npm i --no-save parquet-wasm hysnappy snappyjs snappy`. Run it bundled (esbuild, as in
  * docs/parquet.md) so tsx's start-up is not counted.
  */
 import {openAsBlob} from 'node:fs'
@@ -41,17 +41,16 @@ interface Totals {
 const load = (name: string): Promise<Record<string, unknown>> => import(name) as Promise<Record<string, unknown>>
 
 async function hand(): Promise<Totals> {
-  if (values.snappy === 'snappyjs') {
+  if (values.snappy === 'hysnappy') {
+    // C snappy in WebAssembly (a new buffer a page: it cannot write into the reader's).
+    const {snappyUncompressor} = (await load('hysnappy')) as {
+      snappyUncompressor: () => (input: Uint8Array, size: number) => Uint8Array
+    }
+    const uncompress = snappyUncompressor()
+    DECOMPRESSORS[SNAPPY] = (input, size) => uncompress(input, size)
+  } else if (values.snappy === 'snappyjs') {
     const {uncompress} = (await load('snappyjs')) as {uncompress: (input: Uint8Array) => Uint8Array}
     DECOMPRESSORS[SNAPPY] = (input) => uncompress(input)
-  } else if (values.snappy === 'hyparquet') {
-    const {snappyUncompress} = (await load('hyparquet')) as {snappyUncompress: (i: Uint8Array, o: Uint8Array) => void}
-    // Into the column's page buffer when the reader offers one (no garbage per page).
-    DECOMPRESSORS[SNAPPY] = (input, size, into) => {
-      const out = into ?? new Uint8Array(size)
-      snappyUncompress(input, out)
-      return out
-    }
   } else if (values.snappy === 'napi') {
     const {uncompressSync} = (await load('snappy')) as {uncompressSync: (i: Buffer) => Buffer}
     DECOMPRESSORS[SNAPPY] = (input) => uncompressSync(Buffer.from(input.buffer, input.byteOffset, input.length))

@@ -87,7 +87,7 @@ export interface TinyColumn {
   /** 0 REQUIRED (default), 1 OPTIONAL. */
   repetition?: number
   /** The data page's body: levels (for OPTIONAL: a 4-byte length and RLE runs) then values. */
-  body: Uint8Array
+  body?: Uint8Array
   /** Values (nulls included) the page header says it holds; default: the row count. */
   numValues?: number
   /** Encoding of the values (default 0, PLAIN). */
@@ -103,6 +103,13 @@ export interface TinyColumn {
    * (`is_compressed`, whatever the column's codec).
    */
   v2?: {isCompressed: boolean}
+  /**
+   * A list<element type> column (3-level: optional group LIST { repeated group list { optional element } }),
+   * whose levels are in each page's body (see `listPage`).
+   */
+  list?: boolean
+  /** Several v1 data pages instead of `body`: each page's body and value count. */
+  pages?: {body: Uint8Array; numValues: number}[]
   /** A dictionary page before the data page: its PLAIN values and their count. */
   dictionary?: {body: Uint8Array; count: number}
 }
@@ -127,11 +134,31 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
       out.push(...dictionary.bytes, ...column.dictionary.body)
     }
     const dataStart = out.length
+    for (const page of column.pages ?? []) {
+      const header = new CompactWriter()
+      header.struct(null, () => {
+        header.i32(1, 0)
+        header.i32(2, page.body.length)
+        header.i32(3, page.body.length)
+        header.struct(5, () => {
+          header.i32(1, page.numValues)
+          header.i32(2, column.encoding ?? 0)
+          header.i32(3, 3)
+          header.i32(4, 3)
+        })
+      })
+      out.push(...header.bytes, ...page.body)
+    }
+    if (column.pages) {
+      chunks.push({offset: start, dataOffset: dataStart, size: out.length - start, dictionary: false})
+      continue
+    }
+    const body = column.body ?? new Uint8Array(0)
     const header = new CompactWriter()
     header.struct(null, () => {
       header.i32(1, column.v2 ? 3 : 0) // DATA_PAGE_V2 or DATA_PAGE
-      header.i32(2, column.uncompressedSize ?? column.body.length)
-      header.i32(3, column.body.length)
+      header.i32(2, column.uncompressedSize ?? body.length)
+      header.i32(3, body.length)
       if (column.v2) {
         const v2 = column.v2
         header.struct(8, () => {
@@ -152,7 +179,7 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
         header.i32(4, 3)
       })
     })
-    out.push(...header.bytes, ...column.body)
+    out.push(...header.bytes, ...body)
     chunks.push({
       offset: start,
       dataOffset: dataStart,
@@ -163,19 +190,42 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
   const footer = new CompactWriter()
   footer.struct(null, () => {
     footer.i32(1, 1)
-    footer.list(2, STRUCT, columns.length + 1, (i) => {
-      footer.struct(null, () => {
-        if (i === 0) {
-          footer.string(4, 'schema')
-          footer.i32(5, columns.length)
-          return
-        }
-        const c = columns[i - 1]
-        footer.i32(1, c.type)
-        footer.i32(3, c.repetition ?? 0)
-        footer.string(4, c.name)
-      })
-    })
+    // The schema, depth first: a list column is three elements (the LIST group, `list`, `element`).
+    const elements: (() => void)[] = [
+      () => {
+        footer.string(4, 'schema')
+        footer.i32(5, columns.length)
+      },
+    ]
+    for (const c of columns) {
+      if (!c.list) {
+        elements.push(() => {
+          footer.i32(1, c.type)
+          footer.i32(3, c.repetition ?? 0)
+          footer.string(4, c.name)
+        })
+        continue
+      }
+      elements.push(
+        () => {
+          footer.i32(3, 1)
+          footer.string(4, c.name)
+          footer.i32(5, 1)
+          footer.i32(6, 3) // LIST
+        },
+        () => {
+          footer.i32(3, 2)
+          footer.string(4, 'list')
+          footer.i32(5, 1)
+        },
+        () => {
+          footer.i32(1, c.type)
+          footer.i32(3, 1)
+          footer.string(4, 'element')
+        },
+      )
+    }
+    footer.list(2, STRUCT, elements.length, (i) => footer.struct(null, elements[i]))
     footer.i64(3, rows)
     footer.list(4, STRUCT, 1, () => {
       footer.struct(null, () => {
@@ -186,13 +236,14 @@ export function tinyParquet(rows: number, columns: TinyColumn[]): Uint8Array {
             footer.struct(3, () => {
               footer.i32(1, c.type)
               footer.list(2, I32, 1, () => footer.zigzag(c.encoding ?? 0))
-              footer.list(3, BINARY, 1, () => {
-                const name = Buffer.from(c.name, 'utf8')
+              const path = c.list ? [c.name, 'list', 'element'] : [c.name]
+              footer.list(3, BINARY, path.length, (p) => {
+                const name = Buffer.from(path[p], 'utf8')
                 footer.varint(name.length)
                 footer.bytes.push(...name)
               })
               footer.i32(4, c.codec ?? 0)
-              footer.i64(5, c.numValues ?? rows)
+              footer.i64(5, c.numValues ?? (c.pages ? c.pages.reduce((sum, p) => sum + p.numValues, 0) : rows))
               footer.i64(6, chunks[i].size)
               footer.i64(7, chunks[i].size)
               footer.i64(9, chunks[i].dataOffset)
@@ -244,4 +295,39 @@ export function definitionLevels(present: boolean[]): Uint8Array {
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
   return Uint8Array.from(parts.flatMap((p) => [...p]))
+}
+
+/** The RLE / bit-packed hybrid as one bit-packed run (values of `bitWidth` bits, LSB first). */
+function bitPacked(values: number[], bitWidth: number): number[] {
+  const groups = Math.ceil(values.length / 8)
+  const bytes = new Array<number>(groups * bitWidth).fill(0)
+  values.forEach((v, i) => {
+    for (let b = 0; b < bitWidth; b++) if ((v >> b) & 1) bytes[(i * bitWidth + b) >> 3] |= 1 << ((i * bitWidth + b) & 7)
+  })
+  const header: number[] = []
+  for (let h = groups * 2 + 1; ; h >>= 7) {
+    header.push(h >= 0x80 ? (h & 0x7f) | 0x80 : h)
+    if (h < 0x80) break
+  }
+  return [...header, ...bytes]
+}
+
+/** A v1 page body of a `list` column: rows of doubles (null for a null element), cut anywhere. */
+export function listPage(entries: {repetition: number; value: number | null}[]): Uint8Array {
+  const withLength = (bytes: number[]): number[] => [bytes.length & 0xff, bytes.length >> 8, 0, 0, ...bytes]
+  const repetitions = bitPacked(
+    entries.map((e) => e.repetition),
+    1,
+  )
+  // Definition levels: 3 a value, 2 a null element (the list and its repeated group are there).
+  const definitions = bitPacked(
+    entries.map((e) => (e.value === null ? 2 : 3)),
+    2,
+  )
+  const values = entries.filter((e) => e.value !== null).map((e) => e.value as number)
+  return concat(
+    Uint8Array.from(withLength(repetitions)),
+    Uint8Array.from(withLength(definitions)),
+    plainDoubles(values),
+  )
 }

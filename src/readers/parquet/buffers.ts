@@ -19,6 +19,8 @@ export class ColumnBuffers {
   definitions: Int32Array = new Int32Array(0)
   repetitions: Int32Array = new Int32Array(0)
   indices: Int32Array = new Int32Array(0)
+  /** BYTE_STREAM_SPLIT values put back together. */
+  split: Uint8Array = new Uint8Array(0)
 }
 
 /**

@@ -137,6 +137,40 @@ export class ColumnCursor {
       let e = this.entry
       let v = this.value
       const count = page.count
+      if (!definitions && values.kind === 'number') {
+        // No nulls and no empty lists in the page: every entry is a value (entry e holds value v), and a
+        // row is a run of entries from a repetition level 0 to the next. Whole rows are copied at once.
+        const data = values.data
+        while (e < count) {
+          if (repetitions[e] !== 0) {
+            // A row carried over from the previous page.
+            if (row < 0) throw new PageError('a page starts in the middle of a list (a repetition level above 0 first)')
+            if (length < k) out[at + length] = data[v]
+            length++
+            e++
+            v++
+            continue
+          }
+          if (row >= 0) finishRow()
+          if (++row === n) {
+            this.entry = e
+            this.value = v
+            return
+          }
+          isNull = false
+          at = row * stride + offset
+          let end = e + 1
+          while (end < count && repetitions[end] !== 0) end++
+          length = end - e
+          const copy = length < k ? length : k
+          for (let j = 0; j < copy; j++) out[at + j] = data[v + j]
+          v += length
+          e = end
+        }
+        this.entry = e
+        this.value = v
+        continue
+      }
       for (; e < count; e++) {
         if (repetitions[e] === 0) {
           if (row >= 0) finishRow()

@@ -378,11 +378,21 @@ export class ColumnPages {
     if (isDefinition) buffers.definitions = grown(buffers.definitions, count)
     else buffers.repetitions = grown(buffers.repetitions, count)
     const out = (isDefinition ? buffers.definitions : buffers.repetitions).subarray(0, count)
+    let largest: number
     try {
-      decodeHybrid(bytes, pos, end, bitWidthOf(max), count, out)
+      largest = decodeHybrid(bytes, pos, end, bitWidthOf(max), count, out)
     } catch (error) {
       if (error instanceof EncodingError) throw new PageError(`page ${this.pageNumber}'s levels: ${error.message}`)
       throw error
+    }
+    // Levels are below 2^bitWidth; above the maximum only when it is not 2^bitWidth − 1: then look.
+    if (largest > max) {
+      for (let i = 0; i < count; i++) {
+        if (out[i] > max) {
+          const kind = isDefinition ? 'definition' : 'repetition'
+          throw new PageError(`page ${this.pageNumber} has a ${kind} level ${out[i]}, above the column's ${max}`)
+        }
+      }
     }
     return out
   }
@@ -400,21 +410,11 @@ export class ColumnPages {
     const max = this.leaf.maxDefinition
     let present = count
     if (definitions) {
+      // (Levels above the maximum were refused as they were decoded.)
       present = 0
-      let over = 0
-      for (let i = 0; i < count; i++) {
-        const d = definitions[i]
-        if (d === max) present++
-        over |= d > max ? 1 : 0
-      }
-      if (over) throw new PageError(`page ${this.pageNumber} has a definition level above ${max}`)
+      for (let i = 0; i < count; i++) if (definitions[i] === max) present++
       // The common case, no nulls, needs no look at the levels again.
       if (present === count) definitions = null
-    }
-    if (repetitions) {
-      let over = 0
-      for (let i = 0; i < count; i++) over |= repetitions[i] > this.leaf.maxRepetition ? 1 : 0
-      if (over) throw new PageError(`page ${this.pageNumber} has a repetition level above ${this.leaf.maxRepetition}`)
     }
     let values: PageValues
     try {
@@ -488,7 +488,8 @@ export class ColumnPages {
       case BYTE_STREAM_SPLIT: {
         const width = type === FLOAT || type === INT32 ? 4 : type === DOUBLE || type === INT64 ? 8 : 0
         if (width === 0) break
-        const out = new Uint8Array(count * width)
+        if (this.buffers.split.length < count * width) this.buffers.split = new Uint8Array(count * width)
+        const out = this.buffers.split.subarray(0, count * width)
         decodeByteStreamSplit(bytes, pos, end, count, width, out)
         return this.fixedWidth(out, 0, count)
       }
@@ -530,11 +531,20 @@ export class ColumnPages {
   private fixedWidth(bytes: Uint8Array, pos: number, count: number): PageValues {
     const type = this.leaf.physicalType
     const width = type === INT32 || type === FLOAT ? 4 : 8
-    const offset = bytes.byteOffset + pos
-    const aligned = offset % width === 0
-    // (A copy by hand: `slice` of a Node Buffer, which zlib returns, is a view.)
-    const source = aligned ? bytes : copyOf(bytes.subarray(pos, pos + count * width))
-    const at = aligned ? offset : 0
+    // Typed arrays need aligned values. The bytes are this page's own (decompressed or copied out of the
+    // read buffer) and the levels before the values are decoded already: misaligned values move back over
+    // them (a memmove, no allocation); only values at the very start of a misaligned buffer are copied.
+    const misaligned = (bytes.byteOffset + pos) % width
+    let source = bytes
+    let at = bytes.byteOffset + pos
+    if (misaligned !== 0 && pos >= misaligned) {
+      bytes.copyWithin(pos - misaligned, pos, pos + count * width)
+      at -= misaligned
+    } else if (misaligned !== 0) {
+      // (A copy by hand: `slice` of a Node Buffer, which zlib returns, is a view.)
+      source = copyOf(bytes.subarray(pos, pos + count * width))
+      at = 0
+    }
     const buffer = source.buffer
     if (type === DOUBLE) return {kind: 'number', count, data: new Float64Array(buffer, at, count)}
     if (type === FLOAT) return {kind: 'number', count, data: new Float32Array(buffer, at, count)}

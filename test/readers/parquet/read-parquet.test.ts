@@ -9,8 +9,9 @@ import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {collectFile, collectParquet, type Collected} from '../../helpers/collect-chunks.js'
+import {collectFile, collectParquet, type Collected, errorOf} from '../../helpers/collect-chunks.js'
 import {tempDir} from '../../helpers/temp-files.js'
+import {listPage, plainInt32s, tinyParquet} from '../../helpers/tiny-parquet.js'
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 const fixture = (name: string): string => `${FIXTURES}${name}`
@@ -165,6 +166,40 @@ describe('Parquet reader: the same rows as the CSV reader', () => {
     const classNames = ['car', 'person', 'bike', 'dog']
     const long = await collectFile(fixture('multilabel-long.csv'), {classNames})
     assertSameRows(await collectParquet(parquet('multilabel-long.parquet'), {classNames}), long, 'multilabel-long')
+  })
+
+  it('a list row cut across two pages (v1 pages may end inside a row), with and without nulls', async () => {
+    // Rows [1, 2, 3], [4, 5, 6], [7, 8, 9]: the second row starts on page 1 and ends on page 2.
+    const entries = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((value: number | null, i) => ({
+      repetition: i % 3 === 0 ? 0 : 1,
+      value,
+    }))
+    const labels = {name: 'label', type: 1, body: plainInt32s([0, 2, 1])}
+    const cut = (at: number, rows: typeof entries): Uint8Array =>
+      tinyParquet(3, [
+        labels,
+        {
+          name: 'logits',
+          type: 5,
+          list: true,
+          pages: [
+            {body: listPage(rows.slice(0, at)), numValues: at},
+            {body: listPage(rows.slice(at)), numValues: rows.length - at},
+          ],
+        },
+      ])
+    for (const at of [1, 3, 4, 5, 8]) {
+      const rows = await collectParquet(file(`cut-${at}.parquet`, cut(at, entries)))
+      assert.deepEqual(rows.scores, [1, 2, 3, 4, 5, 6, 7, 8, 9], `cut after ${at}`)
+      assert.deepEqual(rows.labels, [0, 2, 1])
+    }
+    // A null element in the row that crosses the page (the page with a null takes the general path).
+    const withNull = entries.map((e, i) => (i === 5 ? {...e, value: null} : e))
+    const path = file('cut-null.parquet', cut(4, withNull))
+    assert.equal(
+      await errorOf(() => collectParquet(path)),
+      `${path} (row group 1, row 2): column "logits": expected a list of scores, got null`,
+    )
   })
 
   it('reports list columns with their length K and scalar columns without', async () => {

@@ -8,7 +8,7 @@
  *   --lib hand            focalscope's reader (src/readers/parquet), chunks as the evaluators get them
  *   --lib hyparquet       hyparquet + hyparquet-compressors, row group by row group from the file
  *   --lib parquet-wasm    parquet-wasm, row group by row group from a file Blob, to JS via Arrow IPC
- *   --snappy hysnappy|snappyjs|napi   (hand only) another SNAPPY decompressor than hyparquet's
+ *   --snappy hysnappy|hyparquet|snappyjs|napi   (hand only) a library's SNAPPY instead of focalscope's
  *   --zstd fzstd                                (hand only) fzstd instead of zstddec for ZSTD
  *
  * Only focalscope's reader and its decompressors are dependencies: install the others for a measurement
@@ -48,6 +48,16 @@ async function hand(): Promise<Totals> {
     }
     const uncompress = snappyUncompressor()
     DECOMPRESSORS[SNAPPY] = (input, size) => uncompress(input, size)
+  } else if (values.snappy === 'hyparquet') {
+    // hyparquet's JS snappy, into the column's page buffer as focalscope's own decoder does.
+    const {snappyUncompress} = (await load('hyparquet/src/snappy.js')) as {
+      snappyUncompress: (i: Uint8Array, o: Uint8Array) => void
+    }
+    DECOMPRESSORS[SNAPPY] = (input, size, into) => {
+      const out = into ?? new Uint8Array(size)
+      snappyUncompress(input, out)
+      return out
+    }
   } else if (values.snappy === 'snappyjs') {
     const {uncompress} = (await load('snappyjs')) as {uncompress: (input: Uint8Array) => Uint8Array}
     DECOMPRESSORS[SNAPPY] = (input) => uncompress(input)

@@ -25,16 +25,16 @@ export type RowGroupPicker = () => number
 
 /**
  * Streams every row group (or those `pick` hands out) as PredictionChunks, yielding to the event loop
- * between chunks (Ctrl-C and a progress bar stay responsive), and closes the source at the end.
+ * between chunks (Ctrl-C and a progress bar stay responsive), and closes the source at the end. (`_path`
+ * keeps the Arrow reader's signature; the source knows its path.)
  */
 export async function* readParquetChunks(
-  path: string,
+  _path: string,
   source: ParquetSource,
   layout: Layout,
   skip?: SkipLog,
   options: RowGroupReadOptions & {pick?: RowGroupPicker; onRowGroup?: (g: number) => void} = {},
 ): AsyncGenerator<PredictionChunk> {
-  void path // the source knows its path; kept for the Arrow reader's signature
   try {
     let next = 0
     const pick = options.pick ?? ((): number => next++)

@@ -156,13 +156,12 @@ function checkRowGroup(
   if (!(rg.numRows >= 0)) throw corrupt(path, `the row group says it holds ${rg.numRows} rows`, g + 1)
   let start = Infinity
   let end = 0
-  rg.columns.forEach((chunk, c) => {
+  rg.columns.forEach((chunk) => {
     const range = chunk.meta ? chunkRange(chunk.meta) : null
     if (range && range.start >= 4 && range.end <= footerStart && range.start <= range.end) {
       start = Math.min(start, range.start)
       end = Math.max(end, range.end)
     }
-    void c
   })
   return {rows: rg.numRows, start: start === Infinity ? 4 : start, end: Math.max(end, start === Infinity ? 4 : start)}
 }

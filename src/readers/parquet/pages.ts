@@ -11,54 +11,34 @@ import {readSync} from 'node:fs'
 
 import {ColumnBuffers, grown, ReadBuffer} from './buffers.js'
 import {CodecError, decompress} from './codecs.js'
+import {bitWidthOf, decodeHybrid, EncodingError, uniformRun} from './encodings.js'
 import {
-  type ByteArrays,
-  bitWidthOf,
-  decodeByteStreamSplit,
-  decodeDeltaBinaryPacked,
-  decodeDeltaByteArrays,
-  decodeDeltaLengthByteArrays,
-  decodeHybrid,
-  decodePlainByteArrays,
-  EncodingError,
-  uniformRun,
-} from './encodings.js'
-import {
-  BOOLEAN,
-  BYTE_ARRAY,
-  BYTE_STREAM_SPLIT,
   type ColumnMetaData,
   DATA_PAGE,
   DATA_PAGE_V2,
   decodePageHeader,
-  DELTA_BINARY_PACKED,
-  DELTA_BYTE_ARRAY,
-  DELTA_LENGTH_BYTE_ARRAY,
   DICTIONARY_PAGE,
-  DOUBLE,
   encodingName,
-  FLOAT,
   INDEX_PAGE,
-  INT32,
-  INT64,
   type PageHeader,
   PLAIN,
   PLAIN_DICTIONARY,
   RLE,
-  RLE_DICTIONARY,
   UNCOMPRESSED,
 } from './metadata.js'
+import {
+  copyOf,
+  decodePlain,
+  decodeValues,
+  type DictionaryValues,
+  PageError,
+  type PageValues,
+  type ValuesContext,
+} from './page-values.js'
 import type {Leaf} from './schema.js'
 import {ThriftError} from './thrift-compact.js'
 
-/** Values of one page (or a dictionary), nulls left out: numbers, text, or indices into a dictionary. */
-export type PageValues =
-  | {kind: 'number'; count: number; data: Float64Array | Float32Array | Int32Array}
-  | {kind: 'text'; count: number; data: ByteArrays}
-  | {kind: 'dict'; count: number; indices: Int32Array; dictionary: DictionaryValues}
-
-/** A dictionary page's values. */
-export type DictionaryValues = Extract<PageValues, {kind: 'number'} | {kind: 'text'}>
+export {PageError, type DictionaryValues, type PageValues} from './page-values.js'
 
 export interface DataPage {
   /** Entries in the page: values and nulls (for a list column, also empty lists). */
@@ -68,14 +48,6 @@ export interface DataPage {
   /** Repetition level of each entry (0 starts a row); null for a column that is not a list. */
   repetitions: Int32Array | null
   values: PageValues
-}
-
-/** Something wrong in the bytes of a page or its header; the reader adds the file, row group and column. */
-export class PageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'PageError'
-  }
 }
 
 const MIB = 1024 * 1024
@@ -140,39 +112,26 @@ class ChunkBytes {
   }
 }
 
-/** Bytes a value of a physical type takes at least in PLAIN (to bound a count by a page's size). */
-function minPlainBytes(type: number): number {
-  if (type === BOOLEAN) return 1 / 8
-  if (type === INT32 || type === FLOAT || type === BYTE_ARRAY) return 4
-  if (type === INT64 || type === DOUBLE) return 8
-  return 1
-}
-
-/** A copy of bytes in an ArrayBuffer of their own. */
-function copyOf(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length)
-  out.set(bytes)
-  return out
-}
-
-export class ColumnPages {
+export class ColumnPages implements ValuesContext {
   private readonly bytes: ChunkBytes
   private pos: number
   private valuesSeen = 0
-  private dictionary: DictionaryValues | null = null
+  /** The chunk's dictionary (ValuesContext). */
+  dictionary: DictionaryValues | null = null
   private held = 0
   private dictionaryBytes = 0
-  private pageNumber = 0
+  /** Pages read so far, for messages (ValuesContext). */
+  pageNumber = 0
 
   constructor(
     fd: number,
-    private readonly leaf: Leaf,
+    readonly leaf: Leaf,
     private readonly meta: ColumnMetaData,
     start: number,
     end: number,
     private readonly budget: PageBudget,
     shared: ReadBuffer = new ReadBuffer(),
-    private readonly buffers: ColumnBuffers = new ColumnBuffers(),
+    readonly buffers: ColumnBuffers = new ColumnBuffers(),
   ) {
     this.bytes = new ChunkBytes(fd, end, shared)
     this.pos = start
@@ -296,7 +255,7 @@ export class ColumnPages {
       throw new PageError(`a dictionary page in ${encodingName(header.encoding)}, expected PLAIN`)
     }
     const bytes = this.decompressed(body, header.uncompressedSize, false)
-    return this.plain(bytes, 0, bytes.length, header.numValues) as DictionaryValues
+    return decodePlain(this, bytes, 0, bytes.length, header.numValues) as DictionaryValues
   }
 
   private decodeV1(header: PageHeader, body: Uint8Array): DataPage {
@@ -418,149 +377,11 @@ export class ColumnPages {
     }
     let values: PageValues
     try {
-      values = this.values(header.encoding, bytes, pos, end, present)
+      values = decodeValues(this, header.encoding, bytes, pos, end, present)
     } catch (error) {
       if (error instanceof EncodingError) throw new PageError(`page ${this.pageNumber}: ${error.message}`)
       throw error
     }
     return {count, definitions, repetitions, values}
-  }
-
-  private values(encoding: number, bytes: Uint8Array, pos: number, end: number, count: number): PageValues {
-    const type = this.leaf.physicalType
-    switch (encoding) {
-      case PLAIN:
-        return this.plain(bytes, pos, end, count)
-      case PLAIN_DICTIONARY:
-      case RLE_DICTIONARY: {
-        const dictionary = this.dictionary
-        if (!dictionary)
-          throw new PageError(
-            `page ${this.pageNumber} is dictionary-encoded, but the column chunk has no dictionary page`,
-          )
-        this.buffers.indices = grown(this.buffers.indices, count)
-        const indices = this.buffers.indices.subarray(0, count)
-        if (count > 0) {
-          if (pos >= end) throw new PageError(`page ${this.pageNumber} ends before its dictionary indices`)
-          const bitWidth = bytes[pos]
-          // Every index must name an entry: checked one by one only when the runs could hold a larger one
-          // (an index above 2^31 − 1 reads as negative in an Int32Array: compared unsigned).
-          if (decodeHybrid(bytes, pos + 1, end, bitWidth, count, indices) >= dictionary.count) {
-            for (let i = 0; i < count; i++) {
-              if (indices[i] >>> 0 >= dictionary.count) {
-                throw new PageError(
-                  `page ${this.pageNumber}: a dictionary index ${indices[i] >>> 0} into ${dictionary.count} entries`,
-                )
-              }
-            }
-          }
-        }
-        return {kind: 'dict', count, indices, dictionary}
-      }
-      case RLE: {
-        if (type !== BOOLEAN) break
-        // Booleans in RLE: a 4-byte length, then the hybrid with bit width 1.
-        const out = new Int32Array(count)
-        if (pos + 4 > end) throw new PageError(`page ${this.pageNumber} ends before its RLE booleans`)
-        decodeHybrid(bytes, pos + 4, end, 1, count, out)
-        return {kind: 'number', count, data: out}
-      }
-      case DELTA_BINARY_PACKED: {
-        if (type === INT32 && this.leaf.kind === 'int32') {
-          const out = new Int32Array(count)
-          decodeDeltaBinaryPacked(bytes, pos, end, count, out, true)
-          return {kind: 'number', count, data: out}
-        }
-        if (type === INT32 || type === INT64) {
-          const out = new Float64Array(count)
-          decodeDeltaBinaryPacked(bytes, pos, end, count, out, type === INT32)
-          if (this.leaf.kind === 'uint32') for (let i = 0; i < count; i++) out[i] = out[i] >>> 0
-          return {kind: 'number', count, data: out}
-        }
-        break
-      }
-      case DELTA_LENGTH_BYTE_ARRAY:
-        if (type === BYTE_ARRAY) return {kind: 'text', count, data: decodeDeltaLengthByteArrays(bytes, pos, end, count)}
-        break
-      case DELTA_BYTE_ARRAY:
-        if (type === BYTE_ARRAY) return {kind: 'text', count, data: decodeDeltaByteArrays(bytes, pos, end, count)}
-        break
-      case BYTE_STREAM_SPLIT: {
-        const width = type === FLOAT || type === INT32 ? 4 : type === DOUBLE || type === INT64 ? 8 : 0
-        if (width === 0) break
-        if (this.buffers.split.length < count * width) this.buffers.split = new Uint8Array(count * width)
-        const out = this.buffers.split.subarray(0, count * width)
-        decodeByteStreamSplit(bytes, pos, end, count, width, out)
-        return this.fixedWidth(out, 0, count)
-      }
-      default:
-        break
-    }
-    throw new PageError(
-      `values in ${encodingName(encoding)} for a ${this.leaf.typeName} column, which focalscope does not read`,
-    )
-  }
-
-  /** PLAIN values of the leaf's type. */
-  private plain(bytes: Uint8Array, pos: number, end: number, count: number): PageValues {
-    const type = this.leaf.physicalType
-    if (count > (end - pos) / minPlainBytes(type)) {
-      throw new PageError(`page ${this.pageNumber} holds ${end - pos} bytes, too few for ${count} PLAIN values`)
-    }
-    if (type === BOOLEAN) {
-      const out = new Int32Array(count)
-      for (let i = 0; i < count; i++) out[i] = (bytes[pos + (i >> 3)] >> (i & 7)) & 1
-      return {kind: 'number', count, data: out}
-    }
-    if (type === BYTE_ARRAY) {
-      try {
-        return {kind: 'text', count, data: decodePlainByteArrays(bytes, pos, end, count)}
-      } catch (error) {
-        if (error instanceof EncodingError) throw new PageError(`page ${this.pageNumber}: ${error.message}`)
-        throw error
-      }
-    }
-    if (type === INT32 || type === INT64 || type === FLOAT || type === DOUBLE) return this.fixedWidth(bytes, pos, count)
-    throw new PageError(`PLAIN values of a ${this.leaf.typeName} column, which focalscope does not read`)
-  }
-
-  /**
-   * Fixed-width little-endian numbers at bytes[pos…] as a typed array: a view when the bytes are aligned
-   * (no copy: the usual case for doubles after a 4-byte-aligned level block), else a copy.
-   */
-  private fixedWidth(bytes: Uint8Array, pos: number, count: number): PageValues {
-    const type = this.leaf.physicalType
-    const width = type === INT32 || type === FLOAT ? 4 : 8
-    // Typed arrays need aligned values. The bytes are this page's own (decompressed or copied out of the
-    // read buffer) and the levels before the values are decoded already: misaligned values move back over
-    // them (a memmove, no allocation); only values at the very start of a misaligned buffer are copied.
-    const misaligned = (bytes.byteOffset + pos) % width
-    let source = bytes
-    let at = bytes.byteOffset + pos
-    if (misaligned !== 0 && pos >= misaligned) {
-      bytes.copyWithin(pos - misaligned, pos, pos + count * width)
-      at -= misaligned
-    } else if (misaligned !== 0) {
-      // (A copy by hand: `slice` of a Node Buffer, which zlib returns, is a view.)
-      source = copyOf(bytes.subarray(pos, pos + count * width))
-      at = 0
-    }
-    const buffer = source.buffer
-    if (type === DOUBLE) return {kind: 'number', count, data: new Float64Array(buffer, at, count)}
-    if (type === FLOAT) return {kind: 'number', count, data: new Float32Array(buffer, at, count)}
-    if (type === INT32) {
-      const ints = new Int32Array(buffer, at, count)
-      if (this.leaf.kind !== 'uint32') return {kind: 'number', count, data: ints}
-      return {kind: 'number', count, data: Float64Array.from(ints, (v) => v >>> 0)}
-    }
-    // INT64 as numbers (exact below 2^53; a label or target beyond that is refused either way).
-    const words = new Int32Array(buffer, at, count * 2)
-    const out = new Float64Array(count)
-    if (this.leaf.kind === 'uint64') {
-      for (let i = 0; i < count; i++) out[i] = (words[2 * i + 1] >>> 0) * 4294967296 + (words[2 * i] >>> 0)
-    } else {
-      for (let i = 0; i < count; i++) out[i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0)
-    }
-    return {kind: 'number', count, data: out}
   }
 }

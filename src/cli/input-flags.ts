@@ -43,7 +43,10 @@ export const inputFlags = {
     description: 'whether scores are logits or probabilities (default: from the column name)',
     options: ['logits', 'probs'],
   }),
-  format: Flags.string({description: 'input format (default: from the extension)', options: ['csv', 'arrow']}),
+  format: Flags.string({
+    description: 'input format (default: from the extension, else the first bytes)',
+    options: ['csv', 'arrow', 'parquet'],
+  }),
   gammas: Flags.string({description: 'focal-loss γ values of the sweep, comma-separated', default: '0,0.5,1,2,5'}),
   alpha: Flags.string({
     description:

@@ -3,11 +3,15 @@
  * Message template: "<where>: <column>: expected …, got …".
  */
 
-/** Where in an input a bad value sits: a CSV line, or an Arrow batch and row (both 1-based for people). */
+/**
+ * Where in an input a bad value sits: a CSV line, an Arrow batch and row, or a Parquet row group and row
+ * (all 1-based for people; a row counts within its batch or row group).
+ */
 export interface InputLocation {
   file: string
   line?: number
   batch?: number
+  rowGroup?: number
   row?: number
   column?: string
   /**
@@ -30,10 +34,11 @@ export function rebaseLocation(loc: InputLocation, base: {rows: number; lines: n
   }
 }
 
-/** File order of two locations in the same file: by line (CSV), else by batch and row (Arrow). */
+/** File order of two locations in the same file: by line (CSV), else by row group or batch, and row. */
 export function compareLocations(a: InputLocation, b: InputLocation): number {
   return (
     (a.line ?? 0) - (b.line ?? 0) ||
+    (a.rowGroup ?? 0) - (b.rowGroup ?? 0) ||
     (a.batch ?? 0) - (b.batch ?? 0) ||
     (a.row ?? 0) - (b.row ?? 0) ||
     (a.dataRow ?? 0) - (b.dataRow ?? 0)
@@ -45,6 +50,8 @@ export function formatLocation(loc: InputLocation): string {
   if (loc.line !== undefined) where += `:${loc.line}`
   if (loc.batch !== undefined)
     where += loc.row === undefined ? ` (batch ${loc.batch})` : ` (batch ${loc.batch}, row ${loc.row})`
+  if (loc.rowGroup !== undefined)
+    where += loc.row === undefined ? ` (row group ${loc.rowGroup})` : ` (row group ${loc.rowGroup}, row ${loc.row})`
   if (loc.column !== undefined) where += `: column "${loc.column}"`
   return where
 }

@@ -5,4 +5,4 @@ export type Task = 'binary' | 'multiclass' | 'multilabel'
 /** Which loss the sweep, split and class figures sum. */
 export type LossVariant = 'ce' | 'focal' | 'varifocal' | 'poly1'
 export type ScoreKind = 'logits' | 'probs'
-export type FileFormat = 'csv' | 'arrow'
+export type FileFormat = 'csv' | 'arrow' | 'parquet'

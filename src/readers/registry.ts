@@ -4,10 +4,11 @@
  */
 import {arrowFormat} from './arrow/arrow-format.js'
 import {csvFormat} from './csv/csv-format.js'
+import {parquetFormat} from './parquet/parquet-format.js'
 import type {ReaderFormat, UnitTask} from './prediction-source.js'
 import type {FileFormat} from '../core/kinds.js'
 
-export const FORMATS: readonly ReaderFormat[] = [arrowFormat, csvFormat]
+export const FORMATS: readonly ReaderFormat[] = [arrowFormat, parquetFormat, csvFormat]
 
 export function readerFormat(format: FileFormat): ReaderFormat {
   const found = FORMATS.find((f) => f.format === format)

@@ -11,6 +11,8 @@ import {openSource} from '../../src/readers/open-source.js'
 import type {ReadExtent} from '../../src/readers/prediction-source.js'
 import {openUnits} from '../../src/readers/registry.js'
 import {tempDir} from '../helpers/temp-files.js'
+import {openParquet} from '../../src/readers/parquet/open-parquet.js'
+import {fileURLToPath} from 'node:url'
 
 const file = tempDir()
 
@@ -83,6 +85,22 @@ describe('row identity in units', () => {
     rows.forEach((loc, i) => {
       assert.equal(loc.batch, expected[i].batch, `row ${i}: batch`)
       assert.equal(loc.row, expected[i].row, `row ${i}: row in batch`)
+      assert.equal(loc.dataRow, i, `row ${i}: data row`)
+    })
+  })
+
+  it('Parquet row group groups: every row’s row group and row are the file’s, its data row counts the groups before', async () => {
+    const path = fileURLToPath(new URL('../../fixtures/parquet/binary-rowgroups.parquet', import.meta.url))
+    const parquet = await openParquet(path)
+    const sizes = parquet.rowGroups.map((g) => g.rows)
+    await parquet.close()
+    assert.ok(sizes.length > 2, `${sizes.length} row groups`)
+    const {rows} = await locationsByUnits(path, 0)
+    const expected = sizes.flatMap((n, g) => Array.from({length: n}, (_, row) => ({rowGroup: g + 1, row: row + 1})))
+    assert.equal(rows.length, expected.length)
+    rows.forEach((loc, i) => {
+      assert.equal(loc.rowGroup, expected[i].rowGroup, `row ${i}: row group`)
+      assert.equal(loc.row, expected[i].row, `row ${i}: row in the group`)
       assert.equal(loc.dataRow, i, `row ${i}: data row`)
     })
   })

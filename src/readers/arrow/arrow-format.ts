@@ -22,7 +22,7 @@ import {
 } from '../prediction-source.js'
 import {ARROW_FILE_MAGIC, type ArrowSource, openArrow, openArrowStream} from './open-arrow.js'
 import {readArrowChunks} from './read-arrow-chunks.js'
-import {spoolArrowFile} from './spool-arrow-file.js'
+import {spoolStream} from '../spool-stream.js'
 
 /**
  * Arrow columns are read in place, so a file costs little more than the maths; a second thread must also
@@ -118,7 +118,9 @@ export const arrowFormat: ReaderFormat = {
   async openStream(name: string, bytes: StreamBytes, flags: ReadFlags): Promise<PredictionSource> {
     const head = await bytes.peek(8)
     // The IPC file format needs random access (its footer is at the end): spool it to a temp file.
-    const arrow = isArrowFile(head) ? await spoolArrowFile(name, bytes) : await openArrowStream(name, bytes.remaining())
+    const arrow = isArrowFile(head)
+      ? await spoolStream(name, bytes, 'Arrow', '.arrow', (file) => openArrow(file, name))
+      : await openArrowStream(name, bytes.remaining())
     return arrowSource(name, null, arrow, layoutOrClose(arrow, flags, name), 0)
   },
 

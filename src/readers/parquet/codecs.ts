@@ -1,0 +1,95 @@
+/**
+ * Page decompression: one function per Parquet codec, each given the compressed bytes and the page's
+ * uncompressed size (from its header, checked against the memory budget by the caller) and returning
+ * exactly that many bytes — or throwing `CodecError`. The decompressors are maintained libraries, chosen
+ * by measurement (docs/parquet.md): zstddec (the reference zstd in WebAssembly), hyparquet-compressors'
+ * LZ4, and Node's own zlib for GZIP and BROTLI — and for SNAPPY a decoder of focalscope's own (snappy.ts),
+ * faster and leaner than both libraries measured. Each library is loaded
+ * only when a file uses its codec (`loadCodecs`, called when a file is opened): a file in SNAPPY never pays
+ * for the others' start-up.
+ */
+import {brotliDecompressSync, gunzipSync} from 'node:zlib'
+
+import {BROTLI, codecName, GZIP, LZ4, LZ4_RAW, LZO, SNAPPY, UNCOMPRESSED, ZSTD} from './metadata.js'
+import {SnappyError, snappyUncompress} from './snappy.js'
+
+export class CodecError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CodecError'
+  }
+}
+
+/**
+ * Decompresses `input` to `size` bytes. `into`, when given, is a buffer of at least `size` bytes owned by
+ * the caller that the decompressor may write into and return a view of (no garbage per page); a
+ * decompressor that cannot returns memory of its own.
+ */
+export type Decompress = (input: Uint8Array, size: number, into?: Uint8Array) => Uint8Array
+
+/** Loaders of the decompressors by codec; each runs once per thread, on first need. */
+const LOADERS: Partial<Record<number, () => Promise<Decompress>>> = {
+  [UNCOMPRESSED]: async () => (input) => input,
+  // Hand-written (snappy.ts says why); into the column's page buffer.
+  [SNAPPY]: async () => (input, size, into) => {
+    const out = into ?? new Uint8Array(size)
+    try {
+      snappyUncompress(input, size, out)
+    } catch (error) {
+      if (error instanceof SnappyError) throw new CodecError(error.message)
+      throw error
+    }
+    return out
+  },
+  [GZIP]: async () => (input, size) => gunzipSync(input, {maxOutputLength: Math.max(1, size)}),
+  [BROTLI]: async () => (input, size) => brotliDecompressSync(input, {maxOutputLength: Math.max(1, size)}),
+  [ZSTD]: async () => {
+    const {ZSTDDecoder} = await import('zstddec')
+    const decoder = new ZSTDDecoder()
+    await decoder.init()
+    return (input, size) => (size === 0 ? new Uint8Array(0) : decoder.decode(input, size))
+  },
+  [LZ4_RAW]: async () => (await import('hyparquet-compressors')).decompressLz4Raw,
+  // LZ4 is Hadoop's framing of LZ4 blocks (deprecated by the format; some old writers used it).
+  [LZ4]: async () => (await import('hyparquet-compressors')).decompressLz4,
+}
+
+/** Decompressors loaded so far, by codec; a test or the bench may swap one in. */
+export const DECOMPRESSORS: Partial<Record<number, Decompress>> = {}
+
+/** The codecs focalscope reads, for messages. */
+export const READABLE_CODECS = 'UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4, BROTLI'
+
+/** Whether focalscope reads a codec. */
+export function isReadableCodec(codec: number): boolean {
+  return codec !== LZO && LOADERS[codec] !== undefined
+}
+
+/** Loads the decompressors for `codecs` (unknown ones are left for `decompress` to refuse). */
+export async function loadCodecs(codecs: Iterable<number>): Promise<void> {
+  for (const codec of new Set(codecs)) {
+    const load = LOADERS[codec]
+    if (load && !DECOMPRESSORS[codec]) DECOMPRESSORS[codec] = await load()
+  }
+}
+
+/** Decompresses one page (or a v2 page's values section) to exactly `size` bytes (see `Decompress`). */
+export function decompress(codec: number, input: Uint8Array, size: number, into?: Uint8Array): Uint8Array {
+  const decompressor = DECOMPRESSORS[codec]
+  if (!decompressor) {
+    if (isReadableCodec(codec)) throw new Error(`${codecName(codec)}: loadCodecs was not called`)
+    throw new CodecError(`expected a codec focalscope reads (${READABLE_CODECS}), got ${codecName(codec)}`)
+  }
+  let out: Uint8Array
+  try {
+    out = decompressor(input, size, into)
+  } catch (error) {
+    if (error instanceof CodecError) throw error
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new CodecError(`the ${codecName(codec)} data does not decompress (${why})`)
+  }
+  if (out.length !== size) {
+    throw new CodecError(`the ${codecName(codec)} data does not decompress to the ${size} bytes its page header says`)
+  }
+  return out
+}

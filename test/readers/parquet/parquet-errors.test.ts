@@ -94,13 +94,10 @@ describe('Parquet reader: nulls and bad labels', () => {
     const skip = new SkipLog()
     const rows = await collectParquet(path, {}, skip)
     const skipped = skippedOf(skip)
-    assert.deepEqual(
-      skipped.counts,
-      [
-        ['null', 2],
-        ['field-count', 1],
-      ],
-    )
+    assert.deepEqual(skipped.counts, [
+      ['null', 2],
+      ['field-count', 1],
+    ])
     assert.equal(
       skipped.first.get('field-count'),
       `${path} (row group 1, row 9): column "logits": expected a list of 5 scores (as in the first row), got 4`,

@@ -46,6 +46,11 @@ export const SEMANTICS = {
     'BCE with targets, p_t = y*p + (1-y)*(1-p), alpha_t = y*alpha + (1-y)*(1-alpha)',
 } as const
 
+/** CE share at least OVERWEIGHT_FACTOR × the class's share of the data (`count` of `of`); never for no data. */
+function isOverweight(ceShare: number | null, count: number, of: number): boolean {
+  return count > 0 && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * (count / of)
+}
+
 /** a / b, or null when b is 0 (a share of nothing is undefined, not 0 and not NaN). */
 function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b
@@ -208,8 +213,9 @@ export function buildReport(state: LossBreakdownState, config: EvaluationConfig,
         const sum = sumWhere(focal[g], keep)
         return {gamma, sum, share: ratio(sum, focalTotal[g])}
       }),
-      // A class with no rows carries no loss: 0 ≥ 2 · 0 must not mark it.
-      overweight: n > 0 && countShare !== null && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * countShare,
+      // A class with no rows carries no loss: 0 ≥ 2 · 0 must not mark it. Multi-label classes all have every
+      // row: their data is their positive elements.
+      overweight: isOverweight(ceShare, multilabel ? positiveCounts![c] : n, multilabel ? positiveElements! : elements),
       byTarget: multilabel
         ? {
             positive: part((b) => keep(b) && isPositive(b)),

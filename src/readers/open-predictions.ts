@@ -101,7 +101,7 @@ export interface ReadFlags extends LayoutFlags {
   maxRecordBytes?: number
 }
 
-/** A stream (stdin, decompressed): the format comes from its first bytes unless --format says. */
+/** A stream (stdin, decompressed): the format comes from its first bytes unless --input-format says. */
 async function openStreamPredictions(
   path: string,
   stream: StreamBytes,

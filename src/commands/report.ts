@@ -56,9 +56,18 @@ export default class Report extends BaseCommand {
       command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --preset torchvision',
     },
     {
+      description: 'Arrow lists of K logits and K targets, the target list named explicitly, classes named',
+      command:
+        '<%= config.bin %> <%= command.id %> fixtures/multilabel-list.arrow --target-col targets --class-names car,person,bike,dog',
+    },
+    {
       description: 'One row per (anchor, class): the long layout',
       command:
         '<%= config.bin %> <%= command.id %> fixtures/multilabel-long.csv --class-col class --target-col target --class-names car,person,bike,dog',
+    },
+    {
+      description: 'One α per class (multi-label: α_c for positive targets, 1 − α_c for negative ones)',
+      command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --alpha 0.25,0.5,0.5,0.75',
     },
     {
       description: 'Class-balanced α from the effective number of samples (Cui et al. 2019)',
@@ -67,6 +76,10 @@ export default class Report extends BaseCommand {
     {
       description: 'VarifocalNet as ultralytics VarifocalLoss (γ 2, α 0.75, .mean(1).sum())',
       command: '<%= config.bin %> <%= command.id %> fixtures/multilabel.csv --preset ultralytics --loss varifocal',
+    },
+    {
+      description: 'Poly-1 focal loss with ε = 2 over γ 0 and 2',
+      command: '<%= config.bin %> <%= command.id %> fixtures/example.csv --loss poly1 --poly-epsilon 2 --gammas 0,2',
     },
     {
       description: 'Binary labels that are soft targets in [0, 1] (distillation, label smoothing)',

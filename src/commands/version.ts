@@ -19,8 +19,8 @@ export default class Version extends BaseCommand {
   static override examples = [
     {description: 'The version line, as in a bug report', command: '<%= config.bin %> version'},
     {
-      description: 'Only the version number, read from JSON',
-      command: '<%= config.bin %> version --json | jq -r .version',
+      description: 'The parts as JSON: name, version, node, platform, arch',
+      command: '<%= config.bin %> version --json',
     },
   ]
 

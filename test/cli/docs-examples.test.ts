@@ -147,3 +147,34 @@ describe('examples/ci/github-workflow.yml', () => {
     }
   })
 })
+
+describe("every command's help examples run as written", () => {
+  const COMMANDS = ['completion', 'gate', 'help', 'report', 'version']
+
+  /** The `$ …` commands of a help text's EXAMPLES, continuation lines joined. */
+  function helpExamples(help: string): string[] {
+    const examples = help.split(/^EXAMPLES$/m)[1]?.split(/^[A-Z][A-Z ]+$/m)[0] ?? ''
+    return [...examples.replace(/ \\\n\s+/g, ' ').matchAll(/^ {4}\$ (.*)$/gm)].map((m) => m[1])
+  }
+
+  for (const command of COMMANDS) {
+    it(`${command}: each example exits 0 (in a copy of examples/ and fixtures/, with a focalscope.gates.json)`, () => {
+      const help = spawnSync(process.execPath, [BIN, command, '--help'], {
+        env: {...ENV, COLUMNS: '200'},
+        encoding: 'utf8',
+      })
+      const examples = helpExamples(help.stdout)
+      assert.ok(examples.length >= 2, `${command}: ${examples.length} examples`)
+      const cwd = tempDir()('help')
+      for (const dir of ['examples', 'fixtures']) cpSync(join(ROOT, dir), join(cwd, dir), {recursive: true})
+      cpSync(join(ROOT, 'examples', 'ci', 'focalscope.gates.json'), join(cwd, 'focalscope.gates.json'))
+      for (const example of examples) {
+        // zsh and fish are not installed here; their scripts are checked in conventions.test.ts.
+        if (/completion (zsh|fish)/.test(example)) continue
+        const shell = example.replaceAll(/(^|\| |\$\()focalscope /g, `$1"${process.execPath}" "${BIN}" `)
+        const result = spawnSync('bash', ['-c', `set -o pipefail; ${shell}`], {cwd, env: ENV, encoding: 'utf8'})
+        assert.equal(result.status, 0, `${command}: ${example}\n${result.stderr}`)
+      }
+    })
+  }
+})

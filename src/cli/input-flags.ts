@@ -43,9 +43,12 @@ export const inputFlags = {
     description: 'whether scores are logits or probabilities (default: from the column name)',
     options: ['logits', 'probs'],
   }),
-  format: Flags.string({
-    description: 'input format (default: from the extension, else the first bytes)',
+  'input-format': Flags.string({
+    description:
+      "the input files' format (default: from the extension and the first bytes; told apart by their first bytes)",
     options: ['csv', 'arrow', 'parquet'],
+    // The flag's name until 0.1: accepted, with a warning (output-flags.ts warnIfFormatFlag).
+    aliases: ['format'],
   }),
   gammas: Flags.string({description: 'focal-loss γ values of the sweep, comma-separated', default: '0,0.5,1,2,5'}),
   alpha: Flags.string({
@@ -129,7 +132,7 @@ export interface InputFlagValues {
   'score-col'?: string
   'score-prefix'?: string
   scores?: string
-  format?: string
+  'input-format'?: string
   gammas: string
   alpha: string
   'easy-threshold': string
@@ -152,6 +155,11 @@ export interface InputFlagValues {
   'max-record-bytes'?: string
 }
 
+/** --input-format as the readers take it. */
+function inputFormat(format: string | undefined): AnalyzeOptions['format'] {
+  return format as AnalyzeOptions['format']
+}
+
 /** oclif's parse metadata: which flags took their default value. */
 export interface FlagMetadata {
   flags: Record<string, {setFromDefault?: boolean} | undefined>
@@ -166,7 +174,7 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
     scoreCol: flags['score-col'],
     scorePrefix: flags['score-prefix'],
     scores: flags.scores as AnalyzeOptions['scores'],
-    format: flags.format as AnalyzeOptions['format'],
+    format: inputFormat(flags['input-format']),
     gammas: parseGammas(flags.gammas),
     alphaSpec,
     preset: flags.preset as PresetName | undefined,

@@ -9,7 +9,10 @@ import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-wr
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
-import {useColor} from '../cli/terminal.js'
+import {findGateConfig, GATE_CONFIG_NAMES} from '../cli/find-gate-config.js'
+import {colorFlag, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
+import {terminalWidth, useColor} from '../cli/terminal.js'
+import {writeError} from '../cli/write-error.js'
 import {InputError, UsageError} from '../core/errors.js'
 import type {Report} from '../report/types.js'
 import {checkRuleFields} from '../gates/check-rule-fields.js'
@@ -34,20 +37,6 @@ async function readText(path: string): Promise<string> {
   } catch (error) {
     throw fsError(error, path)
   }
-}
-
-/** A file we could not write, as one line: which flag, which path, why. */
-function writeError(error: unknown, path: string, what: string): InputError {
-  const code = (error as NodeJS.ErrnoException).code
-  const reason =
-    code === 'ENOENT'
-      ? 'its directory does not exist'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : (error as Error).message
-  return new InputError(`expected a writable path for ${what}, got ${code ?? 'an error'} (${reason})`, {file: path})
 }
 
 const STEP_SUMMARY = '$GITHUB_STEP_SUMMARY'
@@ -76,27 +65,53 @@ export default class Gate extends BaseCommand {
   static override summary =
     'Fail a CI build when the loss breakdown crosses a threshold or regresses against a baseline.'
 
-  static override description = `Computes the report (as \`report\` does) or reads a saved one (--from-report), then checks
-rules over its figures: \`classes[*].ce.share <= 0.5\`, \`sweep[gamma=2].hardShare >= 0.6\`,
-\`delta(classes[*].ce.share) <= 0.05\` against --baseline. Rules come from --config and --assert.
-
-Exit codes: 0 every rule passed (warnings allowed), 1 an error rule failed, 2 usage, input or config
-error, 130 interrupted. The grammar, output formats and a CI example are in docs/gates.md.`
+  // One line per paragraph: the help wraps them to the terminal.
+  static override description = [
+    'Computes the report (as `report` does) or reads a saved one (--from-report), then checks rules over its figures: ' +
+      '`classes[*].ce.share <= 0.5`, `sweep[gamma=2].hardShare >= 0.6`, `delta(classes[*].ce.share) <= 0.05` against --baseline. ' +
+      'Rules come from --config and --assert; with neither, from focalscope.gates.json (or .focalscope/gates.json) in this ' +
+      'directory or the nearest parent, up to the repository root, whose name is printed on stderr.',
+    'Exit codes: 0 every rule passed (warnings allowed), 1 an error rule failed, 2 usage, input or config error, ' +
+      '3 internal error, 130 interrupted. The grammar, output formats and a CI example are in docs/gates.md.',
+  ].join('\n\n')
 
   static override examples = [
-    `<%= config.bin %> <%= command.id %> preds.csv --assert 'classes[*].ce.share <= 0.5'`,
-    '<%= config.bin %> <%= command.id %> preds.arrow --config focalscope.gates.json --baseline main-report.json',
-    '<%= config.bin %> <%= command.id %> --from-report report.json --config focalscope.gates.json --junit gate.xml',
+    {
+      description: 'One rule from the command line: no class carries more than half of the cross-entropy',
+      command: `<%= config.bin %> <%= command.id %> examples/predictions.csv --assert 'classes[*].ce.share <= 0.5'`,
+    },
+    {
+      description: 'Rules from a file, two of them against a baseline report; JUnit XML for the CI',
+      command:
+        '<%= config.bin %> <%= command.id %> examples/predictions.csv --config examples/ci/focalscope.gates.baseline.json --baseline examples/baseline-report.json --junit gate.xml',
+    },
+    {
+      description:
+        'Only the verdict, from focalscope.gates.json found in this directory or a parent (up to the repository root)',
+      command: '<%= config.bin %> <%= command.id %> examples/predictions.csv --quiet',
+    },
+    {
+      description: 'Gate a saved report instead of predictions',
+      command:
+        '<%= config.bin %> <%= command.id %> --from-report examples/baseline-report.json --config examples/ci/focalscope.gates.json',
+    },
   ]
 
   static override args = {
-    files: Args.string({description: 'prediction files (.csv, .arrow, .arrows, .feather), or none with --from-report'}),
+    files: Args.string({
+      description:
+        'prediction files (.csv, .arrow, .arrows, .feather; .gz is decompressed), or none with --from-report; - reads standard input',
+    }),
   }
 
   static override strict = false
 
   static override flags = {
-    config: Flags.string({char: 'c', description: 'gates file: {"rules": [{"name", "assert", "severity"}]}'}),
+    config: Flags.string({
+      char: 'c',
+      description:
+        'gates file: {"rules": [{"name", "assert", "severity"}]} (default, without --assert: focalscope.gates.json or .focalscope/gates.json in this directory or a parent, up to the repository root)',
+    }),
     assert: Flags.string({
       char: 'a',
       description: 'a rule, e.g. "classes[*].ce.share <= 0.5" (repeatable; severity error)',
@@ -105,29 +120,60 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     }),
     'from-report': Flags.string({description: 'gate a saved `report --json` output instead of prediction files'}),
     baseline: Flags.string({description: 'an earlier `report --json` output, for delta(…) and relative(…)'}),
-    junit: Flags.string({description: 'write JUnit XML here (one test case per rule)'}),
-    report: Flags.string({description: 'save the report JSON here (usable later as --from-report or --baseline)'}),
+    junit: Flags.string({description: 'write JUnit XML here (one test case per rule)', helpGroup: 'OUTPUT'}),
+    report: Flags.string({
+      description: 'save the report JSON here (usable later as --from-report or --baseline)',
+      helpGroup: 'OUTPUT',
+    }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description:
+        'print only the verdict: the rules that failed or warned, and the last line (JUnit, --report, annotations and the job summary are written as usual)',
+      helpGroup: 'OUTPUT',
+    }),
+    ...colorFlag,
+    ...terminalReportFlags,
     ...inputFlags,
   }
 
   async run(): Promise<GateResult> {
     const {argv, flags, metadata} = await this.parse(Gate)
+    warnIfFormatFlag(this.argv, (message) => this.warn(message))
     const files = argv as string[]
+    const sections = parseSections(flags.sections)
+
+    // Without --config or --assert, the gates file is found as eslint and pytest find theirs, and named.
+    let configPath = flags.config
+    if (configPath === undefined && (flags.assert ?? []).length === 0) {
+      configPath = findGateConfig()
+      if (configPath !== undefined) {
+        process.stderr.write(
+          `focalscope: using the gates file ${configPath} (--config FILE or --assert RULE to choose)\n`,
+        )
+      }
+    }
 
     // Before anything is read or written: an output onto an input would destroy it.
     const outputs = outputPaths(flags)
     assertOutputsAreNotInputs(outputs, [
       ...expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
-      ...(['from-report', 'baseline', 'config'] as const).flatMap((flag) =>
+      ...(['from-report', 'baseline'] as const).flatMap((flag) =>
         flags[flag] === undefined ? [] : [{path: flags[flag], what: `--${flag}`}],
       ),
+      ...(configPath === undefined
+        ? []
+        : [{path: configPath, what: flags.config === undefined ? 'the gates file' : '--config'}]),
     ])
 
     // Everything that can be wrong with the command line is found before any prediction is read.
     const rules: GateRule[] = []
-    if (flags.config !== undefined) rules.push(...loadGateConfig(await readText(flags.config), flags.config))
+    if (configPath !== undefined) rules.push(...loadGateConfig(await readText(configPath), configPath))
     for (const text of flags.assert ?? []) rules.push(parseAssertFlag(text))
-    if (rules.length === 0) throw new UsageError('expected rules from --config FILE or --assert RULE, got neither')
+    if (rules.length === 0) {
+      throw new UsageError(
+        `expected rules from --config FILE or --assert RULE, got neither (and no ${GATE_CONFIG_NAMES.join(' or ')} here or in a parent directory up to the repository root)`,
+      )
+    }
     for (const rule of rules) checkRuleFields(rule)
     const needsBaseline = rules.find((rule) => usesBaseline(rule.expression))
     if (needsBaseline !== undefined && flags.baseline === undefined) {
@@ -175,9 +221,13 @@ error, 130 interrupted. The grammar, output formats and a CI example are in docs
     const result = runGates(rules, report, baseline)
     await this.writeOutputs(result, outputs)
     if (!this.jsonEnabled()) {
-      const color = useColor(process.stdout)
-      if (!result.passed) process.stdout.write(`${renderReport(report, {color})}\n\n`)
-      process.stdout.write(`${renderGateTable(result, {color})}\n`)
+      const color = useColor(process.stdout, process.env, flags.color)
+      const width = terminalWidth(process.stdout)
+      if (!result.passed && !flags.quiet) {
+        const options = {color, width, maxClasses: flags['max-classes'], sections, verbose: flags.verbose}
+        process.stdout.write(`${renderReport(report, options)}\n\n`)
+      }
+      process.stdout.write(`${renderGateTable(result, {color, quiet: flags.quiet})}\n`)
     }
     process.exitCode = result.passed ? EXIT.ok : EXIT.gateFailed
     return result

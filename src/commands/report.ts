@@ -2,13 +2,14 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../pipeline/analyze-predictions.js'
-import {atomicWrite} from '../cli/atomic-write.js'
-import {assertOutputsAreNotInputs} from '../cli/output-paths.js'
+import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
+import {colorFlag, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
+import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
+import {terminalWidth, useColor} from '../cli/terminal.js'
 import {withProgress} from '../cli/with-progress.js'
-import {useColor} from '../cli/terminal.js'
-import {InputError} from '../core/errors.js'
+import {writeError} from '../cli/write-error.js'
 import {expandPaths} from '../readers/expand-paths.js'
 import type {Report as ReportResult} from '../report/types.js'
 import {renderWarnings} from '../renderers/render-warnings.js'
@@ -32,12 +33,23 @@ export default class Report extends BaseCommand {
   ].join('\n\n')
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> fixtures/example.csv',
-    '<%= config.bin %> <%= command.id %> preds.arrow --gammas 0,1,2 --alpha 0.25',
-    '<%= config.bin %> <%= command.id %> preds.csv --scores probs --json > report.json',
+    {
+      description: 'Where the loss of the example predictions comes from: 8 classes, logits, the default γ sweep',
+      command: '<%= config.bin %> <%= command.id %> examples/predictions.csv',
+    },
+    {
+      description: 'The JSON report into a file (written whole or not at all) while the terminal shows the tables',
+      command:
+        '<%= config.bin %> <%= command.id %> examples/predictions.csv --gammas 0,1,2 --alpha 0.25 -o report.json',
+    },
+    {
+      description: 'Predictions on standard input (-): CSV, gzip or Arrow, told apart by the first bytes',
+      command:
+        'gzip -c examples/predictions.csv | <%= config.bin %> <%= command.id %> - --sections classes --max-classes 3',
+    },
     {
       description: 'Also write a self-contained HTML page with charts (opens from file://, loads nothing)',
-      command: '<%= config.bin %> <%= command.id %> fixtures/example.csv --html report.html',
+      command: '<%= config.bin %> <%= command.id %> examples/predictions.csv --html report.html',
     },
     {
       description: "Multi-label detection outputs (logit_car, …, target_car, …) with torchvision's defaults",
@@ -45,7 +57,8 @@ export default class Report extends BaseCommand {
     },
     {
       description: 'Arrow lists of K logits and K targets, the target list named explicitly, classes named',
-      command: '<%= config.bin %> <%= command.id %> anchors.arrow --target-col gt_multi_hot --class-names @classes.txt',
+      command:
+        '<%= config.bin %> <%= command.id %> fixtures/multilabel-list.arrow --target-col targets --class-names car,person,bike,dog',
     },
     {
       description: 'One row per (anchor, class): the long layout',
@@ -75,58 +88,86 @@ export default class Report extends BaseCommand {
   ]
 
   static override args = {
-    files: Args.string({description: 'prediction files (.csv, .arrow, .arrows, .feather)', required: true}),
+    files: Args.string({
+      description: 'prediction files (.csv, .arrow, .arrows, .feather; .gz is decompressed); - reads standard input',
+      required: true,
+    }),
   }
 
   static override strict = false
 
   static override flags = {
     ...inputFlags,
-    html: Flags.string({description: 'also write the report as a self-contained HTML page with charts to this file'}),
+    output: Flags.string({
+      char: 'o',
+      description:
+        'also write the JSON report (as --json prints it) to this file, atomically: a failed run leaves no file and an old one whole',
+      helpGroup: 'OUTPUT',
+    }),
+    html: Flags.string({
+      description: 'also write the report as a self-contained HTML page with charts to this file (atomically)',
+      helpGroup: 'OUTPUT',
+    }),
+    ...colorFlag,
+    ...terminalReportFlags,
   }
 
   async run(): Promise<ReportResult> {
     const {argv, flags, metadata} = await this.parse(Report)
-    if (flags.html !== undefined) {
-      assertOutputsAreNotInputs(
-        [{path: flags.html, what: '--html'}],
-        expandPaths(argv as string[]).map((path) => ({path, what: 'the prediction file'})),
-      )
-    }
-    const report = await withProgress(flags.progress, argv as string[], (onProgress) =>
-      analyzePredictions(argv as string[], {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
+    warnIfFormatFlag(this.argv, (message) => this.warn(message))
+    const files = argv as string[]
+    // Before anything is read or written: an output onto an input would destroy it.
+    const outputs: NamedPath[] = [
+      ...(flags.output === undefined ? [] : [{path: flags.output, what: '--output'}]),
+      ...(flags.html === undefined ? [] : [{path: flags.html, what: '--html'}]),
+    ]
+    assertOutputsAreNotInputs(
+      outputs,
+      expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
+    )
+    const sections = parseSections(flags.sections)
+    const report = await withProgress(flags.progress, files, (onProgress) =>
+      analyzePredictions(files, {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
     )
     for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
-    if (flags.html !== undefined) await this.writeHtml(report, flags.html)
+    if (outputs.length > 0) await this.writeOutputs(report, flags.output, flags.html)
     if (!this.jsonEnabled()) {
       // Imported only for the table: chalk and cli-table3 are start-up cost that --json runs never use.
       const {renderReport} = await import('../renderers/render-report.js')
-      process.stdout.write(`${renderReport(report, {color: useColor(process.stdout)})}\n`)
+      const text = renderReport(report, {
+        color: useColor(process.stdout, process.env, flags.color),
+        width: terminalWidth(process.stdout),
+        maxClasses: flags['max-classes'],
+        sections,
+        verbose: flags.verbose,
+      })
+      process.stdout.write(`${text}\n`)
     }
     return report
   }
 
   /**
-   * The page, written atomically. Its renderer and Vega are a bundle of their own (scripts/bundle.mjs),
-   * loaded only here: runs without --html never pay for them.
+   * The JSON (-o) and the HTML page (--html), written all or nothing: each goes to a temp file beside its
+   * target, and only when both are written and flushed are they renamed into place. The page's renderer
+   * and Vega are a bundle of their own (scripts/bundle.mjs), loaded only here: runs without --html never
+   * pay for them.
    */
-  private async writeHtml(report: ReportResult, path: string): Promise<void> {
-    const {renderHtmlReport} = await import('../renderers/html/render-html-report.js')
-    const html = await renderHtmlReport(report, {generator: `focalscope ${this.config.version}`})
+  private async writeOutputs(report: ReportResult, json: string | undefined, html: string | undefined): Promise<void> {
+    const files: {path: string; what: string; data: string}[] = []
+    if (json !== undefined) files.push({path: json, what: '--output', data: `${JSON.stringify(report, null, 2)}\n`})
+    if (html !== undefined) {
+      const {renderHtmlReport} = await import('../renderers/html/render-html-report.js')
+      const page = await renderHtmlReport(report, {generator: `focalscope ${this.config.version}`})
+      files.push({path: html, what: '--html', data: page})
+    }
+    let staged: StagedWrites
     try {
-      await atomicWrite(path, html)
+      staged = await stageWrites(files)
+      await staged.commit()
     } catch (error) {
-      // As gate's outputs word it (gate.ts writeError); the temp file's name would only confuse.
-      const code = (error as NodeJS.ErrnoException).code
-      const reason =
-        code === 'ENOENT'
-          ? 'its directory does not exist'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : code === 'EISDIR'
-              ? 'it is a directory'
-              : (error as Error).message
-      throw new InputError(`expected a writable path for --html, got ${code ?? 'an error'} (${reason})`, {file: path})
+      const target = error instanceof AtomicWriteError ? error.target : files[0].path
+      const file = files.find((f) => f.path === target) ?? files[0]
+      throw writeError(error, file.path, file.what)
     }
   }
 }

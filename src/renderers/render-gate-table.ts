@@ -6,6 +6,8 @@ import {formatCount} from './format-number.js'
 
 export interface RenderGateOptions {
   color: boolean
+  /** Only the verdict: the rules that failed or warned, and the last line (`gate --quiet`). */
+  quiet?: boolean
 }
 
 /** Failed checks listed under a rule; the rest are counted. */
@@ -41,7 +43,8 @@ export function ruleDetails(rule: RuleResult, limit = LISTED_CHECKS): string[] {
 
 /**
  * The terminal view of a gate run: one block per rule (status, name and rule, then why), and a last
- * line with the verdict. Status words are there with colour off too, so a CI log can be searched. Pure.
+ * line with the verdict. Status words are there with colour off too, so a CI log can be searched. With
+ * `quiet`, only the rules that did not pass and the verdict. Pure.
  *
  * Example (colour off):
  *   focalscope gate — preds.csv · 1,000 rows
@@ -62,15 +65,15 @@ export function renderGateTable(result: GateResult, options: RenderGateOptions):
   }
   const {input} = result.report
   const baseline = result.baseline === null ? '' : ` · baseline ${result.baseline.source}`
-  const out = [
-    chalk.bold(`focalscope gate — ${input.files.join(', ')} · ${formatCount(input.rows)} rows${baseline}`),
-    '',
-  ]
+  const out = options.quiet
+    ? []
+    : [chalk.bold(`focalscope gate — ${input.files.join(', ')} · ${formatCount(input.rows)} rows${baseline}`), '']
   for (const rule of result.rules) {
+    if (options.quiet && rule.status === 'pass') continue
     out.push(`${paint[rule.status](LABELS[rule.status])}  ${ruleTitle(rule)}`)
     for (const line of ruleDetails(rule)) out.push(`      ${line}`)
   }
-  out.push('')
+  if (out.length > 0) out.push('')
   const verdict = result.passed ? chalk.green.bold('Gate passed') : chalk.red.bold('Gate failed')
   out.push(`${verdict}: ${summarizeGate(result)}`)
   return out.join('\n')

@@ -2,204 +2,202 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 
 import type {Report} from '../report/types.js'
-import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
-import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
+import {OVERWEIGHT_MARK} from './report-labels.js'
+import {
+  buildReportView,
+  formatCell,
+  type ReportSectionName,
+  type ReportView,
+  type ViewColumn,
+  type ViewFact,
+  type ViewTable,
+} from './report-view.js'
 
 export interface RenderOptions {
   color: boolean
+  /** The most columns a line may take (default 80: the width when the output is not a terminal). */
+  width?: number
+  /** Sections to print (default: all). */
+  sections?: readonly ReportSectionName[]
+  /** Per-class rows, largest CE share first (default: all; the CLI passes 30). */
+  maxClasses?: number
+  /** Also the semantics sentence. */
+  verbose?: boolean
 }
 
 export {OVERWEIGHT_MARK}
 
-function makeTable(head: string[], color: boolean, chalk: ChalkInstance): Table.Table {
-  return new Table({
-    head: head.map((h) => chalk.bold(h)),
-    // cli-table3 colours head and border by default: off when colour is off, or pipes get escape codes.
-    style: color ? {head: [], border: ['grey']} : {head: [], border: []},
-    colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')),
-    // No rule between body rows: a 20-class table stays one screen high.
-    chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
-  })
+/** Labels of the summary lines are padded to this, so their texts line up ("Semantics  "). */
+const LABEL_WIDTH = 11
+
+/** Box-drawing characters of cli-table3's default border, coloured grey when colour is on. */
+const BORDER = /[─│┌┐└┘┬┴┼├┤]+/g
+
+/** Width in terminal columns as cli-table3 counts it for our text: one per code point. */
+function width(text: string): number {
+  return [...text].length
 }
 
-const gammaLabel = (gamma: number): string => `FL γ=${gamma}`
-
-/** The terminal report: input summary, totals, γ sweep, per-class shares, easy/hard split. Pure. */
-export function renderReport(report: Report, options: RenderOptions): string {
-  const chalk = new Chalk({level: options.color ? 1 : 0})
-  const {input, config, totals, sweep, split, classes} = report
-  const out: string[] = []
-  const alpha = config.alpha === null ? 'none' : String(config.alpha)
-
-  out.push(chalk.bold(`focalscope report — ${input.files.join(', ')}`))
-  // Multi-label classes all have every row; their imbalance is in positive targets.
-  const multilabel = input.task === 'multilabel'
-  const counted = multilabel ? 'positives' : 'rows'
-  const imbalance =
-    input.classes.length < 2
-      ? ''
-      : ` · imbalance ${input.imbalanceRatio === null ? `∞ (a class has no ${counted})` : `${formatRatio(input.imbalanceRatio)}×`} (max/min ${counted})`
-  out.push(
-    `${chalk.bold('Input')}      ${formatCount(input.rows)} rows · ${input.softLabels ? 'binary, soft labels' : input.task} · ${input.scores} · ` +
-      `${input.classes.length} ${input.classes.length === 1 ? 'class' : 'classes'}${imbalance}`,
-  )
-  const checks = [
-    `${formatCount(input.skippedRows)} rows skipped`,
-    `${formatCount(input.clampedValues)} probabilities clamped to [${config.eps}, 1 − ${config.eps}]`,
-  ]
-  if (input.probabilityRowSums) {
-    const sums = input.probabilityRowSums
-    checks.push(
-      `row sums within ${formatRatio(sums.maxDeviation, 2)} of 1` +
-        (sums.renormalized > 0 ? ` (${formatCount(sums.renormalized)} rows renormalized)` : ''),
-    )
-  }
-  out.push(`${chalk.bold('Checks')}     ${checks.join(' · ')}`)
-  if (input.files.length > 1) {
-    const perFile = input.files.map((f, i) => `${f} ${formatCount(input.fileRows[i])}`).join(' · ')
-    out.push(`${chalk.bold('Files')}      ${perFile}`)
-  }
-  out.push(`${chalk.bold('Semantics')}  ${input.semantics}`)
-  out.push(`${chalk.bold('CE')}         sum ${formatLoss(totals.ce.sum)} · mean ${formatLoss(totals.ce.mean)}`)
-  out.push('')
-
-  const reduction = config.reduction ?? null
-  if (config.preset) {
-    out.push(`${chalk.bold('Preset')}     ${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`)
-  }
-  if (reduction) {
-    // mmdet's divisor is avg_factor + 2^-23, which six digits would show as avg_factor alone.
-    const divisor =
-      reduction.name === 'avg-factor'
-        ? `${formatLoss(reduction.divisor - 2 ** -23)} + 2^-23`
-        : formatLoss(reduction.divisor)
-    const sum = config.preset === 'kornia' ? "kornia's sum (README: presets)" : 'the sum'
-    out.push(`${chalk.bold('Reduction')}  ${reduction.name}: ${sum} divided by ${divisor}`)
-  }
-  if (config.preset || reduction) out.push('')
-  const spec = config.alphaSpec ?? alpha
-  out.push(chalk.bold(`γ sweep — ${LOSS_FORMULAS[config.loss ?? 'focal']}, α = ${spec}`))
-  const sweepTable = makeTable(
-    [
-      'γ',
-      'FL sum',
-      'mean',
-      'FL/CE',
-      'easy share',
-      'hard share',
-      // The value the reference would print: named after it, not a second "mean" beside ours (per row).
-      ...(reduction ? [config.preset ? `${config.preset} (${reduction.name})` : reduction.name] : []),
-    ],
-    options.color,
-    chalk,
-  )
-  for (const row of sweep) {
-    sweepTable.push([
-      String(row.gamma),
-      formatLoss(row.sum),
-      formatLoss(row.mean),
-      formatRatio(row.ratioToCe),
-      formatShare(row.easyShare),
-      formatShare(row.hardShare),
-      ...(reduction ? [formatLoss(row.reduced ?? null)] : []),
-    ])
-  }
-  out.push(sweepTable.toString(), '')
-
-  // Multi-label: each class row also splits its loss into positive- and negative-target elements, as
-  // shares of the whole loss (pos + neg = the class's share), for CE and for the sweep's largest γ.
-  const byTarget = classes.some((c) => c.byTarget)
-  const topGamma = sweep.reduce((g, s, i) => (s.gamma > sweep[g].gamma ? i : g), 0)
-  const targetHead = byTarget
-    ? ['positives', 'CE pos', 'CE neg', `FL pos γ=${sweep[topGamma].gamma}`, `FL neg γ=${sweep[topGamma].gamma}`]
-    : []
-  out.push(
-    chalk.bold(
-      `Per class — share of rows vs share of loss (${OVERWEIGHT_MARK} CE share ≥ 2 × row share)` +
-        (byTarget ? '; pos / neg: elements with target > 0 / = 0' : ''),
-    ),
-  )
-  const classTable = makeTable(
-    ['class', 'rows', 'row share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma)), ...targetHead],
-    options.color,
-    chalk,
-  )
-  for (const c of classes) {
-    const name = c.overweight ? chalk.red.bold(`${c.class} ${OVERWEIGHT_MARK}`) : c.class
-    const ceShare = c.overweight ? chalk.red.bold(formatShare(c.ce.share)) : formatShare(c.ce.share)
-    const parts = c.byTarget
-      ? [
-          formatCount(c.byTarget.positive.count),
-          formatShare(c.byTarget.positive.ce.share),
-          formatShare(c.byTarget.negative.ce.share),
-          formatShare(c.byTarget.positive.focal[topGamma]?.share ?? null),
-          formatShare(c.byTarget.negative.focal[topGamma]?.share ?? null),
-        ]
-      : targetHead.map(() => '–')
-    classTable.push([
-      name,
-      formatCount(c.count),
-      formatShare(c.countShare),
-      ceShare,
-      ...c.focal.map((f) => formatShare(f.share)),
-      ...parts,
-    ])
-  }
-  out.push(classTable.toString(), '')
-
-  out.push(chalk.bold(`Easy / hard — easy means p_t > ${split.threshold}`))
-  // Multi-label: each row holds one sigmoid element per class, and the split counts elements.
-  const splitTable = makeTable(
-    [
-      '',
-      multilabel ? 'elements' : 'rows',
-      multilabel ? 'share' : 'row share',
-      'CE share',
-      ...sweep.map((s) => gammaLabel(s.gamma)),
-    ],
-    options.color,
-    chalk,
-  )
-  for (const [name, side] of [
-    ['easy', split.easy],
-    ['hard', split.hard],
-  ] as const) {
-    splitTable.push([
-      name,
-      formatCount(side.count),
-      formatShare(side.countShare),
-      formatShare(side.ceShare),
-      ...side.focal.map((f) => formatShare(f.share)),
-    ])
-  }
-  out.push(splitTable.toString())
-
-  if (report.splitByTarget) {
-    const four = report.splitByTarget
-    out.push(
-      '',
-      chalk.bold(`Easy / hard × positive / negative target — the paper's picture (easy means p_t > ${four.threshold})`),
-    )
-    const fourTable = makeTable(
-      ['', 'elements', 'share', 'CE share', ...sweep.map((s) => gammaLabel(s.gamma))],
-      options.color,
-      chalk,
-    )
-    for (const [name, side] of [
-      ['easy negative', four.easyNegative],
-      ['hard negative', four.hardNegative],
-      ['easy positive', four.easyPositive],
-      ['hard positive', four.hardPositive],
-    ] as const) {
-      fourTable.push([
-        name,
-        formatCount(side.count),
-        formatShare(side.countShare),
-        formatShare(side.ceShare),
-        ...side.focal.map((f) => formatShare(f.share)),
-      ])
+/** Prose as lines of at most `max` columns, broken at spaces, and inside a word longer than a line. */
+function wrap(text: string, max: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (let word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`
+    if (width(next) <= max) {
+      line = next
+      continue
     }
-    out.push(fourTable.toString())
+    if (line !== '') lines.push(line)
+    while (width(word) > max) {
+      lines.push([...word].slice(0, max).join(''))
+      word = [...word].slice(max).join('')
+    }
+    line = word
   }
-  return out.join('\n')
+  lines.push(line)
+  return lines
+}
+
+/** A text cut to `max` columns with "…" (a class name in a narrow table). */
+function truncate(text: string, max: number): string {
+  return width(text) <= max ? text : `${[...text].slice(0, Math.max(1, max - 1)).join('')}…`
+}
+
+/** "Input      2,000 rows · …", the text wrapped under itself. */
+function renderFact(fact: ViewFact, max: number, chalk: ChalkInstance): string {
+  const label = fact.label.padEnd(LABEL_WIDTH - 2)
+  const lines = wrap(fact.text, max - LABEL_WIDTH)
+  return lines
+    .map((line, i) => (i === 0 ? `${chalk.bold(label)}  ${line}` : `${' '.repeat(LABEL_WIDTH)}${line}`))
+    .join('\n')
+}
+
+/** One way of drawing a table: which columns, which headings, how wide the first column may be. */
+interface Layout {
+  columns: number[]
+  /** Short headings: none, all but the per-γ ones, or all. */
+  short: 'none' | 'most' | 'all'
+  firstMax: number
+}
+
+function heading(column: ViewColumn, short: Layout['short']): string {
+  return short === 'all' || (short === 'most' && column.perGamma !== true) ? column.short : column.head
+}
+
+function drawTable(table: ViewTable, layout: Layout, chalk: ChalkInstance): string {
+  const cols = layout.columns.map((i) => table.columns[i])
+  const t = new Table({
+    head: cols.map((c) => chalk.bold(heading(c, layout.short))),
+    // No colour from cli-table3 itself: colour is decided once (chalk), borders are painted after.
+    style: {head: [], border: []},
+    colAligns: cols.map((_, i) => (i === 0 ? 'left' : 'right')),
+    // No rule between body rows: a 30-class table stays one screen high.
+    chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
+  })
+  for (const row of table.rows) {
+    t.push(
+      layout.columns.map((index, i) => {
+        const column = table.columns[index]
+        let text = formatCell(row.cells[index], column.kind)
+        if (i === 0) {
+          text = truncate(text, row.marked ? layout.firstMax - 2 : layout.firstMax)
+          if (row.marked) text = `${text} ${OVERWEIGHT_MARK}`
+        }
+        return row.marked && (i === 0 || column.marks) ? chalk.red.bold(text) : text
+      }),
+    )
+  }
+  return t.toString()
+}
+
+/** Columns that can go, the least wanted first. */
+function dropOrder(columns: readonly ViewColumn[]): number[] {
+  return columns
+    .map((c, i) => ({keep: c.keep, i}))
+    .filter(({keep}) => Number.isFinite(keep))
+    .sort((a, b) => a.keep - b.keep || b.i - a.i)
+    .map(({i}) => i)
+}
+
+/**
+ * The table drawn to fit `max` columns: full headings if they fit, else short ones (the per-γ ones last),
+ * then dropping columns
+ * (least wanted first: the middle γ values), then cutting the first column's names; a note says what was
+ * left out. At very small widths the last form may still be wider than `max`.
+ */
+function fitTable(table: ViewTable, max: number, chalk: ChalkInstance): string[] {
+  const all = table.columns.map((_, i) => i)
+  const firstWidest = Math.max(
+    ...table.rows.map((r) => width(formatCell(r.cells[0], table.columns[0].kind)) + (r.marked ? 2 : 0)),
+    0,
+  )
+  const attempts: Layout[] = [
+    {columns: all, short: 'none', firstMax: firstWidest},
+    {columns: all, short: 'most', firstMax: firstWidest},
+    {columns: all, short: 'all', firstMax: firstWidest},
+  ]
+  let kept = all
+  for (const drop of dropOrder(table.columns)) {
+    kept = kept.filter((i) => i !== drop)
+    attempts.push({columns: kept, short: 'all', firstMax: firstWidest})
+  }
+  let text = ''
+  let chosen: Layout = attempts[attempts.length - 1]
+  for (const layout of attempts) {
+    text = drawTable(table, layout, chalk)
+    chosen = layout
+    if (width(text.split('\n')[0]) <= max) break
+  }
+  const over = width(text.split('\n')[0]) - max
+  if (over > 0) {
+    // Still too wide: cut the first column's names, down to 6 columns.
+    chosen = {...chosen, firstMax: Math.max(6, firstWidest - over)}
+    text = drawTable(table, chosen, chalk)
+  }
+  const lines = [text]
+  const dropped = all.filter((i) => !chosen.columns.includes(i)).map((i) => table.columns[i].head)
+  if (dropped.length > 0) {
+    lines.push(
+      ...wrap(
+        `(${dropped.join(', ')} left out to fit ${max} columns: widen the terminal, set COLUMNS, or see --json)`,
+        max,
+      ),
+    )
+  }
+  if (table.omitted !== undefined) lines.push(...wrap(table.omitted, max))
+  return lines
+}
+
+/** The view laid out to `max` columns. */
+export function renderReportView(view: ReportView, options: {color: boolean; width: number}): string {
+  const chalk = new Chalk({level: options.color ? 1 : 0})
+  const max = options.width
+  const blocks: string[][] = [wrap(view.title, max).map((line) => chalk.bold(line))]
+  for (const section of view.sections) {
+    const facts = section.facts.map((fact) => renderFact(fact, max, chalk))
+    if (facts.length > 0) blocks.push(facts)
+    for (const table of section.tables) {
+      blocks.push([...wrap(table.title, max).map((line) => chalk.bold(line)), ...fitTable(table, max, chalk)])
+    }
+  }
+  // The title and the first section's facts read as one block, as before there were sections.
+  const [title, ...rest] = blocks
+  const out =
+    view.sections[0]?.name === 'input' && rest.length > 0 ? [[...title, ...rest[0]], ...rest.slice(1)] : blocks
+  const text = out.map((block) => block.join('\n')).join('\n\n')
+  return options.color ? text.replace(BORDER, (border) => chalk.gray(border)) : text
+}
+
+/**
+ * The terminal report: input summary, totals, γ sweep, per-class shares, easy/hard split, every line at
+ * most `options.width` columns. Pure.
+ */
+export function renderReport(report: Report, options: RenderOptions): string {
+  const view = buildReportView(report, {
+    sections: options.sections,
+    maxClasses: options.maxClasses,
+    verbose: options.verbose,
+  })
+  return renderReportView(view, {color: options.color, width: options.width ?? 80})
 }

@@ -138,7 +138,7 @@ export interface ClassRow {
   countShare: number | null
   ce: {sum: number; share: number | null}
   focal: {gamma: number; sum: number; share: number | null}[]
-  /** CE share at least twice the count share: this class carries far more loss than data. */
+  /** CE share at least twice the count share (multi-label: its share of the positive elements): far more loss than data. */
   overweight: boolean
   /** Multi-label: this class's elements with a positive / negative target. Null otherwise. */
   byTarget?: {positive: ClassPart; negative: ClassPart} | null

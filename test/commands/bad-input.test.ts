@@ -355,17 +355,17 @@ describe('bad and unusual input: the file as a whole', parallel, () => {
     return expectError(file('image.csv', bytes), /image\.csv: expected a CSV text file, got binary data/)
   })
 
-  describe('a wrong --format: exit 2, saying what was expected and suggesting the right --format', parallel, () => {
-    it('CSV text with --format arrow', () =>
-      expectError(file('text.csv', PLAIN), /text\.csv: expected an Arrow IPC file.*--format csv/, [
-        '--format',
+  describe('a wrong --input-format: exit 2, saying what was expected and suggesting the right one', parallel, () => {
+    it('CSV text with --input-format arrow', () =>
+      expectError(file('text.csv', PLAIN), /text\.csv: expected an Arrow IPC file.*--input-format csv/, [
+        '--input-format',
         'arrow',
       ]))
-    it('an Arrow file with --format csv', () =>
+    it('an Arrow file with --input-format csv', () =>
       expectError(
         file('table.arrow', arrowBytes(GOOD_BATCHES)),
-        /table\.arrow: expected a CSV text file.*--format arrow/,
-        ['--format', 'csv'],
+        /table\.arrow: expected a CSV text file.*--input-format arrow/,
+        ['--input-format', 'csv'],
       ))
   })
 })

@@ -14,6 +14,7 @@ import {findAll, parseXml} from '../renderers/parse-xml.js'
 const file = tempDir()
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const EXAMPLE_GATES = join(ROOT, 'examples/ci/focalscope.gates.json')
+const EXAMPLE_BASELINE_GATES = join(ROOT, 'examples/ci/focalscope.gates.baseline.json')
 
 /** `gate …` with the CI variables of the machine running the tests cleared (or set by the test). */
 function gate(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
@@ -142,18 +143,26 @@ describe('focalscope gate: exit 0 and 1', () => {
     assert.deepEqual(fromFile.result, fromCsv.result)
   })
 
-  it('runs the example gates file of examples/ci against a baseline', () => {
-    const same = gateJson([good.csvPath, '--config', EXAMPLE_GATES, '--baseline', good.reportPath])
-    assert.equal(same.result.summary.rules, 6)
+  it('runs the baseline example gates file of examples/ci against a baseline', () => {
+    const same = gateJson([good.csvPath, '--config', EXAMPLE_BASELINE_GATES, '--baseline', good.reportPath])
+    assert.equal(same.result.summary.rules, 5)
     assert.deepEqual(
       same.result.rules
         .filter((r) => r.assert.startsWith('delta') || r.assert.startsWith('relative'))
         .map((r) => r.status),
-      ['pass', 'pass'],
+      ['pass', 'pass', 'pass'],
     )
-    const regressed = gateJson([worse.csvPath, '--config', EXAMPLE_GATES, '--baseline', good.reportPath])
+    const regressed = gateJson([worse.csvPath, '--config', EXAMPLE_BASELINE_GATES, '--baseline', good.reportPath])
     assert.equal(regressed.status, 1)
-    assert.equal(regressed.result.rules[4].status, 'fail')
+    assert.equal(regressed.result.rules[2].assert, 'delta(classes[*].ce.share) <= 0.05')
+    assert.equal(regressed.result.rules[2].status, 'fail')
+  })
+
+  it('runs the baseline-free example gates file without --baseline', () => {
+    const run = gateJson([good.csvPath, '--config', EXAMPLE_GATES])
+    assert.notEqual(run.status, 2)
+    assert.equal(run.result.summary.rules, 4)
+    assert.equal(run.result.baseline, null)
   })
 })
 
@@ -278,7 +287,7 @@ describe('focalscope gate: exit 2 with one line on stderr', () => {
     [
       'no rules',
       () => [good.csvPath],
-      'focalscope: error: expected rules from --config FILE or --assert RULE, got neither',
+      'focalscope: error: expected rules from --config FILE or --assert RULE, got neither (and no focalscope.gates.json or .focalscope/gates.json here or in a parent directory up to the repository root)',
     ],
     [
       'a bad --assert',
@@ -366,7 +375,11 @@ describe('focalscope gate: exit 2 with one line on stderr', () => {
       () => [good.csvPath, '-a', 'input.rows > 0', '--junit', join(file('nodir'), 'gate.xml')],
       /nodir\/gate\.xml: expected a writable path for --junit, got ENOENT \(its directory does not exist\)$/,
     ],
-    ['an unknown flag', () => [good.csvPath, '--bogus'], /Nonexistent flag: --bogus/],
+    [
+      'an unknown flag',
+      () => [good.csvPath, '--bogus'],
+      /unknown flag --bogus; focalscope (report|gate) --help lists the flags/,
+    ],
   ]
   for (const [what, args, expected] of cases) {
     it(`for ${what}, with and without --json`, () => {
@@ -430,13 +443,19 @@ describe('focalscope gate: interrupted runs (exit 130) leave no partial file', (
 })
 
 describe('examples/ci/github-workflow.yml', () => {
-  it('runs focalscope gate with flags the command has, and the example gates file', () => {
+  it('runs focalscope gate with flags the command has, and the example gates files', () => {
     const workflow = readFileSync(join(ROOT, 'examples/ci/github-workflow.yml'), 'utf8')
-    const command = /npx --yes focalscope gate[^\n]*(?:\n {10}--[^\n]*)*/.exec(workflow)?.[0]
-    assert.ok(command !== undefined, 'no focalscope gate command in the workflow')
-    const flags = [...command.slice(command.indexOf(' gate ')).matchAll(/--([a-z-]+)/g)].map((m) => m[1])
-    assert.deepEqual(flags, ['config', 'baseline', 'junit', 'report'])
-    for (const flag of flags) assert.ok(flag in Gate.flags, flag)
-    assert.match(command, /--config examples\/ci\/focalscope\.gates\.json/)
+    const commands = [...workflow.matchAll(/node bin\/run\.cjs gate[^\n]*(?:\n {10}--[^\n]*)*/g)].map((m) => m[0])
+    assert.equal(commands.length, 2, 'two gate steps in the workflow')
+    const flags = commands.map((command) =>
+      [...command.slice(command.indexOf(' gate ')).matchAll(/--([a-z-]+)/g)].map((m) => m[1]),
+    )
+    assert.deepEqual(flags, [
+      ['config', 'junit', 'report'],
+      ['config', 'baseline', 'quiet'],
+    ])
+    for (const flag of flags.flat()) assert.ok(flag in Gate.flags, flag)
+    assert.match(commands[0], /--config examples\/ci\/focalscope\.gates\.json/)
+    assert.match(commands[1], /--config examples\/ci\/focalscope\.gates\.baseline\.json/)
   })
 })

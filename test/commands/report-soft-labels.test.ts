@@ -161,7 +161,7 @@ describe('focalscope report --help', () => {
       '--loss varifocal',
       '--loss poly1',
       '--class-col class',
-      '--target-col gt_multi_hot',
+      '--target-col targets',
       'binary-soft.csv --soft-labels',
     ]) {
       assert.ok(examples.includes(example), example)

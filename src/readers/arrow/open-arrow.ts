@@ -72,7 +72,7 @@ export async function openArrow(path: string, name = path): Promise<ArrowSource>
       .every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f) || b >= 0x80)
     throw new InputError(
       `expected an Arrow IPC file or stream (they start with "ARROW1" or 0xFFFFFFFF), got ${
-        text ? 'text (a CSV file? pass --format csv)' : 'other binary data'
+        text ? 'text (a CSV file? pass --input-format csv)' : 'other binary data'
       }`,
       {file: name},
     )

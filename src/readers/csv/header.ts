@@ -56,7 +56,7 @@ function parseHeader(buf: Buffer, length: number, eof: boolean, path: string): C
     if (buf[i] === 0) {
       const arrow = buf.toString('latin1', 0, 6) === 'ARROW1' || buf.readUInt32LE(0) === 0xffffffff
       throw new InputError(
-        `expected a CSV text file, got binary data (a NUL byte)${arrow ? '; it looks like Arrow IPC: pass --format arrow' : ''}`,
+        `expected a CSV text file, got binary data (a NUL byte)${arrow ? '; it looks like Arrow IPC: pass --input-format arrow' : ''}`,
         {file: path},
       )
     }

@@ -79,7 +79,7 @@ async function readFooter(path: string, fh: FileHandle): Promise<ParquetSource> 
   if (bytesRead < 4 || head.toString('latin1') !== PARQUET_MAGIC) {
     const text = head.subarray(0, bytesRead).every((b) => b === 0x09 || b === 0x0a || b === 0x0d || b >= 0x20)
     throw new InputError(
-      `expected a Parquet file (it starts with "PAR1"), got ${text ? 'text (a CSV file? pass --format csv)' : 'other binary data'}`,
+      `expected a Parquet file (it starts with "PAR1"), got ${text ? 'text (a CSV file? pass --input-format csv)' : 'other binary data'}`,
       {file: path},
     )
   }

@@ -4,6 +4,14 @@ import {type BreakdownView, type BucketFilter, ratio} from './breakdown-view.js'
 /** A class is "overweight" when its CE share is at least this many times its count share. */
 export const OVERWEIGHT_FACTOR = 2
 
+/**
+ * CE share at least OVERWEIGHT_FACTOR × the class's share of the data (`count` of `of`). A class with no data
+ * carries no loss, and 0 ≥ 2 · 0 must not mark it.
+ */
+function isOverweight(ceShare: number | null, count: number, of: number): boolean {
+  return count > 0 && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * (count / of)
+}
+
 function classPart(view: BreakdownView, keep: BucketFilter): ClassPart {
   const {count, ce, focal} = view.part(keep)
   return {count, ce: {sum: ce, share: ratio(ce, view.ceTotal)}, focal}
@@ -12,6 +20,9 @@ function classPart(view: BreakdownView, keep: BucketFilter): ClassPart {
 /** One row per class: its elements, CE and loss at every γ with their shares; multi-label: ± targets apart. */
 export function classesSection(view: BreakdownView, classes: string[], multilabel: boolean): ClassRow[] {
   const {classOf, isPositive} = view.figures
+  // Multi-label classes all have every row: their share of the data is their share of the positive elements.
+  const positives = view.figures.positiveCounts ?? []
+  const allPositives = positives.reduce((a, b) => a + b, 0)
   return classes.map((name, c) => {
     const keep: BucketFilter = (b) => classOf(b) === c
     const {count, ce, focal} = view.part(keep)
@@ -23,8 +34,7 @@ export function classesSection(view: BreakdownView, classes: string[], multilabe
       countShare,
       ce: {sum: ce, share: ceShare},
       focal,
-      // A class with no rows carries no loss: 0 ≥ 2 · 0 must not mark it.
-      overweight: count > 0 && countShare !== null && ceShare !== null && ceShare >= OVERWEIGHT_FACTOR * countShare,
+      overweight: isOverweight(ceShare, multilabel ? positives[c] : count, multilabel ? allPositives : view.elements),
       byTarget: multilabel
         ? {
             positive: classPart(view, (b) => keep(b) && isPositive(b)),

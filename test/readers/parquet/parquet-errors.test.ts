@@ -139,7 +139,7 @@ describe('Parquet reader: broken files', () => {
     const text = file('text.parquet', 'label,logit\n1,2\n')
     assert.equal(
       await errorOf(() => collectParquet(text)),
-      `${text}: expected a Parquet file (it starts with "PAR1"), got text (a CSV file? pass --format csv)`,
+      `${text}: expected a Parquet file (it starts with "PAR1"), got text (a CSV file? pass --input-format csv)`,
     )
     const bytes = readFileSync(parquet('binary-snappy.parquet'))
     for (const cut of [1, 4, 100, bytes.length - 5]) {

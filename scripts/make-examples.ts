@@ -1,0 +1,62 @@
+/**
+ * Writes the example files the README, docs/ and the commands' help run against (examples/): predictions
+ * of an 8-class image classifier, the same model's previous version, and the report of that previous
+ * version, which the baseline gates compare with. Deterministic: rerun with `npm run examples` (after
+ * `npm run build`; the baseline report is written by the built CLI) and commit the result.
+ */
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
+
+const CLASSES = ['cat', 'dog', 'bird', 'horse', 'sheep', 'cow', 'fox', 'deer']
+/** Rows per class, in parts of the whole: the two first classes are half of the data, the last 3 %. */
+const PRIORS = [30, 22, 15, 11, 9, 6, 4, 3]
+
+/** mulberry32: a tiny seeded PRNG, so every run writes the same bytes. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Approximately normal (sum of uniforms), written with 4 significant digits like a compact dump. */
+function normal(random: () => number, mean: number, sd: number): number {
+  const z = random() + random() + random() + random() - 2
+  return Number((mean + sd * z * 1.7320508).toPrecision(4))
+}
+
+function pickClass(random: () => number): number {
+  let u = random() * PRIORS.reduce((a, b) => a + b, 0)
+  for (let c = 0; c < PRIORS.length; c++) {
+    u -= PRIORS[c]
+    if (u < 0) return c
+  }
+  return PRIORS.length - 1
+}
+
+/** `n` rows of labels (class names) and logits; `boost[c]` is how far class c's true logit stands out. */
+function predictions(n: number, boost: number[], seed: number): string {
+  const random = prng(seed)
+  const lines = [['label', ...CLASSES.map((c) => `logit_${c}`)].join(',')]
+  for (let i = 0; i < n; i++) {
+    const y = pickClass(random)
+    const logits = CLASSES.map((_, j) => normal(random, j === y ? boost[y] : 0, 1))
+    lines.push([CLASSES[y], ...logits].join(','))
+  }
+  return `${lines.join('\n')}\n`
+}
+
+mkdirSync('examples', {recursive: true})
+// The rare classes are harder: the model saw fewer of them.
+writeFileSync('examples/predictions.csv', predictions(800, [3.4, 3.2, 3, 2.8, 2.5, 2.1, 1.6, 1.3], 11))
+// The previous version of the model: a little worse everywhere, most on the rare classes.
+writeFileSync('examples/previous-predictions.csv', predictions(800, [3.3, 3.1, 2.9, 2.6, 2.3, 1.9, 1.4, 1.1], 12))
+execFileSync(
+  process.execPath,
+  ['bin/run.cjs', 'report', 'examples/previous-predictions.csv', '--output', 'examples/baseline-report.json', '--json'],
+  {stdio: ['ignore', 'ignore', 'inherit']},
+)

@@ -1,0 +1,376 @@
+/**
+ * The report as a reader sees it, before any layout: named sections of facts ("Input …") and tables whose
+ * cells are still numbers, each column saying how to format it, how to shorten its heading and how much it
+ * matters when space is short. The terminal renderer (render-report.ts) lays it out to a width; the HTML
+ * page can read the same tables. Pure: no colour, no width, no I/O.
+ *
+ * Sections are a list of named blocks, each optional (`--sections`), so the sections other issues add
+ * (concentration, grid, hardest, confusion, calibration) join as more names with builders of their own.
+ */
+import type {ClassRow, Report, SplitSide} from '../report/types.js'
+import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
+import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
+
+/** The sections the terminal report can show, in the order it shows them. */
+export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split'] as const
+export type ReportSectionName = (typeof REPORT_SECTIONS)[number]
+
+/** How a cell's number is written (format-number.ts); `text` cells are written as they are. */
+export type CellKind = 'text' | 'count' | 'share' | 'loss' | 'ratio'
+
+/** A column never dropped to fit a width. */
+export const ALWAYS = Number.POSITIVE_INFINITY
+
+export interface ViewColumn {
+  /** The full heading ("row share"). */
+  head: string
+  /** The heading when space is short ("row %"). */
+  short: string
+  kind: CellKind
+  /** When a table is too wide, the column with the lowest `keep` is dropped first; ALWAYS never is. */
+  keep: number
+  /** A marked row (▲) paints this column's cell too. */
+  marks?: boolean
+  /** One of the per-γ columns, whose full heading is kept longer than the others' (it names the loss). */
+  perGamma?: boolean
+}
+
+export type CellValue = number | string | null
+
+export interface ViewRow {
+  cells: CellValue[]
+  /** The row carries far more loss than data (▲): its first cell gets the mark. */
+  marked?: boolean
+}
+
+export interface ViewTable {
+  /** What the table is ("classes", "split"): stable, for tests and other renderers. */
+  id: string
+  title: string
+  columns: ViewColumn[]
+  rows: ViewRow[]
+  /** Rows left out (`--max-classes`), in words: "… 970 more classes (…)". */
+  omitted?: string
+}
+
+/** One labelled line of the summary ("Input", "Checks", …). */
+export interface ViewFact {
+  label: string
+  text: string
+}
+
+export interface ViewSection {
+  name: ReportSectionName
+  facts: ViewFact[]
+  tables: ViewTable[]
+}
+
+export interface ReportView {
+  title: string
+  sections: ViewSection[]
+}
+
+export interface ReportViewOptions {
+  /** Sections to show, in REPORT_SECTIONS order whatever the order given (default: all). */
+  sections?: readonly ReportSectionName[]
+  /** Per-class rows shown, largest CE share first; 0 or undefined: all. */
+  maxClasses?: number
+  /** Also the semantics sentence (which published definition the figures follow). */
+  verbose?: boolean
+}
+
+/** The text of a cell, as every renderer writes it; a text cell's mark is added by the renderer. */
+export function formatCell(value: CellValue, kind: CellKind): string {
+  if (typeof value === 'string') return value
+  switch (kind) {
+    case 'count':
+      return value === null ? '–' : formatCount(value)
+    case 'share':
+      return formatShare(value)
+    case 'loss':
+      return formatLoss(value)
+    case 'ratio':
+      return formatRatio(value)
+    case 'text':
+      return value === null ? '–' : String(value)
+  }
+}
+
+/** "1 row", "2,000 rows". */
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`
+}
+
+/**
+ * The order in which γ columns are kept when space is short: the largest γ (where focal loss differs
+ * most from CE), then γ = 2 (the paper's choice), then the first one given, then the rest in order.
+ * Returns each γ index's `keep` value (higher is kept longer), all below the other numeric columns'.
+ */
+function gammaKeep(gammas: readonly number[]): number[] {
+  const order: number[] = []
+  const add = (i: number): void => {
+    if (i >= 0 && !order.includes(i)) order.push(i)
+  }
+  add(gammas.reduce((best, g, i) => (g > gammas[best] ? i : best), 0))
+  add(gammas.indexOf(2))
+  add(0)
+  gammas.forEach((_, i) => add(i))
+  // The largest γ outranks the multi-label pos / neg columns (60 and below); the others do not.
+  const keep: number[] = []
+  order.forEach((index, rank) => (keep[index] = rank === 0 ? 70 : rank === 1 ? 65 : 50 - rank))
+  return keep
+}
+
+/** The FL share columns, one per γ, that the class and split tables share. */
+function focalColumns(gammas: readonly number[]): ViewColumn[] {
+  const keep = gammaKeep(gammas)
+  return gammas.map((gamma, i) => ({
+    head: `FL γ=${gamma}`,
+    short: `γ=${gamma}`,
+    kind: 'share',
+    keep: keep[i],
+    perGamma: true,
+  }))
+}
+
+function inputSection(report: Report, options: ReportViewOptions): ViewSection {
+  const {input, config, totals} = report
+  // Multi-label classes all have every row; their imbalance is in positive targets.
+  const counted = input.task === 'multilabel' ? 'positives' : 'rows'
+  const imbalance =
+    input.classes.length < 2
+      ? ''
+      : ` · imbalance ${input.imbalanceRatio === null ? `∞ (a class has no ${counted})` : `${formatRatio(input.imbalanceRatio)}×`} (max/min ${counted})`
+  const facts: ViewFact[] = [
+    {
+      label: 'Input',
+      text:
+        `${plural(input.rows, 'row')} · ${input.softLabels ? 'binary, soft labels' : input.task} · ${input.scores} · ` +
+        `${plural(input.classes.length, 'class', 'classes')}${imbalance}`,
+    },
+  ]
+  const checks = [
+    `${plural(input.skippedRows, 'row')} skipped`,
+    `${plural(input.clampedValues, 'probability', 'probabilities')} clamped to [${config.eps}, 1 − ${config.eps}]`,
+  ]
+  if (input.probabilityRowSums) {
+    const sums = input.probabilityRowSums
+    checks.push(
+      `row sums within ${formatRatio(sums.maxDeviation, 2)} of 1` +
+        (sums.renormalized > 0 ? ` (${plural(sums.renormalized, 'row')} renormalized)` : ''),
+    )
+  }
+  facts.push({label: 'Checks', text: checks.join(' · ')})
+  if (input.files.length > 1) {
+    facts.push({label: 'Files', text: input.files.map((f, i) => `${f} ${formatCount(input.fileRows[i])}`).join(' · ')})
+  }
+  if (options.verbose) facts.push({label: 'Semantics', text: input.semantics})
+  facts.push({label: 'CE', text: `sum ${formatLoss(totals.ce.sum)} · mean ${formatLoss(totals.ce.mean)}`})
+  return {name: 'input', facts, tables: []}
+}
+
+function sweepSection(report: Report): ViewSection {
+  const {config, sweep} = report
+  const facts: ViewFact[] = []
+  const reduction = config.reduction ?? null
+  if (config.preset) {
+    facts.push({label: 'Preset', text: `${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`})
+  }
+  if (reduction) {
+    // mmdet's divisor is avg_factor + 2^-23, which six digits would show as avg_factor alone.
+    const divisor =
+      reduction.name === 'avg-factor'
+        ? `${formatLoss(reduction.divisor - 2 ** -23)} + 2^-23`
+        : formatLoss(reduction.divisor)
+    const sum = config.preset === 'kornia' ? "kornia's sum (README: presets)" : 'the sum'
+    facts.push({label: 'Reduction', text: `${reduction.name}: ${sum} divided by ${divisor}`})
+  }
+  const spec = config.alphaSpec ?? (config.alpha === null ? 'none' : String(config.alpha))
+  const columns: ViewColumn[] = [
+    {head: 'γ', short: 'γ', kind: 'text', keep: ALWAYS},
+    {head: 'FL sum', short: 'sum', kind: 'loss', keep: 95},
+    {head: 'mean', short: 'mean', kind: 'loss', keep: 93},
+    {head: 'FL/CE', short: 'FL/CE', kind: 'ratio', keep: 96},
+    {head: 'easy share', short: 'easy %', kind: 'share', keep: 94},
+    {head: 'hard share', short: 'hard %', kind: 'share', keep: 97},
+  ]
+  if (reduction) {
+    // The value the reference would print: named after it, not a second "mean" beside ours (per row).
+    const name = config.preset ? `${config.preset} (${reduction.name})` : reduction.name
+    columns.push({head: name, short: config.preset ?? reduction.name, kind: 'loss', keep: 98})
+  }
+  const rows = sweep.map((row): ViewRow => ({
+    cells: [
+      String(row.gamma),
+      row.sum,
+      row.mean,
+      row.ratioToCe,
+      row.easyShare,
+      row.hardShare,
+      ...(reduction ? [row.reduced ?? null] : []),
+    ],
+  }))
+  const title = `γ sweep — ${LOSS_FORMULAS[config.loss ?? 'focal']}, α = ${spec}`
+  return {name: 'sweep', facts, tables: [{id: 'sweep', title, columns, rows}]}
+}
+
+/** Index of the sweep's largest γ, whose FL the multi-label pos / neg columns show. */
+function topGammaIndex(report: Report): number {
+  return report.sweep.reduce((g, s, i) => (s.gamma > report.sweep[g].gamma ? i : g), 0)
+}
+
+/** Sum of the non-null values, or null when there are none. */
+function total(values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null)
+  return present.length === 0 ? null : present.reduce((a, b) => a + b, 0)
+}
+
+function classesSection(report: Report, options: ReportViewOptions): ViewSection {
+  const {input, sweep} = report
+  const multilabel = report.classes.some((c) => c.byTarget)
+  const top = topGammaIndex(report)
+  const positives = input.positiveElements ?? 0
+  /** Multi-label: the class's share of the positive elements, what its loss share is compared with. */
+  const positiveShare = (c: ClassRow): number | null =>
+    c.byTarget && positives > 0 ? c.byTarget.positive.count / positives : null
+
+  // Largest CE share first; a null share (no loss at all) last; ties in class order.
+  const order = report.classes
+    .map((c, i) => ({c, i}))
+    .sort((a, b) => (b.c.ce.share ?? -1) - (a.c.ce.share ?? -1) || a.i - b.i)
+    .map(({c}) => c)
+  const limit = options.maxClasses !== undefined && options.maxClasses > 0 ? options.maxClasses : order.length
+  const shown = order.slice(0, limit)
+  const hidden = order.slice(limit)
+
+  const gammaColumns = focalColumns(sweep.map((s) => s.gamma))
+  const topGamma = sweep[top]?.gamma
+  const columns: ViewColumn[] = multilabel
+    ? [
+        {head: 'class', short: 'class', kind: 'text', keep: ALWAYS},
+        {head: 'positives', short: 'pos', kind: 'count', keep: 90},
+        {head: 'pos. share', short: 'pos %', kind: 'share', keep: ALWAYS},
+        {head: 'CE share', short: 'CE %', kind: 'share', keep: ALWAYS, marks: true},
+        ...gammaColumns,
+        {head: 'CE pos', short: 'CE pos', kind: 'share', keep: 80},
+        {head: 'CE neg', short: 'CE neg', kind: 'share', keep: 79},
+        {head: `FL pos γ=${topGamma}`, short: `pos γ=${topGamma}`, kind: 'share', keep: 60},
+        {head: `FL neg γ=${topGamma}`, short: `neg γ=${topGamma}`, kind: 'share', keep: 59},
+      ]
+    : [
+        {head: 'class', short: 'class', kind: 'text', keep: ALWAYS},
+        {head: 'rows', short: 'rows', kind: 'count', keep: 90},
+        {head: 'row share', short: 'row %', kind: 'share', keep: ALWAYS},
+        {head: 'CE share', short: 'CE %', kind: 'share', keep: ALWAYS, marks: true},
+        ...gammaColumns,
+      ]
+  const rows = shown.map((c): ViewRow => ({
+    marked: c.overweight,
+    cells: multilabel
+      ? [
+          c.class,
+          c.byTarget?.positive.count ?? null,
+          positiveShare(c),
+          c.ce.share,
+          ...c.focal.map((f) => f.share),
+          c.byTarget?.positive.ce.share ?? null,
+          c.byTarget?.negative.ce.share ?? null,
+          c.byTarget?.positive.focal[top]?.share ?? null,
+          c.byTarget?.negative.focal[top]?.share ?? null,
+        ]
+      : [c.class, c.count, c.countShare, c.ce.share, ...c.focal.map((f) => f.share)],
+  }))
+  let omitted: string | undefined
+  if (hidden.length > 0) {
+    const data = multilabel
+      ? `${formatShare(total(hidden.map(positiveShare)))} of positives`
+      : `${formatShare(total(hidden.map((c) => c.countShare)))} of rows`
+    const marked = hidden.filter((c) => c.overweight).length
+    omitted =
+      `… ${plural(hidden.length, 'more class', 'more classes')} (${data}, ${formatShare(total(hidden.map((c) => c.ce.share)))} of CE` +
+      `${marked > 0 ? `, ${formatCount(marked)} ${OVERWEIGHT_MARK}` : ''}; --max-classes 0 shows all)`
+  }
+  const sorted = order.length > 1 ? ', largest CE share first' : ''
+  const title = multilabel
+    ? `Per class — share of positives vs share of loss${sorted} (${OVERWEIGHT_MARK} CE share ≥ 2 × pos. share); ` +
+      `each class has all ${plural(input.rows, 'row')}; pos / neg: the loss of elements with target > 0 / = 0`
+    : `Per class — share of rows vs share of loss${sorted} (${OVERWEIGHT_MARK} CE share ≥ 2 × row share)`
+  return {name: 'classes', facts: [], tables: [{id: 'classes', title, columns, rows, omitted}]}
+}
+
+/** One easy/hard table: the same columns for the two-way split and the paper's four-way one. */
+function splitTable(
+  id: string,
+  title: string,
+  sides: [string, SplitSide][],
+  gammas: readonly number[],
+  elements: boolean,
+): ViewTable {
+  const columns: ViewColumn[] = [
+    {head: '', short: '', kind: 'text', keep: ALWAYS},
+    {head: elements ? 'elements' : 'rows', short: elements ? 'elements' : 'rows', kind: 'count', keep: 90},
+    {head: elements ? 'share' : 'row share', short: elements ? 'share' : 'row %', kind: 'share', keep: ALWAYS},
+    {head: 'CE share', short: 'CE %', kind: 'share', keep: ALWAYS},
+    ...focalColumns(gammas),
+  ]
+  const rows = sides.map(([name, side]): ViewRow => ({
+    cells: [name, side.count, side.countShare, side.ceShare, ...side.focal.map((f) => f.share)],
+  }))
+  return {id, title, columns, rows}
+}
+
+function splitSection(report: Report): ViewSection {
+  const {split, splitByTarget, sweep, input} = report
+  const gammas = sweep.map((s) => s.gamma)
+  // Multi-label: each row holds one sigmoid element per class, and the split counts elements.
+  const tables = [
+    splitTable(
+      'split',
+      `Easy / hard — easy means p_t > ${split.threshold}`,
+      [
+        ['easy', split.easy],
+        ['hard', split.hard],
+      ],
+      gammas,
+      input.task === 'multilabel',
+    ),
+  ]
+  if (splitByTarget) {
+    tables.push(
+      splitTable(
+        'split-by-target',
+        `Easy / hard × positive / negative target — the paper's picture (easy means p_t > ${splitByTarget.threshold})`,
+        [
+          ['easy negative', splitByTarget.easyNegative],
+          ['hard negative', splitByTarget.hardNegative],
+          ['easy positive', splitByTarget.easyPositive],
+          ['hard positive', splitByTarget.hardPositive],
+        ],
+        gammas,
+        true,
+      ),
+    )
+  }
+  return {name: 'split', facts: [], tables}
+}
+
+const BUILDERS: Record<ReportSectionName, (report: Report, options: ReportViewOptions) => ViewSection> = {
+  input: inputSection,
+  sweep: sweepSection,
+  classes: classesSection,
+  split: splitSection,
+}
+
+/**
+ * The view of `report`: its title and the chosen sections, in the order of REPORT_SECTIONS.
+ *
+ * Example: `buildReportView(report, {sections: ['classes'], maxClasses: 30})` has one section, whose
+ * table lists the 30 classes with the largest CE share and says how many more there are.
+ */
+export function buildReportView(report: Report, options: ReportViewOptions = {}): ReportView {
+  const wanted = options.sections ?? REPORT_SECTIONS
+  return {
+    title: `focalscope report — ${report.input.files.join(', ')}`,
+    sections: REPORT_SECTIONS.filter((name) => wanted.includes(name)).map((name) => BUILDERS[name](report, options)),
+  }
+}

@@ -8,13 +8,15 @@
  */
 import type {PredictionChunk} from './chunk.js'
 import type {InputError} from './errors.js'
-import {KorniaTermsEvaluator} from './evaluators/kornia-terms.js'
+import type {Evaluator} from './evaluators/evaluator.js'
+import {type SectionName, sectionsFor} from './evaluators/sections.js'
 import {LossBreakdownEvaluator} from './evaluators/loss-breakdown.js'
 import {elementsPerRow, type PrepareContext, type PrepareRows, rowPreparer} from './rows/prepare-rows.js'
 import {FOLD_ROWS, type PreparedRows, preparedRows} from './rows/prepared-rows.js'
 import {scanScoreRange} from './rows/score-range.js'
 import {SkipLog} from './skip-log.js'
 import {emptyInputFacts, type InputFacts} from './state/input-facts.js'
+import type {Sections} from './evaluators/sections.js'
 import {PARTIAL_STATE_VERSION, type PartialState, type Settings} from './state/partial-state.js'
 
 export interface EvaluationOptions {
@@ -34,7 +36,8 @@ export class Evaluation {
   /** Under --on-invalid skip, where the readers (and the preparer) log the rows they leave out. */
   readonly skip: SkipLog | undefined
   private readonly breakdown: LossBreakdownEvaluator
-  private readonly kornia: KorniaTermsEvaluator | undefined
+  /** The evaluators of the optional sections these settings keep (evaluators/sections.ts). */
+  private readonly sections: {name: SectionName; evaluator: Evaluator<object, unknown>}[]
   private readonly prepare: PrepareRows
   private readonly rows: PreparedRows
   private readonly perRow: number
@@ -50,11 +53,11 @@ export class Evaluation {
     this.perRow = elementsPerRow(settings)
     const capacity = Math.max(FOLD_ROWS, this.perRow)
     this.rows = preparedRows(capacity, settings.task === 'multilabel')
-    this.kornia =
-      settings.korniaTerms === true && settings.task !== 'binary'
-        ? new KorniaTermsEvaluator(settings, capacity)
-        : undefined
-    this.fused = this.breakdown.fuses && this.kornia === undefined && options.fuse !== false
+    this.sections = sectionsFor(settings).map((entry) => ({
+      name: entry.name,
+      evaluator: entry.create(settings, capacity) as Evaluator<object, unknown>,
+    }))
+    this.fused = this.breakdown.fuses && this.sections.length === 0 && options.fuse !== false
     this.prepare = rowPreparer(settings)
     const facts = (): InputFacts => this.facts
     this.context = {
@@ -82,7 +85,7 @@ export class Evaluation {
       const kept = rows.count - from
       this.facts.rows += perRow === 1 ? kept : kept / perRow
       this.breakdown.update(rows, from, rows.count, chunk)
-      this.kornia?.update(rows, from, rows.count, chunk)
+      for (const {evaluator} of this.sections) evaluator.update(rows, from, rows.count, chunk)
       if (rows.count + perRow > rows.capacity) this.endBlock()
       start = end
     }
@@ -99,13 +102,15 @@ export class Evaluation {
     this.facts = emptyInputFacts()
     facts.files = [{path: file.path, order: file.order, rows: facts.rows}]
     facts.skipped = this.skip?.take(file.order) ?? []
+    const sections: Sections = {}
+    for (const {name, evaluator} of this.sections) (sections as Record<string, object>)[name] = evaluator.state()
     return {
       kind: 'focalscope-partial-state',
       version: PARTIAL_STATE_VERSION,
       settings: this.settings,
       input: facts,
       breakdown: this.breakdown.state(),
-      kornia: this.kornia?.state() ?? null,
+      sections,
     }
   }
 
@@ -119,7 +124,7 @@ export class Evaluation {
   private endBlock(): void {
     if (this.rows.count === 0) return
     this.breakdown.endBlock(this.rows)
-    this.kornia?.endBlock(this.rows)
+    for (const {evaluator} of this.sections) evaluator.endBlock(this.rows)
     this.rows.count = 0
   }
 

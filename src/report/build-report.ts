@@ -35,7 +35,9 @@ export function buildReport(state: PartialState, context: ReportContext): Report
   const divisor = reduction === null ? null : reductionDivisor(reduction, view, rows, settings)
   // What the preset's library sums before its reduction: kornia's own forms when it is the preset, else Σ FL.
   const referenceTotals =
-    state.kornia === null ? view.lossTotal : evaluateKornia(settings, state.kornia)(figures.weights, view.lossTotal)
+    state.sections.kornia === undefined
+      ? view.lossTotal
+      : evaluateKornia(settings, state.sections.kornia)(figures.weights, view.lossTotal)
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     input: inputSection(state, view, {format: context.format, warnings: context.warnings ?? []}),

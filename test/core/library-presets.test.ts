@@ -475,7 +475,7 @@ describe('kornia sums in the evaluator state', () => {
     ),
   }
   const offTarget = (state: PartialState): number[] => {
-    const sums = state.kornia?.offTarget
+    const sums = state.sections.kornia?.offTarget
     assert.ok(sums)
     return Array.from(sums.sum, (_, i) => compensatedValue(sums, i))
   }
@@ -490,7 +490,7 @@ describe('kornia sums in the evaluator state', () => {
 
   it('gives the same doubles for any chunking, and merged halves (or units of one evaluation) equal the whole', () => {
     const whole = run(0, n)
-    assert.equal(whole.kornia?.offTarget.sum.length, 2 * k)
+    assert.equal(whole.sections.kornia?.offTarget.sum.length, 2 * k)
     assert.ok(offTarget(whole).every((x) => x > 0))
     assert.deepEqual(offTarget(run(0, n, [1, 8191, 8193, 12345])), offTarget(whole))
     const halves = mergeStates(run(0, 9000), run(9000, n))
@@ -536,7 +536,7 @@ describe('kornia sums in the evaluator state', () => {
       ),
     }
     const terms = (state: PartialState): number[] => {
-      const sums = state.kornia
+      const sums = state.sections.kornia
       assert.ok(sums)
       return [
         ...Array.from(sums.positiveTerm.sum, (_, i) => compensatedValue(sums.positiveTerm, i)),
@@ -554,7 +554,7 @@ describe('kornia sums in the evaluator state', () => {
       )
     }
     const whole = feed(0, rows)
-    assert.equal(whole.kornia?.positiveTerm.sum.length, 2 * 4 * width)
+    assert.equal(whole.sections.kornia?.positiveTerm.sum.length, 2 * 4 * width)
     assert.deepEqual(terms(feed(0, rows, [1, 2730, 2731, 9000])), terms(whole))
     const halves = mergeStates(feed(0, 5000), feed(5000, rows))
     terms(halves).forEach((x, i) =>
@@ -564,14 +564,14 @@ describe('kornia sums in the evaluator state', () => {
 
   it('keeps no kornia sums without the preset (the default paths do no extra work)', () => {
     const plain = run(0, 100)
-    assert.ok(plain.kornia !== null)
+    assert.ok(plain.sections.kornia !== undefined)
     const withoutPreset = evaluateRows(
       {...config, korniaTerms: false},
       labels.slice(0, 100),
       scores.slice(0, 100 * k),
       k,
     )
-    assert.equal(withoutPreset.kornia, null)
+    assert.equal(withoutPreset.sections.kornia, undefined)
   })
 })
 

@@ -6,7 +6,7 @@
  */
 import type {EvaluationConfig} from '../config.js'
 import {BREAKDOWN_RULES, type BreakdownSums} from '../evaluators/loss-breakdown.js'
-import {KORNIA_RULES, type KorniaSums} from '../evaluators/kornia-terms.js'
+import {type SectionName, type Sections, sectionsFor} from '../evaluators/sections.js'
 import {emptyInputFacts, INPUT_FACT_RULES, type InputFacts} from './input-facts.js'
 import {
   decodeSection,
@@ -34,8 +34,8 @@ export interface PartialState {
   settings: Settings
   input: InputFacts
   breakdown: BreakdownSums
-  /** --preset kornia on a multi-class or multi-label input (else null). */
-  kornia: KorniaSums | null
+  /** The optional evaluators' states (evaluators/sections.ts): those the settings ask for, and only those. */
+  sections: Sections
 }
 
 /** The settings as a plain JSON object: optional fields left out when not set. */
@@ -71,13 +71,26 @@ export function assertSameSettings(a: Settings, b: Settings): void {
   }
 }
 
-function sectionRules(state: PartialState): [keyof PartialState, SectionRules][] {
-  const sections: [keyof PartialState, SectionRules][] = [
-    ['input', INPUT_FACT_RULES],
-    ['breakdown', BREAKDOWN_RULES],
+/** Each part of a state and its merge rules: the input facts, the breakdown, then the settings' sections. */
+function partsOf(settings: Settings): {path: string[]; rules: SectionRules}[] {
+  return [
+    {path: ['input'], rules: INPUT_FACT_RULES},
+    {path: ['breakdown'], rules: BREAKDOWN_RULES},
+    ...sectionsFor(settings).map((entry) => ({path: ['sections', entry.name], rules: entry.rules})),
   ]
-  if (state.kornia !== null) sections.push(['kornia', KORNIA_RULES])
-  return sections
+}
+
+function partOf(state: PartialState, path: string[]): object {
+  return path.reduce<unknown>((value, key) => (value as Record<string, unknown>)[key], state) as object
+}
+
+/** The sections a state holds must be those its settings ask for. */
+function assertSections(state: PartialState, what: string): void {
+  const expected = sectionsFor(state.settings).map((entry) => entry.name)
+  const held = Object.keys(state.sections) as SectionName[]
+  if (held.length !== expected.length || !expected.every((name) => held.includes(name))) {
+    throw new MergeMismatch(`${what}sections`, JSON.stringify(held), `${JSON.stringify(expected)} (from the settings)`)
+  }
 }
 
 /**
@@ -88,9 +101,10 @@ function sectionRules(state: PartialState): [keyof PartialState, SectionRules][]
  */
 export function mergeStatesInto(into: PartialState, from: PartialState): PartialState {
   assertSameSettings(into.settings, from.settings)
-  if ((into.kornia === null) !== (from.kornia === null)) throw new MergeMismatch('kornia', 'absent', 'present')
-  for (const [section, rules] of sectionRules(into)) {
-    mergeSectionInto(rules, into[section] as object, from[section] as object, `${section}.`)
+  assertSections(into, '')
+  assertSections(from, '')
+  for (const {path, rules} of partsOf(into.settings)) {
+    mergeSectionInto(rules, partOf(into, path), partOf(from, path), `${path.join('.')}.`)
   }
   return into
 }
@@ -102,10 +116,13 @@ export function mergeStates(a: PartialState, b: PartialState): PartialState {
 
 /** The JSON form (state files, tests): typed arrays as lists; throws on a non-finite number. */
 export function encodePartialState(state: PartialState): Record<string, unknown> {
-  const out: Record<string, unknown> = {kind: state.kind, version: state.version, settings: state.settings}
-  for (const [section, rules] of sectionRules(state))
-    out[section] = encodeSection(rules, state[section] as object, `${section}.`)
-  if (state.kornia === null) out.kornia = null
+  const sections: Record<string, unknown> = {}
+  const out: Record<string, unknown> = {kind: state.kind, version: state.version, settings: state.settings, sections}
+  for (const {path, rules} of partsOf(state.settings)) {
+    const encoded = encodeSection(rules, partOf(state, path), `${path.join('.')}.`)
+    if (path.length === 1) out[path[0]] = encoded
+    else sections[path[1]] = encoded
+  }
   return out
 }
 
@@ -124,16 +141,16 @@ export function decodePartialState(json: unknown, empty: (settings: Settings) =>
     )
   }
   const template = empty(value.settings as Settings)
-  const state: PartialState = {...template, settings: value.settings as Settings}
-  if ((value.kornia === null) !== (template.kornia === null)) throw new Error('kornia: does not match the settings')
-  for (const [section, rules] of sectionRules(template)) {
-    ;(state as unknown as Record<string, unknown>)[section] = decodeSection(
-      rules,
-      value[section],
-      template[section] as object,
-      `${section}.`,
-    )
+  const state: PartialState = {...template, settings: value.settings as Settings, sections: {}}
+  const given = (value.sections ?? {}) as Record<string, unknown>
+  for (const {path, rules} of partsOf(template.settings)) {
+    const json = path.length === 1 ? value[path[0]] : given[path[1]]
+    const decoded = decodeSection(rules, json, partOf(template, path), `${path.join('.')}.`)
+    if (path.length === 1) (state as unknown as Record<string, unknown>)[path[0]] = decoded
+    else (state.sections as Record<string, unknown>)[path[1]] = decoded
   }
+  const extra = Object.keys(given).filter((name) => !(name in state.sections))
+  if (extra.length > 0) throw new Error(`sections: ${extra.join(', ')}: not kept by the settings`)
   return state
 }
 

@@ -139,12 +139,14 @@ function assertSameState(a: PartialState, b: PartialState, what: string): void {
   x.forEach((v, i) =>
     assert.ok(Math.abs(v - y[i]) <= 1e-12 * Math.abs(v) + 1e-300, `${what}: sum ${i}: ${v} vs ${y[i]}`),
   )
-  const kornia = (s: PartialState): number[] =>
-    s.kornia === null
+  const kornia = (s: PartialState): number[] => {
+    const sums = s.sections.kornia
+    return sums === undefined
       ? []
-      : [s.kornia.offTarget, s.kornia.positiveTerm, s.kornia.negativeTerm].flatMap((c) =>
+      : [sums.offTarget, sums.positiveTerm, sums.negativeTerm].flatMap((c) =>
           Array.from(c.sum, (v, i) => v + c.comp[i]),
         )
+  }
   const [kx, ky] = [kornia(a), kornia(b)]
   kx.forEach((v, i) => assert.ok(Math.abs(v - ky[i]) <= 1e-12 * Math.abs(v) + 1e-300, `${what}: kornia ${i}`))
   assert.ok(

@@ -1,0 +1,40 @@
+/**
+ * The evaluators that read prepared rows beside the loss breakdown, each owning one section of the partial
+ * state. A run creates those its settings ask for (`when`), so which sections a state holds follows from
+ * its settings — which merge and decoding check. Adding an evaluator is a file of its own and an entry here.
+ */
+import type {EvaluationConfig} from '../config.js'
+import type {MergeRule} from '../state/merge-rules.js'
+import type {Evaluator} from './evaluator.js'
+import {KORNIA_RULES, KorniaTermsEvaluator, type KorniaSums} from './kornia-terms.js'
+
+/** The optional sections of a partial state, by name (absent when the settings do not ask for them). */
+export interface Sections {
+  /** --preset kornia on a multi-class or multi-label input: kornia's extra sums. */
+  kornia?: KorniaSums
+}
+
+export type SectionName = keyof Sections
+
+export interface SectionEntry<N extends SectionName = SectionName> {
+  name: N
+  rules: Record<string, MergeRule>
+  /** Whether a run of these settings keeps this section. */
+  when(config: EvaluationConfig): boolean
+  /** The evaluator, for blocks of up to `capacity` prepared elements. */
+  create(config: EvaluationConfig, capacity: number): Evaluator<NonNullable<Sections[N]>, unknown>
+}
+
+export const SECTIONS: readonly SectionEntry[] = [
+  {
+    name: 'kornia',
+    rules: KORNIA_RULES,
+    when: (config) => config.korniaTerms === true && config.task !== 'binary',
+    create: (config, capacity) => new KorniaTermsEvaluator(config, capacity),
+  },
+]
+
+/** The sections a run of these settings keeps, in registry order. */
+export function sectionsFor(config: EvaluationConfig): SectionEntry[] {
+  return SECTIONS.filter((entry) => entry.when(config))
+}

@@ -9,6 +9,7 @@ import {PRESET_NAMES, type PresetName} from '../core/presets.js'
 import {type Reduction, REDUCTIONS} from '../core/reduction.js'
 import type {LossVariant} from '../core/kinds.js'
 import {
+  parseAlphas,
   parseAlphaSpec,
   parseBeta,
   parseByteSize,
@@ -87,6 +88,16 @@ export const inputFlags = {
       'multi-label: the long layout\'s target column (default: "target"), or the Arrow FixedSizeList of K targets next to the list of scores',
   }),
   'easy-threshold': Flags.string({description: 'a row is easy when p_t is above this', default: '0.5'}),
+  concentration: Flags.boolean({
+    description:
+      'loss concentration: the share of each group’s loss its hardest samples carry, per γ (the paper’s Figure 4; on by default)',
+    allowNo: true,
+    default: true,
+  }),
+  alphas: Flags.string({
+    description:
+      'the γ × α grid: the sweep at each of these α (comma-separated, e.g. 0.1,0.25,0.5,0.75), as --alpha would apply each',
+  }),
   threads: Flags.integer({
     description: 'worker threads for large files (default: the number of cores)',
     min: 1,
@@ -128,6 +139,8 @@ const MAX_RECORD_BYTES_LIMIT = 2 ** 29
 
 /** The parsed values of `inputFlags`, as `this.parse` returns them. */
 export interface InputFlagValues {
+  concentration?: boolean
+  alphas?: string
   'label-col': string
   'score-col'?: string
   'score-prefix'?: string
@@ -170,6 +183,8 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
   const given = (name: string): boolean => metadata !== undefined && metadata.flags[name]?.setFromDefault !== true
   const alphaSpec = parseAlphaSpec(flags.alpha, parseBeta(flags.beta))
   return {
+    concentration: flags.concentration !== false,
+    alphas: flags.alphas === undefined ? undefined : parseAlphas(flags.alphas),
     labelCol: flags['label-col'],
     scoreCol: flags['score-col'],
     scorePrefix: flags['score-prefix'],

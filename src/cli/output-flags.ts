@@ -26,13 +26,18 @@ export const terminalReportFlags = {
     helpGroup,
   }),
   sections: Flags.string({
-    description: `the parts of the terminal report to print, comma-separated: ${REPORT_SECTIONS.join(', ')} (default: all)`,
+    description: `the parts of the terminal report to print, comma-separated: ${REPORT_SECTIONS.join(', ')} (default: all on a terminal; all but charts into a pipe or file, so CI logs stay short)`,
     helpGroup,
   }),
   verbose: Flags.boolean({
     description: 'also print the semantics sentence (which published definition the figures follow)',
     helpGroup,
   }),
+}
+
+/** The sections printed without --sections: every one on a terminal, all but the charts into a pipe or a log. */
+export function defaultSections(stream: {isTTY?: boolean}): ReportSectionName[] {
+  return REPORT_SECTIONS.filter((name) => name !== 'charts' || stream.isTTY === true)
 }
 
 /**

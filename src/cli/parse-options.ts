@@ -27,6 +27,16 @@ export function parseGammas(text: string): number[] {
   return gammas
 }
 
+/** --alphas: distinct α values in [0, 1] for the γ × α grid. */
+export function parseAlphas(text: string): number[] {
+  const alphas = text.split(',').map((p) => parseNumber(p, 'alphas'))
+  for (const a of alphas) {
+    if (a < 0 || a > 1) throw new UsageError(`--alphas: expected values from 0 to 1, got ${a}`)
+  }
+  if (new Set(alphas).size !== alphas.length) throw new UsageError(`--alphas: expected distinct values, got "${text}"`)
+  return alphas
+}
+
 /** "none" → null; otherwise α in [0, 1]. */
 export function parseAlpha(text: string): number | null {
   if (text.trim().toLowerCase() === 'none') return null

@@ -10,7 +10,7 @@ import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
 import {findGateConfig, GATE_CONFIG_NAMES} from '../cli/find-gate-config.js'
-import {colorFlag, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
+import {colorFlag, defaultSections, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
 import {terminalWidth, useColor} from '../cli/terminal.js'
 import {writeError} from '../cli/write-error.js'
 import {InputError, UsageError} from '../core/errors.js'
@@ -140,7 +140,7 @@ export default class Gate extends BaseCommand {
     const {argv, flags, metadata} = await this.parse(Gate)
     warnIfFormatFlag(this.argv, (message) => this.warn(message))
     const files = argv as string[]
-    const sections = parseSections(flags.sections)
+    const sections = parseSections(flags.sections) ?? defaultSections(process.stdout)
 
     // Without --config or --assert, the gates file is found as eslint and pytest find theirs, and named.
     let configPath = flags.config

@@ -5,7 +5,7 @@ import {analyzePredictions} from '../pipeline/analyze-predictions.js'
 import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
-import {colorFlag, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
+import {colorFlag, defaultSections, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
 import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
 import {terminalWidth, useColor} from '../cli/terminal.js'
 import {withProgress} from '../cli/with-progress.js'
@@ -125,7 +125,7 @@ export default class Report extends BaseCommand {
       outputs,
       expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
     )
-    const sections = parseSections(flags.sections)
+    const sections = parseSections(flags.sections) ?? defaultSections(process.stdout)
     const report = await withProgress(flags.progress, files, (onProgress) =>
       analyzePredictions(files, {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
     )

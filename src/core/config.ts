@@ -36,6 +36,16 @@ export interface EvaluationConfig {
    * targets). Off otherwise, so the default paths do no extra work.
    */
   korniaTerms?: boolean
+  /**
+   * Loss concentration (issue 17: which share of the loss the hardest samples carry): a histogram of
+   * per-element losses per group, and the squares of the losses for the effective number of samples.
+   */
+  concentration?: boolean
+  /**
+   * The γ × α grid (--alphas): each α with the spec it becomes for this run (as --alpha A would apply it).
+   * Report only: the sums do not depend on α.
+   */
+  gridAlphas?: {alpha: number; spec: AlphaSpec}[]
   /** Report only: the reference preset used, and how its printed value reduces the sum. */
   preset?: string
   reduction?: Reduction

@@ -49,7 +49,6 @@ export class Evaluation {
   constructor(settings: Settings, options: EvaluationOptions = {}) {
     this.settings = settings
     this.skip = options.skip ? new SkipLog() : undefined
-    this.breakdown = new LossBreakdownEvaluator(settings, options.ceBefore)
     this.perRow = elementsPerRow(settings)
     const capacity = Math.max(FOLD_ROWS, this.perRow)
     this.rows = preparedRows(capacity, settings.task === 'multilabel')
@@ -57,7 +56,11 @@ export class Evaluation {
       name: entry.name,
       evaluator: entry.create(settings, capacity) as Evaluator<object, unknown>,
     }))
-    this.fused = this.breakdown.fuses && this.sections.length === 0 && options.fuse !== false
+    // Binary logits are summed as read (the fused kernel); when a section needs each row, the kernel also
+    // writes them to the block (four stores a row), which costs far less than preparing them apart.
+    const binaryLogits = settings.task === 'binary' && settings.scores === 'logits'
+    this.fused = binaryLogits && options.fuse !== false
+    this.breakdown = new LossBreakdownEvaluator(settings, options.ceBefore, this.fused && this.sections.length > 0)
     this.prepare = rowPreparer(settings)
     const facts = (): InputFacts => this.facts
     this.context = {
@@ -73,7 +76,15 @@ export class Evaluation {
   update(chunk: PredictionChunk): void {
     if (this.settings.scores === 'logits') scanScoreRange(this.settings, this.facts, chunk)
     if (this.fused) {
-      this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject)
+      if (this.sections.length === 0) {
+        this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject)
+        return
+      }
+      const {rows} = this
+      this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject, rows, (from, to) => {
+        for (const {evaluator} of this.sections) evaluator.update(rows, from, to, chunk)
+        if (rows.count === rows.capacity) this.endBlock()
+      })
       return
     }
     const {rows, perRow} = this
@@ -94,16 +105,20 @@ export class Evaluation {
   /**
    * Everything read since the last take, as the partial state of file `path` (at position `order` on the
    * command line); the evaluation starts empty again (a new block, so any cut of a file into units gives
-   * the same blocks within each unit).
+   * the same blocks within each unit). `threadParts: false` leaves what merges exactly in any order (the
+   * concentration's histograms) with the evaluators, for a last take of the thread to hand over.
    */
-  take(file: {path: string; order: number}): PartialState {
+  take(file: {path: string; order: number}, options: {threadParts?: boolean} = {}): PartialState {
     this.endBlock()
     const facts = this.facts
     this.facts = emptyInputFacts()
     facts.files = [{path: file.path, order: file.order, rows: facts.rows}]
     facts.skipped = this.skip?.take(file.order) ?? []
     const sections: Sections = {}
-    for (const {name, evaluator} of this.sections) (sections as Record<string, object>)[name] = evaluator.state()
+    const threadParts = options.threadParts !== false
+    for (const {name, evaluator} of this.sections) {
+      ;(sections as Record<string, object>)[name] = evaluator.state(threadParts)
+    }
     return {
       kind: 'focalscope-partial-state',
       version: PARTIAL_STATE_VERSION,
@@ -123,7 +138,8 @@ export class Evaluation {
 
   private endBlock(): void {
     if (this.rows.count === 0) return
-    this.breakdown.endBlock(this.rows)
+    // Fused: the breakdown summed the block's rows as it wrote them.
+    if (!this.fused) this.breakdown.endBlock(this.rows)
     for (const {evaluator} of this.sections) evaluator.endBlock(this.rows)
     this.rows.count = 0
   }

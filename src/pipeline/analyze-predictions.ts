@@ -5,10 +5,10 @@
  */
 import {statSync} from 'node:fs'
 
-import {DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from '../core/config.js'
+import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from '../core/config.js'
 import {InputError, UsageError} from '../core/errors.js'
 import {Evaluation} from '../core/evaluation.js'
-import type {FileFormat, ScoreKind} from '../core/kinds.js'
+import type {FileFormat, ScoreKind, Task} from '../core/kinds.js'
 import {type LossFlags, lossOptions} from '../core/loss-options.js'
 import {probabilityEvidence} from '../core/rows/score-range.js'
 import {mergeStatesInto, type PartialState, settingsOf} from '../core/state/partial-state.js'
@@ -35,6 +35,10 @@ export interface AnalyzeOptions extends ReadFlags, LossFlags {
   classNames?: string[]
   /** Told the bytes read so far out of the total size of the (plain) input files, as reading goes. */
   onProgress?: (done: number, total: number) => void
+  /** Loss concentration (default off here; `report` and `gate` turn it on unless --no-concentration). */
+  concentration?: boolean
+  /** --alphas: the γ × α grid. */
+  alphas?: number[]
 }
 
 function fileSize(path: string): number {
@@ -59,7 +63,25 @@ function evaluationConfig(first: PredictionSource, options: AnalyzeOptions): Eva
     rowSumPolicy: options.rowSumPolicy,
     ...lossOptions(options, layout.task, layout.classes.length),
     elementLayout: layout.elementLayout,
+    ...(options.concentration ? {concentration: true} : {}),
+    ...(options.alphas === undefined ? {} : {gridAlphas: gridAlphas(options, layout.task, layout.classes.length)}),
   }
+}
+
+/** Each α of --alphas as `--alpha A` would apply it (a preset may turn it into a list, as kornia does). */
+function gridAlphas(options: AnalyzeOptions, task: Task, classes: number): {alpha: number; spec: AlphaSpec}[] {
+  return (options.alphas ?? []).map((alpha) => ({
+    alpha,
+    spec: lossOptions(
+      {
+        ...options,
+        alphaSpec: {kind: 'scalar', value: alpha},
+        explicit: {gammas: options.explicit?.gammas ?? true, alpha: true},
+      },
+      task,
+      classes,
+    ).alphaSpec,
+  }))
 }
 
 /** Evaluates every file into one merged partial state (the dataset's). */

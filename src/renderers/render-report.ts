@@ -3,6 +3,7 @@ import Table from 'cli-table3'
 
 import type {Report} from '../report/types.js'
 import {OVERWEIGHT_MARK} from './report-labels.js'
+import {textChart} from './text-chart.js'
 import {
   buildReportView,
   formatCell,
@@ -179,6 +180,12 @@ export function renderReportView(view: ReportView, options: {color: boolean; wid
     if (facts.length > 0) blocks.push(facts)
     for (const table of section.tables) {
       blocks.push([...wrap(table.title, max).map((line) => chalk.bold(line)), ...fitTable(table, max, chalk)])
+    }
+    for (const chart of section.charts ?? []) {
+      blocks.push([
+        ...wrap(chart.title, max).map((line) => chalk.bold(line)),
+        ...textChart(chart.spec, {width: max, color: options.color}),
+      ])
     }
   }
   // The title and the first section's facts read as one block, as before there were sections.

@@ -7,12 +7,13 @@
  * Sections are a list of named blocks, each optional (`--sections`), so the sections other issues add
  * (concentration, grid, hardest, confusion, calibration) join as more names with builders of their own.
  */
-import type {ClassRow, Report, SplitSide} from '../report/types.js'
+import type {ClassRow, Concentration, Report, SplitSide} from '../report/types.js'
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
 import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
+import type {ChartSpec} from './text-chart.js'
 
 /** The sections the terminal report can show, in the order it shows them. */
-export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split'] as const
+export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split', 'concentration', 'grid', 'charts'] as const
 export type ReportSectionName = (typeof REPORT_SECTIONS)[number]
 
 /** How a cell's number is written (format-number.ts); `text` cells are written as they are. */
@@ -63,6 +64,15 @@ export interface ViewSection {
   name: ReportSectionName
   facts: ViewFact[]
   tables: ViewTable[]
+  /** Line charts (text-chart.ts lays them out), after the tables. */
+  charts?: ViewChart[]
+}
+
+/** A line chart of the report's figures: the data, not its drawing. */
+export interface ViewChart {
+  id: string
+  title: string
+  spec: ChartSpec
 }
 
 export interface ReportView {
@@ -354,11 +364,196 @@ function splitSection(report: Report): ViewSection {
   return {name: 'split', facts: [], tables}
 }
 
+/** "1 %", "0.1 %": a fraction of a group as people say it. */
+function percent(x: number): string {
+  return `${Number((x * 100).toPrecision(2))} %`
+}
+
+/** The groups a concentration table lists: positive / negative (sigmoid), or all rows (multi-class). */
+function headlineGroups(concentration: Concentration): string[] {
+  const names = [...new Set(concentration.groups.map((g) => g.group))]
+  return names.includes('all') ? ['all'] : names.filter((n) => n === 'negative' || n === 'positive')
+}
+
+/** The γ a headline quotes: 2 (the paper's) if in the sweep, else the largest. */
+function headlineGamma(report: Report): number {
+  const gammas = report.sweep.map((s) => s.gamma)
+  return gammas.includes(2) ? 2 : Math.max(...gammas)
+}
+
+function concentrationSection(report: Report): ViewSection {
+  const concentration = report.concentration
+  if (!concentration) return {name: 'concentration', facts: [], tables: []}
+  if (concentration.unavailable !== undefined) {
+    return {
+      name: 'concentration',
+      facts: [{label: 'Concentration', text: `not computed: ${concentration.unavailable}`}],
+      tables: [],
+    }
+  }
+  const groups = headlineGroups(concentration)
+  const gamma = headlineGamma(report)
+  const facts: ViewFact[] = []
+  // The sentence a design review quotes: how few samples carry the loss at the paper's γ.
+  for (const name of groups) {
+    const g = concentration.groups.find((x) => x.group === name && x.gamma === gamma)
+    const top = g?.topShare['0.01']
+    if (!g || top === null || top === undefined) continue
+    const who = name === 'all' ? 'rows' : `${name}s`
+    const n = g.effectiveSamples === null ? null : Math.round(g.effectiveSamples)
+    const effective = n === null ? '' : `; ${plural(n, 'sample')} effectively ${n === 1 ? 'carries' : 'carry'} it`
+    facts.push({
+      label: name === 'all' ? 'Hardest' : name === 'negative' ? 'Negatives' : 'Positives',
+      text: `at γ = ${gamma}, the hardest 1 % of ${who} carry ${formatShare(top)} of their loss${effective}`,
+    })
+  }
+  const columns: ViewColumn[] = [
+    {head: 'group', short: 'group', kind: 'text', keep: ALWAYS},
+    {head: 'γ', short: 'γ', kind: 'text', keep: ALWAYS},
+    {head: 'top 1 %', short: 'top 1%', kind: 'share', keep: ALWAYS},
+    {head: 'top 5 %', short: 'top 5%', kind: 'share', keep: 80},
+    {head: 'top 20 %', short: 'top 20%', kind: 'share', keep: 90},
+    {head: '80 % carried by', short: '80% by', kind: 'share', keep: 85},
+    {head: 'gini', short: 'gini', kind: 'ratio', keep: 70},
+    {head: 'effective n', short: 'eff. n', kind: 'count', keep: 95},
+  ]
+  const rows = groups.flatMap((name) =>
+    concentration.groups
+      .filter((g) => g.group === name)
+      .map((g): ViewRow => ({
+        cells: [
+          name,
+          String(g.gamma),
+          g.topShare['0.01'] ?? null,
+          g.topShare['0.05'] ?? null,
+          g.topShare['0.2'] ?? null,
+          g.fractionCarrying['0.8'] ?? null,
+          g.gini,
+          g.effectiveSamples === null ? null : Math.round(g.effectiveSamples),
+        ],
+      })),
+  )
+  const perClass = groups.includes('all') ? '; per class in --json' : ''
+  const title =
+    `Loss concentration — the share of the loss the hardest samples carry (within ±${formatShare(concentration.maxShareError)}` +
+    `${perClass})`
+  return {name: 'concentration', facts, tables: [{id: 'concentration', title, columns, rows}]}
+}
+
+function gridSection(report: Report): ViewSection {
+  const grid = report.grid
+  if (!grid || grid.length === 0) return {name: 'grid', facts: [], tables: []}
+  const sigmoid = report.input.task !== 'multiclass'
+  const alphas = [...new Set(grid.map((c) => c.alpha))]
+  const gammas = [...new Set(grid.map((c) => c.gamma))]
+  // Parity: the share of the loss the positives (minority classes) would carry if loss followed the data.
+  const {input} = report
+  const mean = input.rows / Math.max(1, input.classes.length)
+  const target = sigmoid
+    ? (input.positiveElements ?? 0) / Math.max(1, input.elements ?? input.rows)
+    : input.classCounts.filter((n) => n < mean).reduce((a, b) => a + b, 0) / Math.max(1, input.rows)
+  const shareOf = (c: (typeof grid)[number]): number | null => (sigmoid ? c.positiveShare : c.minorityShare)
+  const closest = new Map<number, number>()
+  for (const gamma of gammas) {
+    const cells = grid.filter((c) => c.gamma === gamma && shareOf(c) !== null)
+    const best = cells.reduce<(typeof grid)[number] | undefined>(
+      (b, c) =>
+        b === undefined || Math.abs((shareOf(c) as number) - target) < Math.abs((shareOf(b) as number) - target)
+          ? c
+          : b,
+      undefined,
+    )
+    if (best) closest.set(gamma, best.alpha)
+  }
+  const columns: ViewColumn[] = [
+    {head: 'α', short: 'α', kind: 'text', keep: ALWAYS},
+    ...gammas.map((gamma, i) => ({head: `γ=${gamma}`, short: `γ=${gamma}`, kind: 'text' as const, keep: 90 - i})),
+  ]
+  const rows = alphas.map((alpha): ViewRow => ({
+    cells: [
+      String(alpha),
+      ...gammas.map((gamma) => {
+        const cell = grid.find((c) => c.alpha === alpha && c.gamma === gamma)
+        const share = cell ? shareOf(cell) : null
+        return share === null ? '–' : `${formatShare(share)}${closest.get(gamma) === alpha ? ' *' : ''}`
+      }),
+    ],
+  }))
+  const who = sigmoid ? 'the positive elements' : 'the minority classes (fewer rows than the mean per class)'
+  const title =
+    `γ × α grid — the share of the loss on ${who}; * the α closest to their share of the data, ${formatShare(target)}` +
+    (sigmoid ? '' : ' (a scalar α scales every row: shares stay as they are)')
+  return {name: 'grid', facts: [], tables: [{id: 'grid', title, columns, rows}]}
+}
+
+const GAMMA_LABEL = (gamma: number): string => `γ=${gamma}`
+
+function chartsSection(report: Report): ViewSection {
+  const charts: ViewChart[] = []
+  const concentration = report.concentration
+  if (concentration && concentration.unavailable === undefined) {
+    const x = {label: 'fraction of the group, hardest first (log)', min: 1e-4, max: 1, log: true, format: percent}
+    for (const name of headlineGroups(concentration)) {
+      const series = concentration.groups
+        .filter((g) => g.group === name)
+        .map((g) => ({name: GAMMA_LABEL(g.gamma), points: g.curve}))
+      const who = name === 'all' ? 'rows' : `${name} elements`
+      charts.push({
+        id: `concentration-${name}`,
+        title: `Cumulative share of the loss carried by the hardest ${who} (the paper's Figure 4, on this data)`,
+        spec: {x, y: {label: 'share of the loss', min: 0, max: 1, ticks: [0, 0.5, 1]}, series},
+      })
+    }
+  }
+  const byPt = report.lossByPt
+  if (byPt) {
+    const means = byPt.bins.flatMap((b) => b.focal.map((f) => f.mean).filter((m): m is number => m !== null && m > 0))
+    if (means.length > 0) {
+      const lo = 10 ** Math.floor(Math.log10(Math.min(...means)))
+      const hi = 10 ** Math.ceil(Math.log10(Math.max(...means)))
+      const series = report.sweep.map((s, g) => ({
+        name: GAMMA_LABEL(s.gamma),
+        points: byPt.bins
+          .filter((b) => b.focal[g]?.mean !== null && (b.focal[g]?.mean ?? 0) > 0)
+          .map((b): [number, number] => [(b.lower + b.upper) / 2, b.focal[g].mean as number]),
+      }))
+      charts.push({
+        id: 'loss-by-pt',
+        title: 'Mean loss vs p_t (the paper’s Figure 1, on this data)',
+        spec: {
+          x: {label: 'p_t (probability of the true class)', min: 0, max: 1},
+          y: {label: 'mean loss (log)', min: lo, max: hi, log: true},
+          series,
+        },
+      })
+    }
+  }
+  if (report.sweep.length > 1) {
+    const gammas = report.sweep.map((s) => s.gamma)
+    charts.push({
+      id: 'sweep',
+      title: 'FL/CE and the hard share vs γ',
+      spec: {
+        x: {label: 'γ', min: Math.min(...gammas), max: Math.max(...gammas), ticks: gammas},
+        y: {label: 'ratio / share', min: 0, max: 1, ticks: [0, 0.5, 1]},
+        series: [
+          {name: 'FL/CE', points: report.sweep.map((s): [number, number] => [s.gamma, Math.min(1, s.ratioToCe ?? 0)])},
+          {name: 'hard share', points: report.sweep.map((s): [number, number] => [s.gamma, s.hardShare ?? 0])},
+        ],
+      },
+    })
+  }
+  return {name: 'charts', facts: [], tables: [], charts}
+}
+
 const BUILDERS: Record<ReportSectionName, (report: Report, options: ReportViewOptions) => ViewSection> = {
   input: inputSection,
   sweep: sweepSection,
   classes: classesSection,
   split: splitSection,
+  concentration: concentrationSection,
+  grid: gridSection,
+  charts: chartsSection,
 }
 
 /**

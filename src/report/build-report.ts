@@ -8,6 +8,8 @@ import type {FileFormat} from '../core/kinds.js'
 import type {PartialState} from '../core/state/partial-state.js'
 import {breakdownView, ratio} from './sections/breakdown-view.js'
 import {classesSection} from './sections/classes-section.js'
+import {concentrationSection} from './sections/concentration-section.js'
+import {gridSection} from './sections/grid-section.js'
 import {inputSection} from './sections/input-section.js'
 import {splitSection, targetSplitSection} from './sections/split-section.js'
 import {reductionDivisor, sweepSection} from './sections/sweep-section.js'
@@ -62,6 +64,14 @@ export function buildReport(state: PartialState, context: ReportContext): Report
     split: splitSection(view, settings.easyThreshold),
     splitByTarget: settings.task === 'multiclass' ? null : targetSplitSection(view, settings.easyThreshold),
     classes: classesSection(view, settings.classes, settings.task === 'multilabel'),
+  }
+  const concentration = concentrationSection(settings, view, state.breakdown, state.sections.concentration)
+  if (concentration !== null) {
+    report.concentration = concentration.concentration
+    report.lossByPt = concentration.lossByPt
+  }
+  if (settings.gridAlphas !== undefined && settings.gridAlphas.length > 0) {
+    report.grid = gridSection(settings, state.breakdown, settings.gridAlphas)
   }
   assertFiniteFigures(report, '')
   return report

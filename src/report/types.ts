@@ -173,6 +173,65 @@ export interface Report {
   /** Binary and multi-label: easy/hard × positive/negative. Null for multi-class. */
   splitByTarget?: TargetSplit | null
   classes: ClassRow[]
+  /**
+   * Loss concentration (on unless --no-concentration): for every γ and group (binary, sigmoid: "positive" and
+   * "negative" elements; multi-class: "all" rows and "class:<name>"), the share of the group's loss its
+   * hardest samples carry. Absent in reports from before it existed, and with --no-concentration.
+   */
+  concentration?: Concentration | null
+  /** The data's own Figure 1: mean loss per p_t bin, for every γ (with the concentration). */
+  lossByPt?: LossByPt | null
+  /** The γ × α grid (--alphas): one cell per pair. Absent without --alphas. */
+  grid?: GridCell[] | null
+}
+
+/** Cumulative loss share carried by the hardest fraction of a group's samples, at one γ. */
+export interface ConcentrationGroup {
+  /** "positive", "negative", "all" or "class:<name>". */
+  group: string
+  gamma: number
+  /** Elements in the group. */
+  count: number
+  /** The group's loss at this γ, as the sweep sums it (α included). */
+  loss: number
+  /** [fraction x of the group (hardest first), share of the group's loss the hardest ⌈x·n⌉ carry]. */
+  curve: [number, number][]
+  /** The curve at 1 %, 5 %, 10 %, 20 %: keys "0.01", "0.05", "0.1", "0.2". Null when the group has no loss. */
+  topShare: Record<string, number | null>
+  /** Smallest fraction (hardest first) carrying 50 %, 80 %, 90 %, 99 % of the loss: keys "0.5", "0.8", … */
+  fractionCarrying: Record<string, number | null>
+  /** Gini coefficient of the per-sample losses (Σ_i Σ_j |ℓ_i − ℓ_j| / (2 n² mean ℓ)). */
+  gini: number | null
+  /** (Σ ℓ)² / Σ ℓ², Kish's effective number of samples of the loss (exact, not from the sketch). */
+  effectiveSamples: number | null
+}
+
+export interface Concentration {
+  /** How the figures were computed (the sketch and its resolution). */
+  method: string
+  /** Bound on the absolute error of every share and curve figure (gini: twice it; fractionCarrying: exact for a share within it). */
+  maxShareError: number
+  /** Why the concentration was not computed (then `groups` is empty), e.g. Poly-1 with ε < 0. */
+  unavailable?: string
+  groups: ConcentrationGroup[]
+}
+
+/** Mean loss of the elements whose p_t falls in each bin [lower, upper) (the last bin includes 1), per γ. */
+export interface LossByPt {
+  bins: {lower: number; upper: number; count: number; focal: {gamma: number; mean: number | null}[]}[]
+}
+
+/** One cell of the γ × α grid: the sweep's figures with this α as --alpha A would apply it. */
+export interface GridCell {
+  gamma: number
+  alpha: number
+  sum: number
+  ratioToCe: number | null
+  /** Sigmoid tasks: the positive elements' share of the loss; null for multi-class. */
+  positiveShare: number | null
+  /** Multi-class: the share of the classes with fewer rows than the mean per class; null for sigmoid tasks. */
+  minorityShare: number | null
+  hardShare: number | null
 }
 
 /** A report's top-level fields (gate rules are checked against them before any prediction is read). */
@@ -185,6 +244,9 @@ export const REPORT_FIELDS = [
   'split',
   'splitByTarget',
   'classes',
+  'concentration',
+  'lossByPt',
+  'grid',
 ] as const satisfies readonly (keyof Report)[]
 
 // Fails to compile when Report gains a field REPORT_FIELDS does not list.

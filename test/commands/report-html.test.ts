@@ -16,7 +16,8 @@ describe('report --html', () => {
     assert.match(table.stdout, /^focalscope report — fixtures\/example\.csv/)
     const html = readFileSync(page, 'utf8')
     assert.ok(html.startsWith('<!doctype html>'))
-    assert.equal(html.match(/<figure class="chart"/g)?.length, 2)
+    // The sweep, the class shares, the concentration curve (all rows) and mean loss vs p_t.
+    assert.equal(html.match(/<figure class="chart"/g)?.length, 4)
     assert.match(html, /Written by focalscope \d+\.\d+\.\d+/)
 
     const json = runCli(['report', 'fixtures/example.csv', '--json', '--html', page])

@@ -59,5 +59,8 @@ export function breakdownValues(state: PartialState): number[] {
     ...values(b.targetCe),
     ...values(b.targetFocal),
     ...values(b.poly),
+    ...values(b.squares),
+    ...values(b.cross),
+    ...values(b.hsq),
   ]
 }

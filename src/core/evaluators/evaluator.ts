@@ -26,6 +26,10 @@ export interface Evaluator<S extends object, R> {
   empty(): S
   update(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk): void
   endBlock(rows: PreparedRows): void
-  state(): S
+  /**
+   * `threadParts` false: fields that merge exactly in any order (counts) may stay with the evaluator, to be
+   * handed over once per thread with the last state — per unit they would only be merged back together.
+   */
+  state(threadParts?: boolean): S
   evaluate(state: S): R
 }

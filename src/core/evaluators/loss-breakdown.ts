@@ -20,7 +20,12 @@ import {type ClassWeights, resolveClassWeights} from '../class-weights.js'
 import type {EvaluationConfig} from '../config.js'
 import type {InputError} from '../errors.js'
 import {binaryKernelLayout, type BinaryLogitsKernel, compileBinaryLogitsKernel} from '../losses/binary-logits-kernel.js'
-import {compileFocalRowKernel, type FocalRowKernel} from '../losses/focal-row-kernel.js'
+import {
+  compileFocalRowKernel,
+  compileSquareKernel,
+  type FocalRowKernel,
+  type SquareKernel,
+} from '../losses/focal-row-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
 import {FOLD_ROWS, type PreparedRows} from '../rows/prepared-rows.js'
 import {nonFinite, sumOverflow} from '../rows/row-errors.js'
@@ -47,6 +52,19 @@ export interface BreakdownSums {
   targetFocal: CompensatedSums
   /** Poly-1 only (else empty): Σ (1 − p_t)^(γ+1). */
   poly: CompensatedSums
+  /**
+   * With the loss concentration on a binary or multi-class input (keepsSquares; else empty), for its
+   * effective number of samples: Σ f² with f = (1 − p_t)^γ · CE, and for Poly-1 Σ f·h and Σ h² with
+   * h = (1 − p_t)^(γ+1), at g · buckets + bucket, every γ (γ = 0 included).
+   */
+  squares: CompensatedSums
+  cross: CompensatedSums
+  hsq: CompensatedSums
+}
+
+/** Whether a run keeps the squares (see BreakdownSums.squares); multi-label and varifocal are the concentration evaluator's. */
+export function keepsSquares(config: EvaluationConfig): boolean {
+  return config.concentration === true && config.task !== 'multilabel' && (config.loss ?? 'focal') !== 'varifocal'
 }
 
 export const BREAKDOWN_RULES: Record<keyof BreakdownSums, MergeRule> = {
@@ -56,6 +74,9 @@ export const BREAKDOWN_RULES: Record<keyof BreakdownSums, MergeRule> = {
   targetCe: COMPENSATED,
   targetFocal: COMPENSATED,
   poly: COMPENSATED,
+  squares: COMPENSATED,
+  cross: COMPENSATED,
+  hsq: COMPENSATED,
 }
 
 /**
@@ -108,6 +129,12 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
    * their CE is at most −log eps ≤ 53 · ln 2 ≈ 36.7 (parseEps) and no count of rows overflows the sum.
    */
   private readonly unboundedCe: boolean
+  /** Keep the squares (keepsSquares); the prepared path sums them with this kernel. */
+  private readonly squares: boolean
+  private readonly squareKernel: SquareKernel
+  private readonly blockSquares: Float64Array
+  private readonly blockCross: Float64Array
+  private readonly blockHsq: Float64Array
   private sums: BreakdownSums
   // Per-block plain sums, reused (no allocation per block).
   private readonly blockCount: Float64Array
@@ -131,7 +158,11 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
    */
   private readonly ceBefore: number
 
-  constructor(config: EvaluationConfig, ceBefore = 0) {
+  /**
+   * `ceBefore`: see the field. `emitRows`: binary logits, summed as read, also written row by row to the
+   * prepared rows for the evaluators that need each row (updateFused's `rows`).
+   */
+  constructor(config: EvaluationConfig, ceBefore = 0, emitRows = false) {
     this.config = config
     this.ceBefore = ceBefore
     this.multilabel = config.task === 'multilabel'
@@ -139,8 +170,12 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     this.buckets = bucketsPerClass(config) * config.numClasses
     this.kernel = compileFocalRowKernel(config.gammas)
     const binaryLogits = config.task === 'binary' && config.scores === 'logits'
-    this.binaryKernel = binaryLogits ? compileBinaryLogitsKernel(config.gammas, this.poly) : undefined
-    this.binaryLayout = binaryKernelLayout(config.gammas, this.poly)
+    this.squares = keepsSquares(config)
+    this.binaryKernel = binaryLogits
+      ? compileBinaryLogitsKernel(config.gammas, this.poly, emitRows, this.squares)
+      : undefined
+    this.binaryLayout = binaryKernelLayout(config.gammas, this.poly, this.squares)
+    this.squareKernel = compileSquareKernel(config.gammas, this.poly)
     this.fusedSums = new Float64Array(binaryLogits ? this.binaryLayout.length : 0)
     this.unboundedCe = config.scores === 'logits' && !binaryLogits
     const B = this.buckets
@@ -153,6 +188,9 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     this.blockPoly = new Float64Array(this.poly ? B * G : 0)
     this.blockPolyBase = new Float64Array(this.poly ? B : 0)
     this.blockRecount = new Float64Array(B)
+    this.blockSquares = new Float64Array(this.squares ? B * G : 0)
+    this.blockCross = new Float64Array(this.squares && this.poly ? B * G : 0)
+    this.blockHsq = new Float64Array(this.squares && this.poly ? B * G : 0)
     this.sums = this.empty()
   }
 
@@ -166,6 +204,9 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       targetCe: compensatedSums(this.multilabel ? B : 0),
       targetFocal: compensatedSums(this.multilabel ? n : 0),
       poly: compensatedSums(this.poly ? n : 0),
+      squares: compensatedSums(this.squares ? n : 0),
+      cross: compensatedSums(this.squares && this.poly ? n : 0),
+      hsq: compensatedSums(this.squares && this.poly ? n : 0),
     }
   }
 
@@ -182,8 +223,16 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
   /**
    * Binary logits: rows go straight into the open block's sums, a block per FOLD_ROWS rows. A non-finite
    * logit is handed to `reject` (which throws, or logs it and the row is left out). Returns the rows used.
+   * With `rows` (a kernel compiled to emit), each row used is also written to the prepared rows, in step
+   * with the sums' blocks (`rows.count` equals the open block's rows), and `onRows(from, to)` is told after
+   * each kernel call; the caller ends the block when it is full.
    */
-  updateFused(chunk: PredictionChunk, reject: (error: InputError) => void): number {
+  updateFused(
+    chunk: PredictionChunk,
+    reject: (error: InputError) => void,
+    rows?: PreparedRows,
+    onRows?: (from: number, to: number) => void,
+  ): number {
     const kernel = this.binaryKernel as BinaryLogitsKernel
     const {labels, scores} = chunk
     const threshold = this.config.easyThreshold
@@ -191,8 +240,13 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     let ceTotal = this.fusedCeTotal()
     for (let start = 0; start < chunk.rows;) {
       const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, FOLD_ROWS - this.fusedRows))
-      const stop = kernel(labels, scores, start, end, threshold, this.fusedSums)
+      const from = this.fusedRows
+      const stop = kernel(labels, scores, start, end, threshold, this.fusedSums, rows, from)
       this.fusedRows += stop - start
+      if (rows) {
+        rows.count = this.fusedRows
+        onRows?.(from, this.fusedRows)
+      }
       used += stop - start
       // Checked per call of ≤ 1024 rows, while the chunk is here to name the row that overflowed the sum.
       const after = this.fusedCeTotal()
@@ -240,6 +294,12 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       this.blockPoly.fill(0)
       kernel(rows.q, rows.q, rows.bucket, n, this.blockRecount, this.blockPolyBase, this.blockPoly, buckets)
     }
+    if (this.squares) {
+      this.blockSquares.fill(0)
+      this.blockCross.fill(0)
+      this.blockHsq.fill(0)
+      this.squareKernel(rows.q, rows.ce, rows.bucket, n, this.blockSquares, this.blockCross, this.blockHsq, buckets)
+    }
     this.foldBlock()
   }
 
@@ -274,6 +334,13 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       for (let g = 0; g < gammas.length; g++) {
         this.blockFocal[g * B + b] = sums[gammas[g] === 0 ? at.ce(b) : at.focal(g, b)]
         if (this.poly) this.blockPoly[g * B + b] = sums[gammas[g] === 0 ? at.q(b) : at.poly(g, b)]
+        if (this.squares) {
+          this.blockSquares[g * B + b] = sums[at.sq(g, b)]
+          if (this.poly) {
+            this.blockCross[g * B + b] = sums[at.cross(g, b)]
+            this.blockHsq[g * B + b] = sums[at.hsq(g, b)]
+          }
+        }
       }
     }
     sums.fill(0)
@@ -293,6 +360,13 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       foldInto(s.targetFocal, this.blockTargetFocal)
     }
     if (this.poly) foldInto(s.poly, this.blockPoly)
+    if (this.squares) {
+      foldInto(s.squares, this.blockSquares)
+      if (this.poly) {
+        foldInto(s.cross, this.blockCross)
+        foldInto(s.hsq, this.blockHsq)
+      }
+    }
   }
 
   /** Σ CE of the folded blocks and the open fused one, summed plainly (binary logits: 8 adds). */

@@ -6,12 +6,15 @@
 import type {EvaluationConfig} from '../config.js'
 import type {MergeRule} from '../state/merge-rules.js'
 import type {Evaluator} from './evaluator.js'
+import {CONCENTRATION_RULES, ConcentrationEvaluator, type ConcentrationState} from './concentration.js'
 import {KORNIA_RULES, KorniaTermsEvaluator, type KorniaSums} from './kornia-terms.js'
 
 /** The optional sections of a partial state, by name (absent when the settings do not ask for them). */
 export interface Sections {
   /** --preset kornia on a multi-class or multi-label input: kornia's extra sums. */
   kornia?: KorniaSums
+  /** Loss concentration (on by default in `report`, --no-concentration): histograms of per-element losses. */
+  concentration?: ConcentrationState
 }
 
 export type SectionName = keyof Sections
@@ -31,6 +34,12 @@ export const SECTIONS: readonly SectionEntry[] = [
     rules: KORNIA_RULES,
     when: (config) => config.korniaTerms === true && config.task !== 'binary',
     create: (config, capacity) => new KorniaTermsEvaluator(config, capacity),
+  },
+  {
+    name: 'concentration',
+    rules: CONCENTRATION_RULES,
+    when: (config) => config.concentration === true,
+    create: (config) => new ConcentrationEvaluator(config),
   },
 ]
 

@@ -1,4 +1,4 @@
-import {focalSumLines, powerTempLines} from './focal-row-kernel.js'
+import {focalSumLines, powerTempLines, squareSumLines} from './focal-row-kernel.js'
 import {tableExp, tableLog1pUnit} from './table-exp.js'
 
 /**
@@ -20,27 +20,56 @@ export type BinaryLogitsKernel = (
   end: number,
   easyThreshold: number,
   sums: Float64Array,
+  out?: EmittedRows,
+  at?: number,
 ) => number
+
+/**
+ * Where a kernel compiled with `emit` also writes each row's CE, 1 − p_t, bucket and chunk row, from index
+ * `at` on (the prepared rows of core/rows/prepared-rows.ts, for the evaluators that need each row).
+ */
+export interface EmittedRows {
+  ce: Float64Array
+  q: Float64Array
+  bucket: Int32Array
+  row: Int32Array
+}
 
 /** Buckets of a binary run: 2 · label + (easy ? 0 : 1). */
 const BUCKETS = 4
 
-/** Where each sum of bucket b sits in the kernel's `sums` (γ index j); `length` is its size. */
-export function binaryKernelLayout(gammas: readonly number[], poly: boolean) {
+/**
+ * Where each sum of bucket b sits in the kernel's `sums` (γ index j); `length` is its size. With `squares`,
+ * the concentration's Σ f² (and Poly-1's Σ f·h, Σ h²) follow, for every γ (γ = 0 included).
+ */
+export function binaryKernelLayout(gammas: readonly number[], poly: boolean, squares = false) {
   const G = gammas.length
+  const base = (poly ? 3 + 2 * G : 2 + G) * BUCKETS
   return {
+    sq: (j: number, b: number) => base + j * BUCKETS + b,
+    cross: (j: number, b: number) => base + (G + j) * BUCKETS + b,
+    hsq: (j: number, b: number) => base + (2 * G + j) * BUCKETS + b,
     count: (b: number) => b,
     ce: (b: number) => BUCKETS + b,
     focal: (j: number, b: number) => (2 + j) * BUCKETS + b,
     /** Poly-1: Σ (1 − p_t), and Σ (1 − p_t)^(γ+1). */
     q: (b: number) => (2 + G) * BUCKETS + b,
     poly: (j: number, b: number) => (3 + G + j) * BUCKETS + b,
-    length: (poly ? 3 + 2 * G : 2 + G) * BUCKETS,
+    length: base + (squares ? (poly ? 3 : 1) * G * BUCKETS : 0),
   }
 }
 
-export function compileBinaryLogitsKernel(gammas: readonly number[], poly: boolean): BinaryLogitsKernel {
-  const at = binaryKernelLayout(gammas, poly)
+/**
+ * `emit`: the kernel also writes each row to `out` (four stores a row), so evaluators that need each row
+ * read them while the sums stay in the loop's registers.
+ */
+export function compileBinaryLogitsKernel(
+  gammas: readonly number[],
+  poly: boolean,
+  emit = false,
+  squares = false,
+): BinaryLogitsKernel {
+  const at = binaryKernelLayout(gammas, poly, squares)
   const nonZero = gammas.flatMap((g, j) => (g === 0 ? [] : [j]))
   // Each bucket's sums are locals while the loop runs, read from `sums` before it and written back at every
   // return, and a switch on the bucket picks the row's set: V8 keeps them in registers or stack slots. With
@@ -56,6 +85,17 @@ export function compileBinaryLogitsKernel(gammas: readonly number[], poly: boole
           ...nonZero.map((j) => ({name: (b: number) => `poly_${j}_${b}`, at: (b: number) => at.poly(j, b)})),
         ]
       : []),
+    ...(squares
+      ? gammas.flatMap((_, j) => [
+          {name: (b: number) => `sq_${j}_${b}`, at: (b: number) => at.sq(j, b)},
+          ...(poly
+            ? [
+                {name: (b: number) => `cross_${j}_${b}`, at: (b: number) => at.cross(j, b)},
+                {name: (b: number) => `hsq_${j}_${b}`, at: (b: number) => at.hsq(j, b)},
+              ]
+            : []),
+        ])
+      : []),
   ]
   const buckets = Array.from({length: BUCKETS}, (_, b) => b)
   const load = buckets.flatMap((b) => slots.map((slot) => `let ${slot.name(b)} = sums[${slot.at(b)}]`))
@@ -67,6 +107,7 @@ export function compileBinaryLogitsKernel(gammas: readonly number[], poly: boole
       ...focalSumLines(gammas, {count: `count_${b}`, sum: `ce_${b}`, out: (j) => `focal_${j}_${b}`}),
       // Poly-1: the same sums over 1 − p_t itself, Σ (1 − p_t)^γ · (1 − p_t).
       ...(poly ? focalSumLines(gammas, {sum: `q_${b}`, out: (j) => `poly_${j}_${b}`}, 'x') : []),
+      ...(squares ? squareSumLines(gammas, (name, j) => `${name}_${j}_${b}`, poly) : []),
     ].map((line) => `  ${line}`),
     '  break',
     '}',
@@ -94,7 +135,11 @@ export function compileBinaryLogitsKernel(gammas: readonly number[], poly: boole
     '    pt = e * r',
     '    x = r',
     '  }',
-    '  switch (2 * label + (pt > easyThreshold ? 0 : 1)) {',
+    '  const b = 2 * label + (pt > easyThreshold ? 0 : 1)',
+    ...(emit
+      ? ['  const k = at + i - start', '  outCe[k] = c', '  outQ[k] = x', '  outBucket[k] = b', '  outRow[k] = i']
+      : []),
+    '  switch (b) {',
     ...cases.map((line) => `    ${line}`),
     // Readers give binary rows the labels 0 and 1 only.
     '    default:',
@@ -105,15 +150,18 @@ export function compileBinaryLogitsKernel(gammas: readonly number[], poly: boole
     'return end',
   ].join('\n')
   // exp and log1p are constants of the closure the generated function is made in, so V8 inlines them.
+  // The output arrays are read into locals once per call, so the loop stores into typed arrays it knows.
+  const prologue = emit ? 'const outCe = out.ce, outQ = out.q, outBucket = out.bucket, outRow = out.row\n' : ''
   const make = new Function(
     'exp',
     'log1pUnit',
-    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums) {\n${body}\n}`,
+    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at) {\n${prologue}${body}\n}`,
   ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit) => BinaryLogitsKernel
   const kernel = make(tableExp, tableLog1pUnit)
   // One call over no rows runs the loads and the write-back once: V8 compiles the loop on stack replacement
   // during the first real call, and code after the loop that had never run would lack type feedback and
   // deoptimise there.
-  kernel(new Int32Array(0), new Float64Array(0), 0, 0, 0.5, new Float64Array(at.length))
+  const none = {ce: new Float64Array(0), q: new Float64Array(0), bucket: new Int32Array(0), row: new Int32Array(0)}
+  kernel(new Int32Array(0), new Float64Array(0), 0, 0, 0.5, new Float64Array(at.length), none, 0)
   return kernel
 }

@@ -105,3 +105,53 @@ export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel
   ].join('\n')
   return new Function('q', 'w', 'bucket', 'rows', 'count', 'sum', 'out', 'stride', body) as FocalRowKernel
 }
+
+/**
+ * Squares for the loss concentration's effective number of samples, Σ ℓ² with ℓ = A · f + ε · h per bucket
+ * (f = (1 − p_t)^γ · CE, h = (1 − p_t)^(γ+1), A the bucket's α weight, constant in a bucket for hard labels):
+ * Σ f², and for Poly-1 Σ f·h and Σ h², per γ and bucket. Lines for one row (after powerTempLines, with the
+ * row's CE in `c` and 1 − p_t in `x`); `slot(name, j)` names the accumulator of γ index j.
+ */
+export function squareSumLines(
+  gammas: readonly number[],
+  slot: (name: 'sq' | 'cross' | 'hsq', j: number) => string,
+  poly: boolean,
+): string[] {
+  const unused = new Set<string>()
+  return gammas.flatMap((g, j) => {
+    const power = powerExpression(g, unused)
+    return [
+      `const f${j} = ${power} * c`,
+      `${slot('sq', j)} += f${j} * f${j}`,
+      ...(poly
+        ? [`const h${j} = ${power} * x`, `${slot('cross', j)} += f${j} * h${j}`, `${slot('hsq', j)} += h${j} * h${j}`]
+        : []),
+    ]
+  })
+}
+
+/** Adds Σ f², (Poly-1) Σ f·h and Σ h² of a block's rows at g · stride + b (see squareSumLines). */
+export type SquareKernel = (
+  q: Float64Array,
+  ce: Float64Array,
+  bucket: Int32Array,
+  rows: number,
+  sq: Float64Array,
+  cross: Float64Array,
+  hsq: Float64Array,
+  stride: number,
+) => void
+
+export function compileSquareKernel(gammas: readonly number[], poly: boolean): SquareKernel {
+  const body = [
+    'for (let k = 0; k < rows; k++) {',
+    '  const b = bucket[k]',
+    '  const x = q[k]',
+    '  const c = ce[k]',
+    ...[...powerTempLines(gammas), ...squareSumLines(gammas, (name, j) => `${name}[${j} * stride + b]`, poly)].map(
+      (line) => `  ${line}`,
+    ),
+    '}',
+  ].join('\n')
+  return new Function('q', 'ce', 'bucket', 'rows', 'sq', 'cross', 'hsq', 'stride', body) as SquareKernel
+}

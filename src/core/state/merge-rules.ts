@@ -28,8 +28,16 @@ export type MergeRule =
   | {kind: 'min'}
   /** Must be the same in both (a setting, a shape): a difference is refused, naming the field. */
   | {kind: 'equal'}
-  /** A rule of its own (a list of files, a heap of rows): pure, associative and commutative. */
-  | {kind: 'custom'; merge: (a: unknown, b: unknown) => unknown}
+  /**
+   * A rule of its own (a list of files, a heap of rows): pure, associative and commutative. A value that
+   * is not plain JSON (typed arrays inside) gives `encode` and `decode` (which checks it, throwing an Error).
+   */
+  | {
+      kind: 'custom'
+      merge: (a: unknown, b: unknown) => unknown
+      encode?: (value: unknown, name: string) => unknown
+      decode?: (json: unknown, name: string) => unknown
+    }
 
 export const SUM: MergeRule = {kind: 'sum'}
 export const COMPENSATED: MergeRule = {kind: 'compensated'}
@@ -74,6 +82,17 @@ function shown(value: unknown): string {
 
 function sameShape(field: string, a: Float64Array, b: Float64Array): void {
   if (a.length !== b.length) throw new MergeMismatch(`${field} (length)`, String(a.length), String(b.length))
+}
+
+/** A list of finite numbers as a Float64Array (for custom decoders); throws naming the field. */
+export function decodeNumbers(value: unknown, name: string): Float64Array {
+  if (!Array.isArray(value)) throw new Error(`${name}: expected a list of numbers`)
+  return decodeArray(value, value.length, name)
+}
+
+/** A Float64Array as a list of finite numbers (for custom encoders); throws naming the field. */
+export function encodeNumbers(values: Float64Array, name: string): number[] {
+  return finiteArray([...values], name)
 }
 
 /** Deep equality of plain JSON values and typed arrays. */
@@ -168,7 +187,8 @@ export function encodeSection(rules: SectionRules, section: object, prefix = '')
     const value = s[field]
     // min / max start at ±Infinity (nothing seen yet), which JSON cannot hold: null stands for it.
     const identity = rule.kind === 'min' ? Infinity : rule.kind === 'max' ? -Infinity : undefined
-    out[field] = identity !== undefined && value === identity ? null : encodeValue(value, prefix + field)
+    if (rule.kind === 'custom' && rule.encode) out[field] = rule.encode(value, prefix + field)
+    else out[field] = identity !== undefined && value === identity ? null : encodeValue(value, prefix + field)
   }
   return out
 }
@@ -203,7 +223,8 @@ export function decodeSection<S extends object>(rules: SectionRules, json: unkno
     if (!Object.hasOwn(source, field)) throw new Error(`${name}: missing`)
     const value = source[field]
     const shape = template[field]
-    if (shape instanceof Float64Array) out[field] = decodeArray(value, shape.length, name)
+    if (rule.kind === 'custom' && rule.decode) out[field] = rule.decode(value, name)
+    else if (shape instanceof Float64Array) out[field] = decodeArray(value, shape.length, name)
     else if (isCompensated(shape)) {
       const pair = value as {sum?: unknown; comp?: unknown}
       if (typeof pair !== 'object' || pair === null) throw new Error(`${name}: expected {sum, comp}`)

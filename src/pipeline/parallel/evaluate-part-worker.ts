@@ -43,7 +43,7 @@ export interface PartError {
 
 /** `units`: the units read to their end (a failed thread's too, for the rebase); `unit`: the one that failed. */
 export type PartResult =
-  | {kind: 'done'; units: UnitResult[]}
+  | {kind: 'done'; units: UnitResult[]; thread: PartialState}
   | {kind: 'gave-up'}
   | {kind: 'failed'; unit: number; error: PartError; units: UnitResult[]}
 
@@ -69,12 +69,13 @@ export async function evaluatePart(task: PartTask, onBytes?: (bytes: number) => 
       for (unit = claimUnit(task.queue); unit < task.units; unit = claimUnit(task.queue)) {
         const read = reader.read(unit, {skip: evaluation.skip, onBytes})
         for await (const chunk of read.chunks) evaluation.update(chunk)
-        units.push({unit, state: evaluation.take(task.file), extent: {...read.extent}})
+        units.push({unit, state: evaluation.take(task.file, {threadParts: false}), extent: {...read.extent}})
       }
     } finally {
       await reader.close()
     }
-    return {kind: 'done', units}
+    // What the thread kept across its units (counts that merge in any order), handed over once.
+    return {kind: 'done', units, thread: evaluation.take(task.file)}
   } catch (error) {
     closeQueue(task.queue)
     if (error instanceof UnitGaveUp) return {kind: 'gave-up'}

@@ -107,5 +107,7 @@ export async function evaluateUnits(plan: UnitPlan, options: UnitsOptions): Prom
     rebaseInputFacts(state.input, baseOf(unit))
     merged = merged === undefined ? state : mergeStatesInto(merged, state)
   }
-  return merged ?? new Evaluation(options.settings).take(options.file)
+  merged ??= new Evaluation(options.settings).take(options.file)
+  for (const result of results) if (result.kind === 'done') mergeStatesInto(merged, result.thread)
+  return merged
 }

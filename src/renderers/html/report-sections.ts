@@ -9,51 +9,7 @@
  */
 import type {ClassRow, Report} from '../../report/types.js'
 
-/** Issue 17: cumulative loss share carried by the hardest fraction of a group's samples, per γ. */
-export interface ConcentrationGroup {
-  /** "positive", "negative", "all" or "class:<name>". */
-  group: string
-  gamma: number
-  count: number
-  loss: number
-  /** [fraction of samples (hardest first), share of the group's loss they carry]. */
-  curve: [number, number][]
-  /** Share carried by the hardest 1 %, 5 %, 10 %, 20 %: keys "0.01", "0.05", "0.1", "0.2". */
-  topShare: Record<string, number | null>
-  /** Smallest fraction carrying 50 %, 80 %, 90 %, 99 % of the loss: keys "0.5", "0.8", "0.9", "0.99". */
-  fractionCarrying: Record<string, number | null>
-  gini: number | null
-  effectiveSamples: number | null
-}
-
-export interface Concentration {
-  method: string
-  /** Bound on every share figure's absolute error, in share units. */
-  maxShareError: number
-  groups: ConcentrationGroup[]
-}
-
-/** Issue 17: one cell of the γ × α grid. */
-export interface GridCell {
-  gamma: number
-  alpha: number
-  sum: number
-  ratioToCe: number | null
-  /** Sigmoid tasks: the positives' share of the loss; null for multi-class. */
-  positiveShare: number | null
-  /** Multi-class: the minority classes' share of the loss; null for sigmoid tasks. */
-  minorityShare: number | null
-  hardShare: number | null
-}
-
-/**
- * Issue 17 item 4 (the data's own Figure 1): mean loss of the rows whose p_t falls in each bin
- * (lower, upper], for each γ of the sweep (γ = 0 is cross-entropy). The issue names the chart, not the JSON
- * field: this is the shape the page reads, proposed here (docs/html-report.md).
- */
-export interface LossByPt {
-  bins: {lower: number; upper: number; count: number; focal: {gamma: number; mean: number | null}[]}[]
-}
+export type {Concentration, ConcentrationGroup, GridCell, LossByPt} from '../../report/types.js'
 
 /** Issue 18: the most frequent off-diagonal cells of the confusion matrix. */
 export interface TopConfusion {
@@ -107,9 +63,6 @@ export interface ClassMetrics {
 /** A report as the HTML page reads it: today's `Report` plus the sections other issues add. */
 export type HtmlReportInput = Omit<Report, 'classes'> & {
   classes: (ClassRow & ClassMetrics)[]
-  concentration?: Concentration | null
-  grid?: GridCell[] | null
-  lossByPt?: LossByPt | null
   accuracy?: number | null
   /**
    * Rows = true class, columns = predicted class (K × K; binary 2 × 2); multi-label: one 2 × 2 per class,

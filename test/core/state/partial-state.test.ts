@@ -98,6 +98,31 @@ const MODES: Mode[] = [
     row: (r) => ({label: r() < 0.3 ? 1 : 0, scores: [(r() - 0.5) * 10]}),
   },
   {
+    name: 'concentration, binary logits (histograms per class over CE, squares in the breakdown)',
+    config: evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, concentration: true, loss: 'poly1'}),
+    width: 1,
+    row: (r) => ({label: r() < 0.2 ? 1 : 0, scores: [(r() - 0.6) * 16]}),
+  },
+  {
+    name: 'concentration, multi-label soft targets, class-balanced α (histograms per γ and class)',
+    config: evaluationConfig({
+      task: 'multilabel',
+      scores: 'logits',
+      numClasses: K,
+      elementLayout: 'wide',
+      concentration: true,
+      alphaSpec: {kind: 'effective-number', beta: 0.99},
+    }),
+    width: 2 * K,
+    row: (r) => ({
+      label: 0,
+      scores: [
+        ...Array.from({length: K}, () => (r() - 0.7) * 12),
+        ...Array.from({length: K}, () => (r() < 0.3 ? Math.round(r() * 10) / 10 : 0)),
+      ],
+    }),
+  },
+  {
     name: 'kornia preset, multi-class (extra sums), with skipped rows',
     config: evaluationConfig({
       task: 'multiclass',

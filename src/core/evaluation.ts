@@ -38,6 +38,8 @@ export class Evaluation {
   private readonly breakdown: LossBreakdownEvaluator
   /** The evaluators of the optional sections these settings keep (evaluators/sections.ts). */
   private readonly sections: {name: SectionName; evaluator: Evaluator<object, unknown>}[]
+  /** Those that read the prepared rows (fused: all but the one whose CE histograms the kernel fills). */
+  private readonly rowSections: {name: SectionName; evaluator: Evaluator<object, unknown>}[]
   private readonly prepare: PrepareRows
   private readonly rows: PreparedRows
   private readonly perRow: number
@@ -56,11 +58,21 @@ export class Evaluation {
       name: entry.name,
       evaluator: entry.create(settings, capacity) as Evaluator<object, unknown>,
     }))
-    // Binary logits are summed as read (the fused kernel); when a section needs each row, the kernel also
-    // writes them to the block (four stores a row), which costs far less than preparing them apart.
+    // Binary logits are summed as read (the fused kernel), which also counts each row's CE in the histograms
+    // of a section that keeps only those (the concentration's); when another section needs each row, the
+    // kernel also writes them to the block (four stores a row), which costs far less than preparing them apart.
     const binaryLogits = settings.task === 'binary' && settings.scores === 'logits'
     this.fused = binaryLogits && options.fuse !== false
-    this.breakdown = new LossBreakdownEvaluator(settings, options.ceBefore, this.fused && this.sections.length > 0)
+    const histogramSection = this.fused
+      ? this.sections.find(({evaluator}) => evaluator.ceHistograms?.() !== undefined)
+      : undefined
+    this.rowSections = this.sections.filter((section) => section !== histogramSection)
+    this.breakdown = new LossBreakdownEvaluator(
+      settings,
+      options.ceBefore,
+      this.fused && this.rowSections.length > 0,
+      histogramSection?.evaluator.ceHistograms?.(),
+    )
     this.prepare = rowPreparer(settings)
     const facts = (): InputFacts => this.facts
     this.context = {
@@ -76,13 +88,13 @@ export class Evaluation {
   update(chunk: PredictionChunk): void {
     if (this.settings.scores === 'logits') scanScoreRange(this.settings, this.facts, chunk)
     if (this.fused) {
-      if (this.sections.length === 0) {
+      if (this.rowSections.length === 0) {
         this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject)
         return
       }
       const {rows} = this
       this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject, rows, (from, to) => {
-        for (const {evaluator} of this.sections) evaluator.update(rows, from, to, chunk)
+        for (const {evaluator} of this.rowSections) evaluator.update(rows, from, to, chunk)
         if (rows.count === rows.capacity) this.endBlock()
       })
       return

@@ -299,6 +299,33 @@ describe('loss concentration', () => {
     assert.deepEqual(prepared.sweep, fused.sweep)
   })
 
+  it('the fused kernel counts the same histograms as prepared rows, over every octave and CE 0', () => {
+    // Logits from ±1e-300 to ±745 (CE from 0 — e^-745 vanishes beside 1 — to 745, and every octave): the
+    // kernel opens pages (and grows its pool) in the middle of a call, and counts zeros apart.
+    let seed = 3
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647
+    const labels: number[] = []
+    const logits: number[] = []
+    for (let i = 0; i < 30_000; i++) {
+      labels.push(next() < 0.3 ? 1 : 0)
+      const size = next() < 0.3 ? next() * 745 : Math.exp(next() * 20 - 10) * (next() < 0.01 ? 1e-290 : 1)
+      logits.push((next() < 0.5 ? -1 : 1) * size)
+    }
+    logits[5] = 740
+    labels[5] = 1
+    const histogramsOf = (state: ReturnType<typeof evaluateRows>) => state.sections.concentration?.histograms
+    const fused = histogramsOf(evaluateRows(binary, labels, logits, 1, [7, 4000]))
+    const prepared = histogramsOf(evaluateRows(binary, labels, logits, 1, [], {fuse: false}))
+    assert.ok(fused !== undefined && prepared !== undefined)
+    assert.ok(fused[0].zero > 0 && fused[1].zero > 0 && fused[0].index.length > 2000, 'zeros and many octaves')
+    // Compared field by field: a failing deepEqual of long typed arrays takes minutes to print.
+    for (let h = 0; h < 2; h++) {
+      assert.equal(fused[h].zero, prepared[h].zero)
+      assert.ok(Buffer.from(fused[h].index.buffer).equals(Buffer.from(prepared[h].index.buffer)), `index ${h}`)
+      assert.ok(Buffer.from(fused[h].count.buffer).equals(Buffer.from(prepared[h].count.buffer)), `count ${h}`)
+    }
+  })
+
   it('is absent without the setting, and says why it is not computed for Poly-1 with ε < 0', () => {
     const {labels, logits} = paperRows(1000, 1)
     assert.equal(reportOf(evaluateRows({...binary, concentration: false}, labels, logits, 1)).concentration, undefined)

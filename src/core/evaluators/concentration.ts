@@ -24,7 +24,7 @@ import type {PreparedRows} from '../rows/prepared-rows.js'
 import {
   emptySparseHistogram,
   histogramBits,
-  LossHistogram,
+  LossHistograms,
   mergeSparseHistograms,
   type SparseHistogram,
 } from '../sketch/loss-histogram.js'
@@ -133,7 +133,7 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
   readonly rules = CONCENTRATION_RULES
   private readonly config: EvaluationConfig
   private readonly plan: ConcentrationPlan
-  private readonly histograms: LossHistogram[]
+  private readonly histograms: LossHistograms
   private readonly kinds: PowerKind[]
   /** `loss`: the weight known before the pass, a + ay·y, per class (class-balanced: 1, applied at the end). */
   private readonly coefficients: [number, number][]
@@ -148,7 +148,7 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
     this.config = config
     this.plan = concentrationPlan(config)
     const {plan} = this
-    this.histograms = plan.unavailable ? [] : Array.from({length: plan.histograms}, () => new LossHistogram(plan.bits))
+    this.histograms = new LossHistograms(plan.unavailable ? 0 : plan.histograms, plan.bits)
     this.kinds = config.gammas.map(powerKindOf)
     const known = resolveClassWeights(config, new Array<number>(config.numClasses).fill(1))
     const balanced = plan.cellsPerSign > 1
@@ -178,9 +178,7 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
     if (this.plan.unavailable !== null) return
     if (this.plan.mode === 'ce') {
       // One histogram per class, over CE: classes are bucket >> 1.
-      const {ce, bucket} = rows
-      const histograms = this.histograms
-      for (let k = from; k < to; k++) histograms[bucket[k] >> 1].add(ce[k])
+      this.histograms.addAll(rows.ce, rows.bucket, 1, from, to)
       return
     }
     this.updateByLoss(rows, from, to, chunk)
@@ -217,7 +215,7 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
         if (varifocal) u = negative ? this.negativeAlpha[cls] * power * c : y * c
         else u = weight * power * c + (poly ? epsilon * power * q : 0)
         const at = cell * G + g
-        histograms[at].add(u)
+        histograms.add(at, u)
         blockSums[at * 2] += u
         blockSums[at * 2 + 1] += u * u
         blockPt[at * PT_BINS + bin] += u
@@ -246,12 +244,20 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
     out.sums = this.sums
     out.ptCount = this.ptCount
     out.ptSums = this.ptSums
-    if (threadParts) out.histograms = this.histograms.map((h) => h.take())
+    if (threadParts) out.histograms = this.histograms.take()
     const next = this.empty()
     this.sums = next.sums
     this.ptCount = next.ptCount
     this.ptSums = next.ptSums
     return out
+  }
+
+  /**
+   * `ce` mode: the per-class histograms of CE, for the fused binary-logits kernel to count into as it reads
+   * (the evaluation then does not call `update` with the rows it counted).
+   */
+  ceHistograms(): LossHistograms | undefined {
+    return this.plan.mode === 'ce' && this.plan.unavailable === null ? this.histograms : undefined
   }
 
   evaluate(): ConcentrationPlan {

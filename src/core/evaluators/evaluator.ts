@@ -17,6 +17,7 @@
  */
 import type {PredictionChunk} from '../chunk.js'
 import type {PreparedRows} from '../rows/prepared-rows.js'
+import type {LossHistograms} from '../sketch/loss-histogram.js'
 import type {MergeRule} from '../state/merge-rules.js'
 
 export interface Evaluator<S extends object, R> {
@@ -32,4 +33,10 @@ export interface Evaluator<S extends object, R> {
    */
   state(threadParts?: boolean): S
   evaluate(state: S): R
+  /**
+   * Optional: histograms of each element's CE by class that this evaluator keeps and nothing else of the
+   * rows. The fused binary-logits kernel then counts into them as it reads, and `update` is not called for
+   * the rows it counted (loss-breakdown.ts, updateFused).
+   */
+  ceHistograms?(): LossHistograms | undefined
 }

@@ -27,6 +27,7 @@ import {
   type SquareKernel,
 } from '../losses/focal-row-kernel.js'
 import {addCompensated} from '../losses/numerics.js'
+import type {LossHistograms} from '../sketch/loss-histogram.js'
 import {FOLD_ROWS, type PreparedRows} from '../rows/prepared-rows.js'
 import {nonFinite, sumOverflow} from '../rows/row-errors.js'
 import {
@@ -158,11 +159,15 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
    */
   private readonly ceBefore: number
 
+  /** Binary logits: the per-class CE histograms the fused kernel also counts into (the concentration's). */
+  private readonly countsCe: LossHistograms | undefined
+
   /**
    * `ceBefore`: see the field. `emitRows`: binary logits, summed as read, also written row by row to the
-   * prepared rows for the evaluators that need each row (updateFused's `rows`).
+   * prepared rows for the evaluators that need each row (updateFused's `rows`). `ceHistograms`: binary
+   * logits, each row's CE also counted in these histograms, by label.
    */
-  constructor(config: EvaluationConfig, ceBefore = 0, emitRows = false) {
+  constructor(config: EvaluationConfig, ceBefore = 0, emitRows = false, ceHistograms?: LossHistograms) {
     this.config = config
     this.ceBefore = ceBefore
     this.multilabel = config.task === 'multilabel'
@@ -172,8 +177,9 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     const binaryLogits = config.task === 'binary' && config.scores === 'logits'
     this.squares = keepsSquares(config)
     this.binaryKernel = binaryLogits
-      ? compileBinaryLogitsKernel(config.gammas, this.poly, emitRows, this.squares)
+      ? compileBinaryLogitsKernel(config.gammas, this.poly, emitRows, this.squares, ceHistograms?.bits)
       : undefined
+    this.countsCe = binaryLogits ? ceHistograms : undefined
     this.binaryLayout = binaryKernelLayout(config.gammas, this.poly, this.squares)
     this.squareKernel = compileSquareKernel(config.gammas, this.poly)
     this.fusedSums = new Float64Array(binaryLogits ? this.binaryLayout.length : 0)
@@ -241,7 +247,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     for (let start = 0; start < chunk.rows;) {
       const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, FOLD_ROWS - this.fusedRows))
       const from = this.fusedRows
-      const stop = kernel(labels, scores, start, end, threshold, this.fusedSums, rows, from)
+      const stop = kernel(labels, scores, start, end, threshold, this.fusedSums, rows, from, this.countsCe)
       this.fusedRows += stop - start
       if (rows) {
         rows.count = this.fusedRows
@@ -253,7 +259,9 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       if (after - after !== 0) throw binaryOverflow(chunk, start, stop, ceTotal)
       ceTotal = after
       if (this.fusedRows === FOLD_ROWS) this.foldFused()
-      if (stop < end) {
+      if (stop < end && this.countsCe?.openMissing()) {
+        start = stop
+      } else if (stop < end) {
         reject(nonFinite(chunk, stop, 0, scores[stop]))
         start = stop + 1
       } else {

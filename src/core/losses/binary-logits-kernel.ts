@@ -1,3 +1,4 @@
+import {LossHistograms} from '../sketch/loss-histogram.js'
 import {focalSumLines, powerTempLines, squareSumLines} from './focal-row-kernel.js'
 import {tableExp, tableLog1pUnit} from './table-exp.js'
 
@@ -11,7 +12,9 @@ import {tableExp, tableLog1pUnit} from './table-exp.js'
  * and, for Poly-1, Σ (1 − p_t) and Σ (1 − p_t)^(γ+1), each per bucket (γ = 0 slots are left for the caller
  * to copy from Σ CE and Σ (1 − p_t)). Each slot gets the same additions in the same order as the focal row
  * kernel over prepared rows gave it, so the same doubles. Returns end, or the index of the first row whose
- * logit is not finite (rows before it are added; the caller rejects or skips it and goes on after it).
+ * logit is not finite (rows before it are added; the caller rejects or skips it and goes on after it) — or,
+ * counting CE histograms, of the first row whose histogram page is not open (`histograms.missing` says
+ * which: the caller opens it and goes on from that row).
  */
 export type BinaryLogitsKernel = (
   labels: Int32Array,
@@ -22,6 +25,7 @@ export type BinaryLogitsKernel = (
   sums: Float64Array,
   out?: EmittedRows,
   at?: number,
+  histograms?: LossHistograms,
 ) => number
 
 /**
@@ -61,13 +65,16 @@ export function binaryKernelLayout(gammas: readonly number[], poly: boolean, squ
 
 /**
  * `emit`: the kernel also writes each row to `out` (four stores a row), so evaluators that need each row
- * read them while the sums stay in the loop's registers.
+ * read them while the sums stay in the loop's registers. `histogramBits`: it also counts each row's CE in
+ * `histograms` (one per class, of those bits: the loss concentration's sketch), which costs a third of
+ * what writing the rows out and counting them afterwards did.
  */
 export function compileBinaryLogitsKernel(
   gammas: readonly number[],
   poly: boolean,
   emit = false,
   squares = false,
+  histogramBits?: number,
 ): BinaryLogitsKernel {
   const at = binaryKernelLayout(gammas, poly, squares)
   const nonZero = gammas.flatMap((g, j) => (g === 0 ? [] : [j]))
@@ -139,6 +146,9 @@ export function compileBinaryLogitsKernel(
     ...(emit
       ? ['  const k = at + i - start', '  outCe[k] = c', '  outQ[k] = x', '  outBucket[k] = b', '  outRow[k] = i']
       : []),
+    ...(histogramBits !== undefined
+      ? LossHistograms.addLines(histogramBits, 'label', 'c', [store, 'return i']).map((line) => `  ${line}`)
+      : []),
     '  switch (b) {',
     ...cases.map((line) => `    ${line}`),
     // Readers give binary rows the labels 0 and 1 only.
@@ -151,17 +161,47 @@ export function compileBinaryLogitsKernel(
   ].join('\n')
   // exp and log1p are constants of the closure the generated function is made in, so V8 inlines them.
   // The output arrays are read into locals once per call, so the loop stores into typed arrays it knows.
-  const prologue = emit ? 'const outCe = out.ce, outQ = out.q, outBucket = out.bucket, outRow = out.row\n' : ''
+  const prologue =
+    (emit ? 'const outCe = out.ce, outQ = out.q, outBucket = out.bucket, outRow = out.row\n' : '') +
+    (histogramBits !== undefined
+      ? 'const pool = histograms.pool, pageOf = histograms.pageOf, zero = histograms.zero\n'
+      : '')
   const make = new Function(
     'exp',
     'log1pUnit',
-    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at) {\n${prologue}${body}\n}`,
-  ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit) => BinaryLogitsKernel
-  const kernel = make(tableExp, tableLog1pUnit)
-  // One call over no rows runs the loads and the write-back once: V8 compiles the loop on stack replacement
-  // during the first real call, and code after the loop that had never run would lack type feedback and
-  // deoptimise there.
-  const none = {ce: new Float64Array(0), q: new Float64Array(0), bucket: new Int32Array(0), row: new Int32Array(0)}
-  kernel(new Int32Array(0), new Float64Array(0), 0, 0, 0.5, new Float64Array(at.length), none, 0)
+    'F64',
+    'U32',
+    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms) {\n${prologue}${body}\n}`,
+  ) as (
+    exp: typeof tableExp,
+    log1pUnit: typeof tableLog1pUnit,
+    f64: Float64Array,
+    u32: Uint32Array,
+  ) => BinaryLogitsKernel
+  const {F64, U32} = LossHistograms.addLinesConstants
+  const kernel = make(tableExp, tableLog1pUnit, F64, U32)
+  // A first call over rows that take every path (each bucket, CE 0, a page not open yet, a non-finite
+  // logit) with throwaway sums: V8 then optimises the loop with type feedback for all of it. Code that had
+  // never run would deoptimise there later, and a kernel that deoptimised once ran unoptimised for the rest
+  // of a run (its doubles boxed: a third of the run in the garbage collector).
+  const labels = Int32Array.of(1, 0, 1, 0, 0, 1)
+  const scores = Float64Array.of(800, 0.5, -3, -2, 2, Number.NaN)
+  const rows = labels.length
+  const out = {
+    ce: new Float64Array(rows),
+    q: new Float64Array(rows),
+    bucket: new Int32Array(rows),
+    row: new Int32Array(rows),
+  }
+  const histograms = new LossHistograms(2, histogramBits ?? 10)
+  const sums = new Float64Array(at.length)
+  // Over the finite rows (from the second pass on, pages open, a call runs to the end of the loop), then the
+  // NaN. Many passes: V8 keeps no type feedback for a function's first few calls (lazy feedback allocation).
+  for (const end of [...Array.from({length: 16}, () => rows - 1), rows]) {
+    for (let start = 0; start < end;) {
+      const stop = kernel(labels, scores, start, end, 0.5, sums, out, start, histograms)
+      start = stop < end && histograms.openMissing() ? stop : stop + 1
+    }
+  }
   return kernel
 }

@@ -44,75 +44,177 @@ export function upperBound(index: number, bits: number): number {
   return lowerBound(index + 1, bits)
 }
 
-/** Dense pages of counts for one thread's (or one unit's) values: what `add` writes to. */
-export class LossHistogram {
-  readonly bits: number
-  private readonly pageSize: number
-  private readonly shift: number
-  /** Exponent (11 bits) → offset of its page in `pool`, or −1. */
-  private readonly pageOf = new Int32Array(2048).fill(-1)
-  private pool: Float64Array
-  private pages = 0
-  zero = 0
+/**
+ * Each bucket's representative value, the geometric midpoint √(lower · upper) of its bounds, for a list of
+ * bucket indices: one tight loop (a report reads every occupied bucket once per histogram).
+ */
+export function representativeValues(index: Float64Array, bits: number): Float64Array {
+  const out = new Float64Array(index.length)
+  const scale = 2 ** (20 - bits)
+  for (let i = 0; i < index.length; i++) {
+    F64[0] = 0
+    U32[1 - HIGH] = 0
+    U32[HIGH] = index[i] * scale
+    const lower = F64[0]
+    U32[HIGH] = (index[i] + 1) * scale
+    out[i] = Math.sqrt(lower * F64[0])
+  }
+  return out
+}
 
-  constructor(bits: number) {
+/**
+ * Dense pages of counts for a set of histograms (one thread's, or one unit's): what `add` writes to. The
+ * histograms share one pool of pages, found by `pageOf[histogram << 11 | exponent]`, so a loop that counts
+ * into any of them holds three arrays — and the fused binary-logits kernel counts into them as it reads,
+ * with the lines `addLines` writes (the same steps as `add`, its plain version).
+ */
+export class LossHistograms {
+  readonly bits: number
+  readonly size: number
+  /** (histogram << 11 | exponent) → offset of its page in `pool`, or −1. */
+  readonly pageOf: Int32Array
+  /** Pages of 2^bits counts; replaced by a larger pool when full (`newPage`). */
+  pool: Float64Array
+  /** Values that were exactly 0, per histogram. */
+  readonly zero: Float64Array
+  private pages = 0
+
+  constructor(size: number, bits: number) {
+    this.size = size
     this.bits = bits
-    this.pageSize = 1 << bits
-    this.shift = 20 - bits
-    this.pool = new Float64Array(this.pageSize * 4)
+    this.pageOf = new Int32Array(size * 2048).fill(-1)
+    this.pool = new Float64Array(4 << bits)
+    this.zero = new Float64Array(size)
   }
 
-  /** Counts a value ≥ 0 (the caller passes losses, never NaN or negative values). */
-  add(value: number): void {
+  /** Counts a value ≥ 0 in histogram `h` (the caller passes losses, never NaN or negative values). */
+  add(h: number, value: number): void {
     if (value === 0) {
-      this.zero++
+      this.zero[h]++
       return
     }
     F64[0] = value
     const high = U32[HIGH]
-    const exponent = high >>> 20
-    let page = this.pageOf[exponent]
-    if (page < 0) page = this.newPage(exponent)
-    this.pool[page + ((high >>> this.shift) & (this.pageSize - 1))]++
+    const key = (h << 11) | (high >>> 20)
+    let page = this.pageOf[key]
+    if (page < 0) page = this.newPage(key)
+    this.pool[page + ((high >>> (20 - this.bits)) & ((1 << this.bits) - 1))]++
   }
 
-  private newPage(exponent: number): number {
-    const offset = this.pages * this.pageSize
-    if (offset + this.pageSize > this.pool.length) {
+  /**
+   * Counts values[k] in histogram `cells[k] >> cellShift`, for k in [from, to): `add` in one loop (the
+   * concentration's per-class CE, cells being the prepared rows' buckets).
+   */
+  addAll(values: Float64Array, cells: Int32Array, cellShift: number, from: number, to: number): void {
+    const {pageOf, zero} = this
+    const shift = 20 - this.bits
+    const mask = (1 << this.bits) - 1
+    let pool = this.pool
+    for (let k = from; k < to; k++) {
+      const h = cells[k] >> cellShift
+      const value = values[k]
+      if (value === 0) {
+        zero[h]++
+        continue
+      }
+      F64[0] = value
+      const high = U32[HIGH]
+      const key = (h << 11) | (high >>> 20)
+      let page = pageOf[key]
+      if (page < 0) {
+        page = this.newPage(key)
+        pool = this.pool
+      }
+      pool[page + ((high >>> shift) & mask)]++
+    }
+  }
+
+  /** A page for `key` (histogram << 11 | exponent): its offset. `pool` may be replaced by a larger one. */
+  newPage(key: number): number {
+    const pageSize = 1 << this.bits
+    const offset = this.pages * pageSize
+    if (offset + pageSize > this.pool.length) {
       const bigger = new Float64Array(this.pool.length * 2)
       bigger.set(this.pool)
       this.pool = bigger
     }
-    this.pageOf[exponent] = offset
+    this.pageOf[key] = offset
     this.pages++
     return offset
   }
 
-  /** The counts as a sparse histogram (buckets in increasing order); the histogram starts empty again. */
-  take(): SparseHistogram {
-    let occupied = 0
-    for (let i = 0; i < this.pages * this.pageSize; i++) if (this.pool[i] !== 0) occupied++
-    const index = new Float64Array(occupied)
-    const count = new Float64Array(occupied)
-    let k = 0
-    for (let exponent = 0; exponent < 2048; exponent++) {
-      const page = this.pageOf[exponent]
-      if (page < 0) continue
-      for (let slot = 0; slot < this.pageSize; slot++) {
-        const n = this.pool[page + slot]
-        if (n === 0) continue
-        index[k] = exponent * this.pageSize + slot
-        count[k] = n
-        k++
+  /** The counts as sparse histograms (buckets in increasing order); the histograms start empty again. */
+  take(): SparseHistogram[] {
+    const pageSize = 1 << this.bits
+    const out: SparseHistogram[] = []
+    for (let h = 0; h < this.size; h++) {
+      let occupied = 0
+      for (let exponent = 0; exponent < 2048; exponent++) {
+        const page = this.pageOf[(h << 11) | exponent]
+        if (page < 0) continue
+        for (let slot = 0; slot < pageSize; slot++) if (this.pool[page + slot] !== 0) occupied++
       }
+      const index = new Float64Array(occupied)
+      const count = new Float64Array(occupied)
+      let k = 0
+      for (let exponent = 0; exponent < 2048; exponent++) {
+        const page = this.pageOf[(h << 11) | exponent]
+        if (page < 0) continue
+        for (let slot = 0; slot < pageSize; slot++) {
+          const n = this.pool[page + slot]
+          if (n === 0) continue
+          index[k] = exponent * pageSize + slot
+          count[k] = n
+          k++
+        }
+      }
+      out.push({index, count, zero: this.zero[h]})
     }
-    const out = {index, count, zero: this.zero}
-    this.pool.fill(0, 0, this.pages * this.pageSize)
+    this.pool.fill(0, 0, this.pages * pageSize)
     this.pageOf.fill(-1)
+    this.zero.fill(0)
     this.pages = 0
-    this.zero = 0
     return out
   }
+
+  /**
+   * Lines of generated code that count `value` (a double ≥ 0, a local) in histogram `h` (an int32
+   * expression), for a generated loop: `add`'s steps, with the set's arrays in the loop's locals `pool`,
+   * `pageOf` and `zero`, and the module's views in the closure constants `F64` and `U32` (see
+   * `addLinesConstants`). A value whose page is not open yet runs `onMissing` (it must leave the loop: the
+   * caller opens the page with `openMissing` and goes on from that value) — no call in the loop, which
+   * kept the fused kernel's sums from staying in registers.
+   */
+  static addLines(bits: number, h: string, value: string, onMissing: string[]): string[] {
+    return [
+      `if (${value} === 0) {`,
+      `  zero[${h}]++`,
+      `} else {`,
+      `  F64[0] = ${value}`,
+      `  const high = U32[${HIGH}]`,
+      `  const page = pageOf[(${h} << 11) | (high >>> 20)]`,
+      `  if (page < 0) {`,
+      `    histograms.missing = (${h} << 11) | (high >>> 20)`,
+      ...onMissing.map((line) => `    ${line}`),
+      `  }`,
+      `  pool[page + ((high >>> ${20 - bits}) & ${(1 << bits) - 1})]++`,
+      `}`,
+    ]
+  }
+
+  /** The page a generated loop found missing (`addLines`), or −1. */
+  missing = -1
+
+  /** Opens the page a generated loop found missing; whether there was one. */
+  openMissing(): boolean {
+    if (this.missing < 0) return false
+    this.newPage(this.missing)
+    this.missing = -1
+    return true
+  }
+
+  /** The closure constants `addLines` uses. */
+  static readonly addLinesConstants = {F64, U32}
 }
 
 /** The sum of two sparse histograms (exact: counts are integers): a new one. Associative and commutative. */

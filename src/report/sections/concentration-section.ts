@@ -19,7 +19,7 @@ import {compensatedValue} from '../../core/state/merge-rules.js'
 import type {Settings} from '../../core/state/partial-state.js'
 import type {BreakdownSums} from '../../core/evaluators/loss-breakdown.js'
 import {powerKindOf, powerOf} from '../../core/losses/numerics.js'
-import {lowerBound, shareErrorBound, upperBound} from '../../core/sketch/loss-histogram.js'
+import {representativeValues, shareErrorBound} from '../../core/sketch/loss-histogram.js'
 import type {Concentration, ConcentrationGroup, LossByPt} from '../types.js'
 import type {BreakdownView} from './breakdown-view.js'
 
@@ -89,12 +89,34 @@ function curveFigures(cells: Cells, n: number, total: number) {
 }
 
 /**
- * What one group is made of: the histograms whose elements it holds, and the loss of a bucket from its
- * representative key and that key's 1 − e^-key (weights applied).
+ * What one group is made of: the histograms whose elements it holds, and how a bucket's representative key
+ * becomes a loss — `ce`: the key is CE, q = 1 − e^-CE and the loss A · q^γ · CE + ε · q^(γ+1); `loss`
+ * (gamma null): the key is the loss, times a class-balanced weight.
  */
 interface GroupPart {
   histogram: number
-  loss: (key: number, q: number) => number
+  weight: number
+  gamma: number | null
+  epsilon: number
+}
+
+/**
+ * Each bucket's representative loss for one part: a plain loop per part (the report reads every occupied
+ * bucket once per γ and group, and runs once per process: this code is cold, so no closure per bucket).
+ */
+function partValues(part: GroupPart, keys: Float64Array, qs: Float64Array): Float64Array {
+  const out = new Float64Array(keys.length)
+  const {weight, gamma, epsilon} = part
+  if (gamma === null) {
+    for (let i = 0; i < keys.length; i++) out[i] = weight * keys[i]
+    return out
+  }
+  const kind = powerKindOf(gamma)
+  for (let i = 0; i < keys.length; i++) {
+    const power = powerOf(qs[i], gamma, kind)
+    out[i] = weight * power * keys[i] + (epsilon === 0 ? 0 : epsilon * power * qs[i])
+  }
+  return out
 }
 
 /** Each histogram's representative keys (geometric midpoints of its buckets) and 1 − e^-key, computed once. */
@@ -109,13 +131,9 @@ class Keys {
 
   of(h: number): {keys: Float64Array; qs: Float64Array} {
     if (this.keys[h] === undefined) {
-      const {index} = this.state.histograms[h]
-      const keys = new Float64Array(index.length)
-      const qs = new Float64Array(index.length)
-      for (let i = 0; i < index.length; i++) {
-        keys[i] = Math.sqrt(lowerBound(index[i], this.bits) * upperBound(index[i], this.bits))
-        qs[i] = -Math.expm1(-keys[i])
-      }
+      const keys = representativeValues(this.state.histograms[h].index, this.bits)
+      const qs = new Float64Array(keys.length)
+      for (let i = 0; i < keys.length; i++) qs[i] = -Math.expm1(-keys[i])
       this.keys[h] = keys
       this.qs[h] = qs
     }
@@ -201,20 +219,11 @@ function classWeight(figures: BreakdownView['figures'], c: number): number {
   return a + (figures.isPositive(c * figures.bucketsPerClass) ? ay : 0)
 }
 
-/** The loss of an element of CE `ce` (q = 1 − e^-CE) under weight A: A · q^γ · CE + ε · q^(γ+1). */
-function lossOfCe(ce: number, q: number, gamma: number, weight: number, epsilon: number): number {
-  const power = powerOf(q, gamma, powerKindOf(gamma))
-  return weight * power * ce + (epsilon === 0 ? 0 : epsilon * power * q)
-}
-
 function ceGroups(settings: Settings, figures: BreakdownView['figures']): GroupDef[] {
   const K = settings.numClasses
   const perClass = figures.bucketsPerClass
   const classParts = (classes: number[]) => (gamma: number, epsilon: number) =>
-    classes.map((c) => {
-      const weight = classWeight(figures, c)
-      return {histogram: c, loss: (key: number, q: number) => lossOfCe(key, q, gamma, weight, epsilon)}
-    })
+    classes.map((c) => ({histogram: c, weight: classWeight(figures, c), gamma, epsilon}))
   const def = (name: string, classes: number[]): GroupDef => ({
     name,
     buckets: (b) => classes.includes(Math.floor(b / perClass)),
@@ -238,10 +247,7 @@ function lossGroups(plan: ConcentrationPlan, figures: BreakdownView['figures']):
       buckets: (b) => figures.isPositive(b) === (negative === 0),
       ceParts: () => [],
       lossParts: (g) =>
-        cells.map((cell) => {
-          const weight = weightOfCell(cell)
-          return {histogram: cell * G + g, loss: (key: number) => weight * key}
-        }),
+        cells.map((cell) => ({histogram: cell * G + g, weight: weightOfCell(cell), gamma: null, epsilon: 0})),
       lossSquares: (state, g) =>
         cells.reduce((sum, cell) => {
           const w = weightOfCell(cell)
@@ -284,9 +290,7 @@ function sortedCells(state: ConcentrationState, parts: GroupPart[], cache: Keys)
   const lists = parts.map((part) => {
     const h = state.histograms[part.histogram]
     const {keys, qs} = cache.of(part.histogram)
-    const value = new Float64Array(h.index.length)
-    for (let i = 0; i < h.index.length; i++) value[i] = part.loss(keys[i], qs[i])
-    return {count: h.count, value, next: h.index.length - 1, zero: h.zero}
+    return {count: h.count, value: partValues(part, keys, qs), next: h.index.length - 1, zero: h.zero}
   })
   const size = lists.reduce((n, l) => n + l.value.length, 0)
   const zeros = lists.reduce((n, l) => n + l.zero, 0)
@@ -358,14 +362,19 @@ function ceLossByPt(
   for (let c = 0; c < settings.numClasses; c++) {
     const h = state.histograms[c]
     const weight = classWeight(figures, c)
-    const add = (key: number, q: number, n: number): void => {
-      const bin = Math.min(PT_BINS - 1, Math.floor((1 - q) * PT_BINS))
-      counts[bin] += n
-      settings.gammas.forEach((gamma, g) => (sums[g][bin] += n * lossOfCe(key, q, gamma, weight, epsilon)))
-    }
     const {keys: cached, qs} = keys.of(c)
-    for (let i = 0; i < h.index.length; i++) add(cached[i], qs[i], h.count[i])
-    if (h.zero > 0) add(0, 0, h.zero)
+    const bins = new Int32Array(qs.length)
+    for (let i = 0; i < qs.length; i++) {
+      bins[i] = Math.min(PT_BINS - 1, Math.floor((1 - qs[i]) * PT_BINS))
+      counts[bins[i]] += h.count[i]
+    }
+    for (let g = 0; g < G; g++) {
+      const values = partValues({histogram: c, weight, gamma: settings.gammas[g], epsilon}, cached, qs)
+      const sum = sums[g]
+      for (let i = 0; i < qs.length; i++) sum[bins[i]] += h.count[i] * values[i]
+    }
+    // Elements of CE 0 (p_t = 1) have no loss: they count in the last bin.
+    counts[PT_BINS - 1] += h.zero
   }
   return {
     bins: ptBins().map((bin, i) => ({

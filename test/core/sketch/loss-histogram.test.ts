@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {
+  LossHistograms,
+  lowerBound,
+  mergeSparseHistograms,
+  representativeValues,
+  shareErrorBound,
+  type SparseHistogram,
+  upperBound,
+} from '../../../src/core/sketch/loss-histogram.js'
+
+/** Values over every octave a loss takes: subnormal, tiny, around 1, huge, and exact zeros. */
+function values(n: number, seed: number): number[] {
+  let s = seed
+  const next = () => (s = (s * 48271) % 2147483647) / 2147483647
+  return Array.from({length: n}, () => {
+    const kind = next()
+    if (kind < 0.02) return 0
+    if (kind < 0.04) return next() * 1e-310
+    if (kind < 0.06) return 2 ** Math.floor(next() * 40 - 20)
+    return Math.exp(next() * 80 - 60) * (kind < 0.08 ? 1e280 : 1)
+  })
+}
+
+function histogramOf(xs: number[], bits: number): SparseHistogram {
+  const h = new LossHistograms(1, bits)
+  for (const x of xs) h.add(0, x)
+  return h.take()[0]
+}
+
+const plain = (h: SparseHistogram) => ({index: [...h.index], count: [...h.count], zero: h.zero})
+
+describe('loss histogram sketch', () => {
+  it('puts every value in a bucket whose bounds hold it, buckets at most 1 + 2^-bits wide', () => {
+    for (const bits of [10, 13]) {
+      for (const x of values(5000, 7)) {
+        const h = histogramOf([x], bits)
+        if (x === 0) {
+          assert.equal(h.zero, 1)
+          continue
+        }
+        assert.equal(h.index.length, 1)
+        const i = h.index[0]
+        assert.ok(lowerBound(i, bits) <= x && x < upperBound(i, bits), `${x} in bucket ${i}`)
+        if (x >= 2.2250738585072014e-308) {
+          assert.ok(upperBound(i, bits) / lowerBound(i, bits) <= 1 + 2 ** -bits, `width of bucket ${i}`)
+        }
+        const [mid] = representativeValues(h.index, bits)
+        assert.equal(mid, Math.sqrt(lowerBound(i, bits) * upperBound(i, bits)))
+      }
+    }
+  })
+
+  it('keeps counts only: any split, any order of merges, the same histogram', () => {
+    const xs = values(20_000, 11)
+    const whole = plain(histogramOf(xs, 10))
+    assert.equal(whole.count.reduce((a, b) => a + b, 0) + whole.zero, xs.length)
+    const parts = [xs.slice(0, 3), xs.slice(3, 9000), xs.slice(9000, 9001), xs.slice(9001)].map((p) =>
+      histogramOf(p, 10),
+    )
+    const leftFirst = parts.reduce(mergeSparseHistograms)
+    const rightFirst = parts.reduceRight((acc, h) => mergeSparseHistograms(h, acc))
+    const paired = mergeSparseHistograms(
+      mergeSparseHistograms(parts[2], parts[0]),
+      mergeSparseHistograms(parts[3], parts[1]),
+    )
+    for (const merged of [leftFirst, rightFirst, paired]) assert.deepEqual(plain(merged), whole)
+    const empty = new LossHistograms(1, 10).take()[0]
+    assert.deepEqual(plain(mergeSparseHistograms(empty, leftFirst)), whole)
+  })
+
+  it('counts many histograms in one pool as apart, addAll as add, and starts empty after take', () => {
+    const xs = values(30_000, 5)
+    const cells = Int32Array.from(xs, (_, k) => (k * 7919) % 6)
+    const together = new LossHistograms(3, 11)
+    together.addAll(Float64Array.from(xs), cells, 1, 0, xs.length)
+    const apart = [0, 1, 2].map((h) =>
+      histogramOf(
+        xs.filter((_, k) => cells[k] >> 1 === h),
+        11,
+      ),
+    )
+    const taken = together.take()
+    assert.deepEqual(taken.map(plain), apart.map(plain))
+    assert.deepEqual(
+      together.take().map(plain),
+      [0, 1, 2].map(() => ({index: [], count: [], zero: 0})),
+    )
+    together.add(2, 1.5)
+    assert.deepEqual(plain(together.take()[2]), plain(histogramOf([1.5], 11)))
+  })
+
+  it('bounds the share error as (1 + 2^-bits)^(e/2) − 1', () => {
+    assert.ok(Math.abs(shareErrorBound(10, 2) - 2 ** -10) < 1e-18)
+    assert.ok(shareErrorBound(10, 6) < 0.0045 && shareErrorBound(9, 6) > 0.0045)
+  })
+})

@@ -8,6 +8,7 @@
  * (concentration, grid, hardest, confusion, calibration) join as more names with builders of their own.
  */
 import type {ClassRow, Report, SplitSide} from '../report/types.js'
+import {formatCountDelta, formatLossDelta, formatRatioDelta, formatShareDelta} from './format-delta.js'
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
 import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
 
@@ -15,8 +16,12 @@ import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
 export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split'] as const
 export type ReportSectionName = (typeof REPORT_SECTIONS)[number]
 
-/** How a cell's number is written (format-number.ts); `text` cells are written as they are. */
-export type CellKind = 'text' | 'count' | 'share' | 'loss' | 'ratio'
+/**
+ * How a cell's number is written (format-number.ts; the `…Delta` kinds, differences B − A, format-delta.ts);
+ * `text` cells are written as they are.
+ */
+export type CellKind = 'text' | 'count' | 'share' | 'loss' | 'ratio' | DeltaKind
+export type DeltaKind = 'countDelta' | 'shareDelta' | 'lossDelta' | 'ratioDelta'
 
 /** A column never dropped to fit a width. */
 export const ALWAYS = Number.POSITIVE_INFINITY
@@ -59,15 +64,16 @@ export interface ViewFact {
   text: string
 }
 
-export interface ViewSection {
-  name: ReportSectionName
+/** A named block of the view; `compare` has sections of its own (compare-view.ts). */
+export interface ViewSection<Name extends string = ReportSectionName> {
+  name: Name
   facts: ViewFact[]
   tables: ViewTable[]
 }
 
-export interface ReportView {
+export interface ReportView<Name extends string = ReportSectionName> {
   title: string
-  sections: ViewSection[]
+  sections: ViewSection<Name>[]
 }
 
 export interface ReportViewOptions {
@@ -93,6 +99,14 @@ export function formatCell(value: CellValue, kind: CellKind): string {
       return formatRatio(value)
     case 'text':
       return value === null ? '–' : String(value)
+    case 'countDelta':
+      return formatCountDelta(value)
+    case 'shareDelta':
+      return formatShareDelta(value)
+    case 'lossDelta':
+      return formatLossDelta(value)
+    case 'ratioDelta':
+      return formatRatioDelta(value)
   }
 }
 

@@ -86,8 +86,9 @@ function inputSection(comparison: Comparison): ViewSection<CompareSectionName> {
   const d = comparison.delta
   const columns: ViewColumn[] = [
     {head: '', short: '', kind: 'text', keep: ALWAYS},
-    {head: 'A', short: 'A', kind: 'text', keep: ALWAYS},
-    {head: 'B', short: 'B', kind: 'text', keep: ALWAYS},
+    // Only on a very narrow terminal do A and B go (the change stays).
+    {head: 'A', short: 'A', kind: 'text', keep: 60},
+    {head: 'B', short: 'B', kind: 'text', keep: 61},
     {head: 'B − A', short: 'B − A', kind: 'text', keep: ALWAYS},
   ]
   const unit = input.task === 'multilabel' ? 'elements' : 'rows'
@@ -281,8 +282,8 @@ function splitSection(comparison: Comparison): ViewSection<CompareSectionName> {
   const columns: ViewColumn[] = [
     {head: '', short: '', kind: 'text', keep: ALWAYS},
     // B − A of the counts is in the totals (and the two sides' changes are opposite).
-    {head: `A ${unit}`, short: `A ${unit}`, kind: 'count', keep: 61},
-    {head: `B ${unit}`, short: `B ${unit}`, kind: 'count', keep: 62},
+    {head: `A ${unit}`, short: `A ${unit.slice(0, 4)}`, kind: 'count', keep: 61},
+    {head: `B ${unit}`, short: `B ${unit.slice(0, 4)}`, kind: 'count', keep: 62},
     ...triple('CE share', 'CE %', 'share', 'shareDelta', 90),
     ...triple(`FL γ=${gamma}`, `γ=${gamma}`, 'share', 'shareDelta', 75),
   ]

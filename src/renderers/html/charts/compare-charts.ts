@@ -17,6 +17,9 @@ export const RUN_B = 'B'
 /** Classes drawn in the per-class charts: all up to this many, else those that moved most. */
 export const MAX_CHART_CLASSES = 30
 
+/** A thin upright bar as an SVG path in Vega's unit square: the legend's symbol for the data-share tick. */
+const TICK_SYMBOL = 'M-0.15,-1L0.15,-1L0.15,1L-0.15,1Z'
+
 /** Pixels per class in the per-class charts (one band each). */
 const BAND = 18
 
@@ -53,7 +56,6 @@ export function pairedSweepChart(comparison: Comparison): TopLevelSpec {
     width: WIDTH,
     height: HEIGHT,
     data: {values},
-    mark: {type: 'line', point: {filled: true, size: 50}, strokeWidth: 2},
     encoding: {
       x: {field: 'gamma', type: 'quantitative', title: 'γ (focusing parameter, unitless)'},
       y: {
@@ -70,22 +72,40 @@ export function pairedSweepChart(comparison: Comparison): TopLevelSpec {
         scale: {domain: [ratio, hard], range: PALETTE.slice(0, 2)},
         legend: {orient: 'bottom', direction: 'vertical'},
       },
-      shape: {field: 'measure', type: 'nominal', scale: {domain: [ratio, hard], range: SHAPES.slice(0, 2)}},
-      strokeDash: {
-        field: 'run',
-        type: 'nominal',
-        title: 'run',
-        scale: {
-          domain: [RUN_A, RUN_B],
-          range: [
-            [1, 0],
-            [6, 4],
-          ],
-        },
-        legend: {orient: 'bottom', direction: 'vertical', symbolType: 'stroke', symbolStrokeWidth: 2},
-      },
-      detail: {field: 'run', type: 'nominal'},
     },
+    // Lines and points apart: a line mark's legend draws the dash (a line with points would not).
+    layer: [
+      {
+        mark: {type: 'line', strokeWidth: 2},
+        encoding: {
+          strokeDash: {
+            field: 'run',
+            type: 'nominal',
+            title: 'run',
+            scale: {
+              domain: [RUN_A, RUN_B],
+              range: [
+                [1, 0],
+                [6, 4],
+              ],
+            },
+            legend: {
+              orient: 'bottom',
+              direction: 'vertical',
+              symbolStrokeColor: 'gray',
+              symbolStrokeWidth: 2,
+              symbolSize: 300,
+            },
+          },
+        },
+      },
+      {
+        mark: {type: 'point', filled: true, size: 50},
+        encoding: {
+          shape: {field: 'measure', type: 'nominal', scale: {domain: [ratio, hard], range: SHAPES.slice(0, 2)}},
+        },
+      },
+    ],
   }
 }
 
@@ -194,7 +214,8 @@ export function pairedClassChart(comparison: Comparison): TopLevelSpec {
           shape: {
             field: 'series',
             type: 'nominal',
-            scale: {domain: series, range: ['circle', 'square', 'stroke']},
+            // The tick's legend symbol: a thin upright bar, which (unlike "stroke") a filled legend draws.
+            scale: {domain: series, range: ['circle', 'square', TICK_SYMBOL]},
           },
           tooltip: [
             {field: 'class', type: 'nominal'},

@@ -10,7 +10,7 @@
 import type {ClassRow, Report, SplitSide} from '../report/types.js'
 import {formatCountDelta, formatLossDelta, formatRatioDelta, formatShareDelta} from './format-delta.js'
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
-import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
+import {LOSS_FORMULAS, OVERWEIGHT_MARK, reductionText} from './report-labels.js'
 
 /** The sections the terminal report can show, in the order it shows them. */
 export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split'] as const
@@ -190,15 +190,7 @@ function sweepSection(report: Report): ViewSection {
   if (config.preset) {
     facts.push({label: 'Preset', text: `${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`})
   }
-  if (reduction) {
-    // mmdet's divisor is avg_factor + 2^-23, which six digits would show as avg_factor alone.
-    const divisor =
-      reduction.name === 'avg-factor'
-        ? `${formatLoss(reduction.divisor - 2 ** -23)} + 2^-23`
-        : formatLoss(reduction.divisor)
-    const sum = config.preset === 'kornia' ? "kornia's sum (README: presets)" : 'the sum'
-    facts.push({label: 'Reduction', text: `${reduction.name}: ${sum} divided by ${divisor}`})
-  }
+  if (reduction) facts.push({label: 'Reduction', text: reductionText(reduction, config.preset, formatLoss)})
   const spec = config.alphaSpec ?? (config.alpha === null ? 'none' : String(config.alpha))
   const columns: ViewColumn[] = [
     {head: 'γ', short: 'γ', kind: 'text', keep: ALWAYS},

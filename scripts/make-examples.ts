@@ -1,7 +1,7 @@
 /**
  * Writes the example files the README, docs/ and the commands' help run against (examples/): predictions
- * of an 8-class image classifier, the same model's previous version, and the report of that previous
- * version, which the baseline gates compare with. Deterministic: rerun with `npm run examples` (after
+ * of an 8-class image classifier, the same model's previous version, the report of that previous version,
+ * which the baseline gates compare with, and a candidate model's predictions for the same rows (compare). Deterministic: rerun with `npm run examples` (after
  * `npm run build`; the baseline report is written by the built CLI) and commit the result.
  */
 import {execFileSync} from 'node:child_process'
@@ -38,23 +38,56 @@ function pickClass(random: () => number): number {
   return PRIORS.length - 1
 }
 
-/** `n` rows of labels (class names) and logits; `boost[c]` is how far class c's true logit stands out. */
-function predictions(n: number, boost: number[], seed: number): string {
-  const random = prng(seed)
+/** Prediction rows: each row's class index and its logits. */
+interface Rows {
+  labels: number[]
+  logits: number[][]
+}
+
+function csv(rows: Rows): string {
   const lines = [['label', ...CLASSES.map((c) => `logit_${c}`)].join(',')]
+  rows.labels.forEach((y, i) => lines.push([CLASSES[y], ...rows.logits[i]].join(',')))
+  return `${lines.join('\n')}\n`
+}
+
+/** `n` rows of labels (class names) and logits; `boost[c]` is how far class c's true logit stands out. */
+function predictions(n: number, boost: number[], seed: number): Rows {
+  const random = prng(seed)
+  const rows: Rows = {labels: [], logits: []}
   for (let i = 0; i < n; i++) {
     const y = pickClass(random)
-    const logits = CLASSES.map((_, j) => normal(random, j === y ? boost[y] : 0, 1))
-    lines.push([CLASSES[y], ...logits].join(','))
+    rows.labels.push(y)
+    rows.logits.push(CLASSES.map((_, j) => normal(random, j === y ? boost[y] : 0, 1)))
   }
-  return `${lines.join('\n')}\n`
+  return rows
+}
+
+/**
+ * Another model's predictions for the same rows: the same labels, each logit the first model's moved by a
+ * little noise, and the true class's by `shift[c]` — a model that agrees on most rows (so most hard rows
+ * stay hard) but has learnt some classes better or worse.
+ */
+function candidate(rows: Rows, shift: number[], seed: number): Rows {
+  const random = prng(seed)
+  return {
+    labels: rows.labels,
+    logits: rows.logits.map((logits, i) =>
+      logits.map((x, j) =>
+        Number((x + normal(random, j === rows.labels[i] ? shift[rows.labels[i]] : 0, 0.5)).toPrecision(4)),
+      ),
+    ),
+  }
 }
 
 mkdirSync('examples', {recursive: true})
 // The rare classes are harder: the model saw fewer of them.
-writeFileSync('examples/predictions.csv', predictions(800, [3.4, 3.2, 3, 2.8, 2.5, 2.1, 1.6, 1.3], 11))
+const current = predictions(800, [3.4, 3.2, 3, 2.8, 2.5, 2.1, 1.6, 1.3], 11)
+writeFileSync('examples/predictions.csv', csv(current))
 // The previous version of the model: a little worse everywhere, most on the rare classes.
-writeFileSync('examples/previous-predictions.csv', predictions(800, [3.3, 3.1, 2.9, 2.6, 2.3, 1.9, 1.4, 1.1], 12))
+writeFileSync('examples/previous-predictions.csv', csv(predictions(800, [3.3, 3.1, 2.9, 2.6, 2.3, 1.9, 1.4, 1.1], 12)))
+// A candidate model on the same 800 rows (what `compare` pairs row by row): the rare classes learnt
+// better, the common ones a little less sure.
+writeFileSync('examples/candidate-predictions.csv', csv(candidate(current, [0, 0, 0.1, 0.2, 0.4, 0.6, 0.9, 1.1], 13)))
 execFileSync(
   process.execPath,
   ['bin/run.cjs', 'report', 'examples/previous-predictions.csv', '--output', 'examples/baseline-report.json', '--json'],

@@ -184,6 +184,10 @@ export class FocalscopeHelp extends Help {
               description: 'Fail a CI step when a class carries more than half of the cross-entropy',
               command: `${bin} gate examples/predictions.csv --assert 'classes[*].ce.share <= 0.5'`,
             },
+            {
+              description: 'A candidate model against the current one on the same rows: B − A, and where',
+              command: `${bin} compare examples/predictions.csv examples/candidate-predictions.csv`,
+            },
           ],
           this.opts.maxWidth,
         ),

@@ -17,7 +17,7 @@ export interface Baseline {
  * its documented default (see src/core/result.ts), never as "anything goes". `read` gives the setting as
  * the user would name it (`--loss focal`), or undefined when it does not apply (β without effective-number).
  */
-interface Setting {
+export interface Setting {
   /** "computed with", "of", "with": how the message introduces the setting. */
   phrase: string
   read: (report: Report) => string | undefined
@@ -69,9 +69,22 @@ const SETTINGS: Setting[] = [
   },
 ]
 
-function mismatch(baseline: Baseline, expected: string, theirs: string): UsageError {
+/**
+ * How a settings refusal names the two runs: `gate --baseline` checks the baseline file against "this
+ * report"; `compare` checks B against A.
+ */
+export interface ComparedRuns {
+  /** The file whose settings are checked, which the message starts with: the baseline, or compare's B. */
+  source: string
+  /** What that file is expected to be: "a baseline", "a run". */
+  noun: string
+  /** The run it must agree with: "this report", or A's file name. */
+  reference: string
+}
+
+function mismatch(runs: ComparedRuns, expected: string, theirs: string): UsageError {
   return new UsageError(
-    `${baseline.source}: expected a baseline ${expected}, got ${theirs} (recompute one of them with the same setting)`,
+    `${runs.source}: expected ${runs.noun} ${expected}, got ${theirs} (recompute one of them with the same setting)`,
   )
 }
 
@@ -80,13 +93,13 @@ function quoteClass(name: string): string {
 }
 
 /** Class names index α lists and class rows alike: the same names in the same order. */
-function assertSameClasses(ours: string[], theirs: string[], baseline: Baseline): void {
-  const what = "with this report's classes in its order"
+function assertSameClasses(ours: string[], theirs: string[], runs: ComparedRuns): void {
+  const what = `with ${runs.reference}'s classes in its order`
   for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
     if (ours[i] === theirs[i]) continue
-    if (i >= theirs.length) throw mismatch(baseline, what, `${theirs.length} classes, without ${quoteClass(ours[i])}`)
-    if (i >= ours.length) throw mismatch(baseline, what, `${theirs.length} classes, with ${quoteClass(theirs[i])} too`)
-    throw mismatch(baseline, what, `class ${i} ${quoteClass(theirs[i])} where this report has ${quoteClass(ours[i])}`)
+    if (i >= theirs.length) throw mismatch(runs, what, `${theirs.length} classes, without ${quoteClass(ours[i])}`)
+    if (i >= ours.length) throw mismatch(runs, what, `${theirs.length} classes, with ${quoteClass(theirs[i])} too`)
+    throw mismatch(runs, what, `class ${i} ${quoteClass(theirs[i])} where ${runs.reference} has ${quoteClass(ours[i])}`)
   }
 }
 
@@ -128,22 +141,35 @@ function resolveRulePath(rule: GateRule, report: Report, path: PathOperand): Res
 /**
  * Figures computed with other settings are not comparable: the change would measure the settings, not
  * the model. Compares every setting the figures depend on (task, scores, loss and Poly-1 ε, α with β or
- * its per-class list, eps, easy threshold, reduction), the class names in order, and the γ values the
- * rules read from the baseline (other γ values of the sweeps may differ). Throws a `UsageError` naming
- * the first difference.
+ * its per-class list, eps, easy threshold, reduction), then `extra` (compare adds the γ list), then the
+ * class names in order. Throws a `UsageError` naming the first difference. The one settings check of
+ * `gate --baseline` and `compare`.
+ *
+ * Example: `assertSameSettings(a, b, {source: 'b.json', noun: 'a run', reference: 'a.csv'})` with b
+ * computed with --loss ce throws "b.json: expected a run computed with --loss focal like a.csv, got
+ * --loss ce (recompute one of them with the same setting)".
+ */
+export function assertSameSettings(report: Report, other: Report, runs: ComparedRuns, extra: Setting[] = []): void {
+  for (const {phrase, read} of [...SETTINGS, ...extra]) {
+    const ours = read(report)
+    const theirs = read(other)
+    if (ours !== theirs) throw mismatch(runs, `${phrase} ${ours ?? 'none'} like ${runs.reference}`, theirs ?? 'none')
+  }
+  assertSameClasses(report.input.classes, other.input.classes, runs)
+}
+
+/**
+ * A baseline's settings must be this report's (assertSameSettings), and its sweep must hold the γ values
+ * the rules read from it (other γ values of the sweeps may differ).
  */
 function assertComparable(rules: GateRule[], report: Report, baseline: Baseline): void {
-  for (const {phrase, read} of SETTINGS) {
-    const ours = read(report)
-    const theirs = read(baseline.report)
-    if (ours !== theirs) throw mismatch(baseline, `${phrase} ${ours ?? 'none'} like this report`, theirs ?? 'none')
-  }
-  assertSameClasses(report.input.classes, baseline.report.input.classes, baseline)
+  const runs: ComparedRuns = {source: baseline.source, noun: 'a baseline', reference: 'this report'}
+  assertSameSettings(report, baseline.report, runs)
   const sweep = baseline.report.config.gammas
   for (const [gamma, rule] of gammasRead(rules, report)) {
     if (!sweep.includes(gamma)) {
       throw mismatch(
-        baseline,
+        runs,
         `computed with γ ${gamma} in --gammas like this report (${rule.origin} reads it)`,
         `--gammas ${sweep.join(',')}`,
       )

@@ -11,7 +11,7 @@ import {Evaluation} from '../core/evaluation.js'
 import type {FileFormat, ScoreKind, Task} from '../core/kinds.js'
 import {type LossFlags, lossOptions} from '../core/loss-options.js'
 import {probabilityEvidence} from '../core/rows/score-range.js'
-import {mergeStatesInto, type PartialState, settingsOf} from '../core/state/partial-state.js'
+import {mergeStatesInto, type PartialState, type Settings, settingsOf} from '../core/state/partial-state.js'
 import {expandPaths} from '../readers/expand-paths.js'
 import {assertSameLayout, openSource, STDIN} from '../readers/open-source.js'
 import type {PredictionSource, ReadFlags} from '../readers/prediction-source.js'
@@ -123,6 +123,14 @@ export async function analyzeToState(
  * as logits (a wrong number with no error), unless --scores logits said so (then a warning).
  */
 export async function analyzePredictions(paths: string[], options: AnalyzeOptions): Promise<Report> {
+  return (await analyzeDataset(paths, options)).report
+}
+
+/** analyzePredictions, with the settings the figures were computed with (compare reads the rows again with them). */
+export async function analyzeDataset(
+  paths: string[],
+  options: AnalyzeOptions,
+): Promise<{report: Report; settings: Settings}> {
   const {state, first, files} = await analyzeToState(paths, options)
   const {input, settings} = state
   if (input.rows === 0) {
@@ -143,5 +151,5 @@ export async function analyzePredictions(paths: string[], options: AnalyzeOption
     }
     warnings.push(`the scores look like probabilities (${evidence}) but are read as logits, as --scores logits says`)
   }
-  return buildReport(state, {format: first.format, warnings})
+  return {report: buildReport(state, {format: first.format, warnings}), settings}
 }

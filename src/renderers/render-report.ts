@@ -170,8 +170,8 @@ function fitTable(table: ViewTable, max: number, chalk: ChalkInstance): string[]
   return lines
 }
 
-/** The view laid out to `max` columns. */
-export function renderReportView(view: ReportView, options: {color: boolean; width: number}): string {
+/** The view laid out to `max` columns (the report's, or compare's: compare-view.ts). */
+export function renderReportView(view: ReportView<string>, options: {color: boolean; width: number}): string {
   const chalk = new Chalk({level: options.color ? 1 : 0})
   const max = options.width
   const blocks: string[][] = [wrap(view.title, max).map((line) => chalk.bold(line))]

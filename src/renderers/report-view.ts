@@ -8,16 +8,21 @@
  * (concentration, grid, hardest, confusion, calibration) join as more names with builders of their own.
  */
 import type {ClassRow, Concentration, Report, SplitSide} from '../report/types.js'
+import {formatCountDelta, formatLossDelta, formatRatioDelta, formatShareDelta} from './format-delta.js'
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
-import {LOSS_FORMULAS, OVERWEIGHT_MARK} from './report-labels.js'
+import {LOSS_FORMULAS, OVERWEIGHT_MARK, reductionText} from './report-labels.js'
 import type {ChartSpec} from './text-chart.js'
 
 /** The sections the terminal report can show, in the order it shows them. */
 export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split', 'concentration', 'grid', 'charts'] as const
 export type ReportSectionName = (typeof REPORT_SECTIONS)[number]
 
-/** How a cell's number is written (format-number.ts); `text` cells are written as they are. */
-export type CellKind = 'text' | 'count' | 'share' | 'loss' | 'ratio'
+/**
+ * How a cell's number is written (format-number.ts; the `…Delta` kinds, differences B − A, format-delta.ts);
+ * `text` cells are written as they are.
+ */
+export type CellKind = 'text' | 'count' | 'share' | 'loss' | 'ratio' | DeltaKind
+export type DeltaKind = 'countDelta' | 'shareDelta' | 'lossDelta' | 'ratioDelta'
 
 /** A column never dropped to fit a width. */
 export const ALWAYS = Number.POSITIVE_INFINITY
@@ -60,8 +65,9 @@ export interface ViewFact {
   text: string
 }
 
-export interface ViewSection {
-  name: ReportSectionName
+/** A named block of the view; `compare` has sections of its own (compare-view.ts). */
+export interface ViewSection<Name extends string = ReportSectionName> {
+  name: Name
   facts: ViewFact[]
   tables: ViewTable[]
   /** Line charts (text-chart.ts lays them out), after the tables. */
@@ -75,9 +81,9 @@ export interface ViewChart {
   spec: ChartSpec
 }
 
-export interface ReportView {
+export interface ReportView<Name extends string = ReportSectionName> {
   title: string
-  sections: ViewSection[]
+  sections: ViewSection<Name>[]
 }
 
 export interface ReportViewOptions {
@@ -103,6 +109,14 @@ export function formatCell(value: CellValue, kind: CellKind): string {
       return formatRatio(value)
     case 'text':
       return value === null ? '–' : String(value)
+    case 'countDelta':
+      return formatCountDelta(value)
+    case 'shareDelta':
+      return formatShareDelta(value)
+    case 'lossDelta':
+      return formatLossDelta(value)
+    case 'ratioDelta':
+      return formatRatioDelta(value)
   }
 }
 
@@ -186,15 +200,7 @@ function sweepSection(report: Report): ViewSection {
   if (config.preset) {
     facts.push({label: 'Preset', text: `${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`})
   }
-  if (reduction) {
-    // mmdet's divisor is avg_factor + 2^-23, which six digits would show as avg_factor alone.
-    const divisor =
-      reduction.name === 'avg-factor'
-        ? `${formatLoss(reduction.divisor - 2 ** -23)} + 2^-23`
-        : formatLoss(reduction.divisor)
-    const sum = config.preset === 'kornia' ? "kornia's sum (README: presets)" : 'the sum'
-    facts.push({label: 'Reduction', text: `${reduction.name}: ${sum} divided by ${divisor}`})
-  }
+  if (reduction) facts.push({label: 'Reduction', text: reductionText(reduction, config.preset, formatLoss)})
   const spec = config.alphaSpec ?? (config.alpha === null ? 'none' : String(config.alpha))
   const columns: ViewColumn[] = [
     {head: 'γ', short: 'γ', kind: 'text', keep: ALWAYS},

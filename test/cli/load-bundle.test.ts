@@ -43,6 +43,19 @@ describe('loadBundle', () => {
     }
   })
 
+  it('finds the oclif manifest pure ASCII too: oclif reads it at every start, and it says the same', () => {
+    const path = join(import.meta.dirname, '..', '..', 'oclif.manifest.json')
+    const bytes = readFileSync(path)
+    assert.equal(
+      bytes.findIndex((b) => b > 0x7f),
+      -1,
+      'oclif.manifest.json is ASCII',
+    )
+    const manifest = JSON.parse(bytes.toString('utf8')) as {commands: Record<string, {summary?: string}>}
+    // The escapes are JSON's: the text oclif shows is the text the command declares.
+    assert.match(manifest.commands.report.summary ?? '', /focal-loss γ sweep/)
+  })
+
   it('compiles without a cache when there is none', () => {
     const loaded = loadBundle(copyOfBundle('none'))
     assert.equal(loaded.cache, 'none')

@@ -30,6 +30,22 @@ describe('report --html', () => {
     )
   })
 
+  it('writes the page and -o together, with --json too: the file holds what stdout does', () => {
+    const page = temp('both.html')
+    const json = temp('both.json')
+    const result = runCli(['report', 'fixtures/example.csv', '--json', '-o', json, '--html', page])
+    assert.equal(result.status, 0, result.stderr)
+    assert.equal(readFileSync(json, 'utf8'), result.stdout)
+    const html = readFileSync(page, 'utf8')
+    const report = JSON.parse(result.stdout) as {classes: {class: string}[]}
+    for (const c of report.classes) assert.ok(html.includes(`>${c.class}`), `class ${c.class} on the page`)
+    // Without --json: the tables on stdout, both files written.
+    const tables = runCli(['report', 'fixtures/example.csv', '-o', json, '--html', page])
+    assert.equal(tables.status, 0, tables.stderr)
+    assert.match(tables.stdout, /^focalscope report — fixtures\/example\.csv/)
+    assert.equal(readFileSync(json, 'utf8'), result.stdout)
+  })
+
   it('exits 2 with one line naming the path when the page cannot be written, leaving no output', () => {
     const missing = temp('no-such-dir/report.html')
     const result = runCli(['report', 'fixtures/example.csv', '--html', missing])

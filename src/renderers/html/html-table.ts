@@ -20,6 +20,8 @@ export interface TableOptions {
   id?: string
   /** A tall table scrolls inside a box of about one screen, its header kept in view. */
   tall?: boolean
+  /** The order the rows are given in (a sortable table's header says so: `aria-sort`). */
+  sortedBy?: {column: number; order: 'ascending' | 'descending'}
 }
 
 /**
@@ -33,8 +35,9 @@ export function htmlTable(options: TableOptions): string {
     .map((h, i) => {
       const label = escapeHtml(h)
       const align = i === 0 ? '' : ' class="num"'
+      const sort = options.sortedBy?.column === i ? options.sortedBy.order : 'none'
       return options.sortable
-        ? `<th scope="col"${align} aria-sort="none"><button type="button">${label}</button></th>`
+        ? `<th scope="col"${align} aria-sort="${sort}"><button type="button">${label}</button></th>`
         : `<th scope="col"${align}>${label}</th>`
     })
     .join('')

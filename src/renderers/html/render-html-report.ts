@@ -12,6 +12,8 @@ import type {HtmlReportInput} from './report-sections.js'
 export {chartSpecs} from './chart-specs.js'
 export {renderChartSvgs} from './render-chart-svgs.js'
 export {renderHtml} from './render-html.js'
+// compare --html: the same bundle, so Vega is loaded from one place.
+export {renderHtmlCompare} from './render-html-compare.js'
 
 export interface HtmlReportOptions {
   /** Footer line, e.g. "focalscope 0.1.0". */

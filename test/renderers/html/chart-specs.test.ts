@@ -6,7 +6,11 @@ import {compile} from 'vega-lite'
 import type {Report} from '../../../src/report/types.js'
 import {type ChartSpecs, chartSpecs, chartTitle} from '../../../src/renderers/html/chart-specs.js'
 import {MAX_CONFUSION_CLASSES} from '../../../src/renderers/html/charts/confusion-chart.js'
-import {LOG_SCALE_CLASSES, OVERWEIGHT_SERIES} from '../../../src/renderers/html/charts/class-share-chart.js'
+import {
+  LOG_SCALE_CLASSES,
+  OVERWEIGHT_SERIES,
+  OVERWEIGHT_SERIES_POSITIVES,
+} from '../../../src/renderers/html/charts/class-share-chart.js'
 import {PALETTE} from '../../../src/renderers/html/charts/chart-style.js'
 import {allSectionsReport} from './all-sections-report.js'
 import {fixtureReport, wideReport} from './fixture-reports.js'
@@ -125,6 +129,23 @@ describe('chartSpecs', () => {
     )
     const firstOverweight = points.findIndex((p) => p.kind === OVERWEIGHT_SERIES)
     assert.ok(points.slice(firstOverweight).every((p) => p.kind === OVERWEIGHT_SERIES))
+  })
+
+  it('multi-label: places each class at (share of the positive elements, CE share), as its ▲ is defined', () => {
+    const spec = chartSpecs(multilabel).classShares as unknown as Json
+    const [, points] = dataValues(spec)
+    const positives = multilabel.input.positiveElements as number
+    const byName = (a: unknown[], b: unknown[]): number => String(a[0]).localeCompare(String(b[0]))
+    assert.deepEqual(
+      points.map((p) => [p.class, p.x, p.y, p.kind === OVERWEIGHT_SERIES_POSITIVES]).sort(byName),
+      multilabel.classes
+        .map((c) => [c.class, (c.byTarget?.positive.count as number) / positives, c.ce.share, c.overweight])
+        .sort(byName),
+    )
+    // Rows are no measure of a multi-label class (each has every row): the chart must not say it is.
+    const text = JSON.stringify(spec)
+    assert.match(text, /share of positives/)
+    assert.doesNotMatch(text, /row share|share of rows/)
   })
 
   it('uses log axes past 30 classes, leaving out of the chart only the classes with a zero share', () => {

@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url'
 import type {Report} from '../../../src/report/types.js'
 import {formatShare} from '../../../src/renderers/format-number.js'
 import {renderHtml} from '../../../src/renderers/html/render-html.js'
+import {buildReportView} from '../../../src/renderers/report-view.js'
 import {renderHtmlReport} from '../../../src/renderers/html/render-html-report.js'
 import {MARKUP_FILE, SCRIPT_CLASS, allSectionsReport} from './all-sections-report.js'
 import {fixtureReport, wideReport} from './fixture-reports.js'
@@ -47,6 +48,23 @@ describe('renderHtml', () => {
     pages.set('multilabel', await page(await fixtureReport('multilabel.csv')))
     pages.set('binary', await page(await fixtureReport('binary.csv', {alpha: '0.25', gammas: '0,2'})))
     pages.set('all-sections', await page(allSectionsReport()))
+  })
+
+  it('states the input, checks, preset and reduction as the terminal does (mmdet: avg_factor + 2^-23)', async () => {
+    for (const preset of ['mmdet', 'kornia', 'torchvision']) {
+      const report = await fixtureReport('multilabel.csv', {preset})
+      // One of each, which the words must name in the singular.
+      report.input.skippedRows = 1
+      report.input.clampedValues = 1
+      const facts = buildReportView(report, {sections: ['input', 'sweep']}).sections.flatMap((s) => s.facts)
+      const html = await page(report)
+      for (const label of ['Input', 'Checks', 'CE', 'Preset', 'Reduction']) {
+        const terminal = facts.find((f) => f.label === label)?.text
+        const onPage = new RegExp(`<dt>${label}</dt><dd>([^<]*)</dd>`).exec(html)?.[1]
+        assert.ok(terminal, `${preset}: the terminal's ${label}`)
+        assert.equal(pageText(onPage ?? ''), terminal, `${preset}: ${label}`)
+      }
+    }
   })
 
   it('matches the golden text of each page (charts as [chart])', () => {

@@ -1,3 +1,5 @@
+import type {TopLevelSpec} from 'vega-lite'
+
 import type {ChartName, ChartSpecs} from '../chart-specs.js'
 import {chartTitle} from '../chart-specs.js'
 import {escapeHtml} from '../escape-html.js'
@@ -28,11 +30,22 @@ export function paragraph(text: string, className?: string): string {
   return `<p${className ? ` class="${className}"` : ''}>${escapeHtml(text)}</p>`
 }
 
+/** What a figure reads: chart specs by name and their SVG (the report's charts, or compare's paired ones). */
+export interface FigureContext<Name extends string> {
+  specs: Partial<Record<Name, TopLevelSpec>>
+  charts: Partial<Record<Name, string>>
+}
+
 /**
  * A chart: its SVG (which carries the title, axes and legend), a caption giving the title and how to read
  * it, and, folded under "The numbers", a table of the figures drawn — the chart's text alternative.
  */
-export function figureHtml(context: SectionContext, name: ChartName, caption: string, numbers?: string): string {
+export function figureHtml<Name extends string = ChartName>(
+  context: FigureContext<Name>,
+  name: Name,
+  caption: string,
+  numbers?: string,
+): string {
   const spec = context.specs[name]
   if (spec === undefined) return ''
   const title = chartTitle(spec)

@@ -1,7 +1,13 @@
 import {formatCount, formatLoss, formatRatio, formatShare} from '../../format-number.js'
+import {reductionText} from '../../report-labels.js'
 import {escapeHtml} from '../escape-html.js'
 import type {HtmlReportInput} from '../report-sections.js'
 import {type PageSection, sectionHtml} from './section.js'
+
+/** "1 row", "2,000 rows": as the terminal words it. */
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`
+}
 
 /** The terminal report's header lines (input, checks, files, semantics, CE, preset, reduction) as a list. */
 export function summarySection(report: HtmlReportInput): PageSection {
@@ -15,19 +21,19 @@ export function summarySection(report: HtmlReportInput): PageSection {
   const entries: [string, string][] = [
     [
       'Input',
-      `${formatCount(input.rows)} rows · ${input.softLabels ? 'binary, soft labels' : input.task} · ${input.scores} · ` +
+      `${plural(input.rows, 'row')} · ${input.softLabels ? 'binary, soft labels' : input.task} · ${input.scores} · ` +
         `${input.classes.length} ${input.classes.length === 1 ? 'class' : 'classes'}${imbalance}`,
     ],
   ]
   const checks = [
-    `${formatCount(input.skippedRows)} rows skipped`,
-    `${formatCount(input.clampedValues)} probabilities clamped to [${config.eps}, 1 − ${config.eps}]`,
+    `${plural(input.skippedRows, 'row')} skipped`,
+    `${plural(input.clampedValues, 'probability', 'probabilities')} clamped to [${config.eps}, 1 − ${config.eps}]`,
   ]
   if (input.probabilityRowSums) {
     const sums = input.probabilityRowSums
     checks.push(
       `row sums within ${formatRatio(sums.maxDeviation, 2)} of 1` +
-        (sums.renormalized > 0 ? ` (${formatCount(sums.renormalized)} rows renormalized)` : ''),
+        (sums.renormalized > 0 ? ` (${plural(sums.renormalized, 'row')} renormalized)` : ''),
     )
   }
   entries.push(['Checks', checks.join(' · ')])
@@ -41,7 +47,7 @@ export function summarySection(report: HtmlReportInput): PageSection {
   entries.push(['CE', `sum ${formatLoss(totals.ce.sum)} · mean ${formatLoss(totals.ce.mean)}`])
   const reduction = config.reduction ?? null
   if (config.preset) entries.push(['Preset', `${config.preset}${reduction?.source ? ` — ${reduction.source}` : ''}`])
-  if (reduction) entries.push(['Reduction', `${reduction.name}: the sum divided by ${formatLoss(reduction.divisor)}`])
+  if (reduction) entries.push(['Reduction', reductionText(reduction, config.preset, formatLoss)])
   if (report.accuracy !== undefined && report.accuracy !== null) {
     entries.push(['Accuracy', formatShare(report.accuracy)])
   }

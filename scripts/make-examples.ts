@@ -5,7 +5,7 @@
  * `npm run build`; the baseline report is written by the built CLI) and commit the result.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 
 const CLASSES = ['cat', 'dog', 'bird', 'horse', 'sheep', 'cow', 'fox', 'deer']
 /** Rows per class, in parts of the whole: the two first classes are half of the data, the last 3 %. */
@@ -93,3 +93,8 @@ execFileSync(
   ['bin/run.cjs', 'report', 'examples/previous-predictions.csv', '--output', 'examples/baseline-report.json', '--json'],
   {stdio: ['ignore', 'ignore', 'inherit']},
 )
+// The same rows as two shards, for `focalscope merge` (docs/state-format.md).
+mkdirSync('examples/shards', {recursive: true})
+const [header, ...rows] = readFileSync('examples/predictions.csv', 'utf8').trimEnd().split('\n')
+writeFileSync('examples/shards/part-1.csv', `${[header, ...rows.slice(0, 400)].join('\n')}\n`)
+writeFileSync('examples/shards/part-2.csv', `${[header, ...rows.slice(400)].join('\n')}\n`)

@@ -177,7 +177,7 @@ export class FocalscopeHelp extends Help {
         formatExamples(
           [
             {
-              description: 'Where the loss of the example predictions comes from (10 classes, 2,000 rows)',
+              description: 'Where the loss of the example predictions comes from (8 classes, 800 rows)',
               command: `${bin} report examples/predictions.csv`,
             },
             {

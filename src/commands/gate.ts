@@ -4,6 +4,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {analyzePredictions} from '../pipeline/analyze-predictions.js'
+import {mergeStateFiles, reportOfStateFile} from '../pipeline/state-files.js'
 import {withProgress} from '../cli/with-progress.js'
 import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
@@ -119,6 +120,11 @@ export default class Gate extends BaseCommand {
       multipleNonGreedy: true,
     }),
     'from-report': Flags.string({description: 'gate a saved `report --json` output instead of prediction files'}),
+    'from-state': Flags.string({
+      description:
+        'gate the merge of state files (report --state-out, files or quoted patterns) instead of prediction files',
+      multiple: true,
+    }),
     baseline: Flags.string({description: 'an earlier `report --json` output, for delta(…) and relative(…)'}),
     junit: Flags.string({description: 'write JUnit XML here (one test case per rule)', helpGroup: 'OUTPUT'}),
     report: Flags.string({
@@ -155,8 +161,10 @@ export default class Gate extends BaseCommand {
 
     // Before anything is read or written: an output onto an input would destroy it.
     const outputs = outputPaths(flags)
+    const states = expandPaths(flags['from-state'] ?? [])
     assertOutputsAreNotInputs(outputs, [
       ...expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
+      ...states.map((path) => ({path, what: '--from-state'})),
       ...(['from-report', 'baseline'] as const).flatMap((flag) =>
         flags[flag] === undefined ? [] : [{path: flags[flag], what: `--${flag}`}],
       ),
@@ -181,28 +189,36 @@ export default class Gate extends BaseCommand {
     }
 
     const fromReport = flags['from-report']
+    if (states.length > 0 && (fromReport !== undefined || files.length > 0)) {
+      const other = fromReport ?? files[0]
+      throw new UsageError(
+        `expected --from-state or ${fromReport === undefined ? 'prediction files' : '--from-report'}, got both (${states[0]} and ${other})`,
+      )
+    }
     if (fromReport !== undefined && files.length > 0) {
       throw new UsageError(`expected prediction files or --from-report, got both (${files[0]} and ${fromReport})`)
     }
-    if (fromReport === undefined && files.length === 0) {
-      throw new UsageError('expected prediction files or --from-report FILE, got neither')
+    if (fromReport === undefined && files.length === 0 && states.length === 0) {
+      throw new UsageError('expected prediction files, --from-report FILE or --from-state STATE…, got none')
     }
-    if (fromReport !== undefined) {
+    if (fromReport !== undefined || states.length > 0) {
       // A saved report keeps the settings it was computed with: a flag that would change them is a mistake.
       const given = Object.keys(inputFlags).find(
         (name) => flags[name as keyof typeof flags] !== undefined && metadata.flags[name]?.setFromDefault !== true,
       )
       if (given !== undefined) {
         throw new UsageError(
-          `--${given}: expected with prediction files, got it with --from-report (a saved report keeps its settings)`,
+          `--${given}: expected with prediction files, got it with ${fromReport === undefined ? '--from-state (a state keeps its settings)' : '--from-report (a saved report keeps its settings)'}`,
         )
       }
     }
     // Input flags are checked here, before the baseline is read and long before the predictions are.
     const source =
-      fromReport === undefined
-        ? ({kind: 'predictions', options: analyzeOptionsFromFlags(flags, metadata)} as const)
-        : ({kind: 'saved', path: fromReport} as const)
+      fromReport !== undefined
+        ? ({kind: 'saved', path: fromReport} as const)
+        : states.length > 0
+          ? ({kind: 'states', paths: states} as const)
+          : ({kind: 'predictions', options: analyzeOptionsFromFlags(flags, metadata)} as const)
 
     let baseline: Baseline | undefined
     if (flags.baseline !== undefined) {
@@ -211,11 +227,13 @@ export default class Gate extends BaseCommand {
     const report: Report =
       source.kind === 'saved'
         ? loadReport(await readText(source.path), source.path)
-        : await withProgress(flags.progress, files, (onProgress) =>
-            analyzePredictions(files, {...source.options, onProgress}),
-          )
+        : source.kind === 'states'
+          ? reportOfStateFile(mergeStateFiles(source.paths), source.paths.join(', '))
+          : await withProgress(flags.progress, files, (onProgress) =>
+              analyzePredictions(files, {...source.options, onProgress}),
+            )
 
-    if (source.kind === 'predictions') {
+    if (source.kind !== 'saved') {
       for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
     }
     const result = runGates(rules, report, baseline)

@@ -6,7 +6,9 @@ import Compare from './compare.js'
 import Completion from './completion.js'
 import Gate from './gate.js'
 import Help from './help.js'
+import Merge from './merge.js'
 import Report from './report.js'
+import Sql from './sql.js'
 import Version from './version.js'
 
 export const COMMANDS = {
@@ -14,6 +16,8 @@ export const COMMANDS = {
   completion: Completion,
   gate: Gate,
   help: Help,
+  merge: Merge,
   report: Report,
+  sql: Sql,
   version: Version,
 }

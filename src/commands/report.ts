@@ -1,7 +1,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {analyzePredictions} from '../pipeline/analyze-predictions.js'
+import {analyzeWithState} from '../pipeline/analyze-predictions.js'
+import {stateFileOf, stateFileText} from '../pipeline/state-files.js'
 import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
@@ -13,6 +14,28 @@ import {writeError} from '../cli/write-error.js'
 import {expandPaths} from '../readers/expand-paths.js'
 import type {Report as ReportResult} from '../report/types.js'
 import {renderWarnings} from '../renderers/render-warnings.js'
+
+/** The output flags of a finished report (`report`, `merge`): files, and what the terminal shows. */
+export const reportOutputFlags = {
+  output: Flags.string({
+    char: 'o',
+    description:
+      'also write the JSON report (as --json prints it) to this file, atomically: a failed run leaves no file and an old one whole',
+    helpGroup: 'OUTPUT',
+  }),
+  html: Flags.string({
+    description: 'also write the report as a self-contained HTML page with charts to this file (atomically)',
+    helpGroup: 'OUTPUT',
+  }),
+  'state-out': Flags.string({
+    description:
+      'also write the partial state (every sum the report is built from) to this file, atomically: `focalscope merge` ' +
+      'combines such files from shards into the report of all of them (docs/state-format.md)',
+    helpGroup: 'OUTPUT',
+  }),
+  ...colorFlag,
+  ...terminalReportFlags,
+}
 
 export default class Report extends BaseCommand {
   static override summary = 'Where the loss comes from: per-class shares, easy/hard split and a focal-loss γ sweep.'
@@ -98,18 +121,7 @@ export default class Report extends BaseCommand {
 
   static override flags = {
     ...inputFlags,
-    output: Flags.string({
-      char: 'o',
-      description:
-        'also write the JSON report (as --json prints it) to this file, atomically: a failed run leaves no file and an old one whole',
-      helpGroup: 'OUTPUT',
-    }),
-    html: Flags.string({
-      description: 'also write the report as a self-contained HTML page with charts to this file (atomically)',
-      helpGroup: 'OUTPUT',
-    }),
-    ...colorFlag,
-    ...terminalReportFlags,
+    ...reportOutputFlags,
   }
 
   async run(): Promise<ReportResult> {
@@ -117,57 +129,97 @@ export default class Report extends BaseCommand {
     warnIfFormatFlag(this.argv, (message) => this.warn(message))
     const files = argv as string[]
     // Before anything is read or written: an output onto an input would destroy it.
-    const outputs: NamedPath[] = [
-      ...(flags.output === undefined ? [] : [{path: flags.output, what: '--output'}]),
-      ...(flags.html === undefined ? [] : [{path: flags.html, what: '--html'}]),
-    ]
     assertOutputsAreNotInputs(
-      outputs,
+      reportOutputPaths(flags),
       expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
     )
     const sections = parseSections(flags.sections) ?? defaultSections(process.stdout)
-    const report = await withProgress(flags.progress, files, (onProgress) =>
-      analyzePredictions(files, {...analyzeOptionsFromFlags(flags, metadata), onProgress}),
+    const options = analyzeOptionsFromFlags(flags, metadata)
+    const {report, state, formats} = await withProgress(flags.progress, files, (onProgress) =>
+      analyzeWithState(files, {...options, onProgress}),
     )
-    for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
-    if (outputs.length > 0) await this.writeOutputs(report, flags.output, flags.html)
-    if (!this.jsonEnabled()) {
-      // Imported only for the table: chalk and cli-table3 are start-up cost that --json runs never use.
-      const {renderReport} = await import('../renderers/render-report.js')
-      const text = renderReport(report, {
-        color: useColor(process.stdout, process.env, flags.color),
-        width: terminalWidth(process.stdout),
-        maxClasses: flags['max-classes'],
-        sections,
-        verbose: flags.verbose,
-      })
-      process.stdout.write(`${text}\n`)
-    }
+    const stateText = (): string => stateFileText(stateFileOf(state, formats, options.scores !== undefined))
+    await emitReport(this, report, {...flags, sections}, stateText)
     return report
   }
+}
 
-  /**
-   * The JSON (-o) and the HTML page (--html), written all or nothing: each goes to a temp file beside its
-   * target, and only when both are written and flushed are they renamed into place. The page's renderer
-   * and Vega are a bundle of their own (scripts/bundle.mjs), loaded only here: runs without --html never
-   * pay for them.
-   */
-  private async writeOutputs(report: ReportResult, json: string | undefined, html: string | undefined): Promise<void> {
-    const files: {path: string; what: string; data: string}[] = []
-    if (json !== undefined) files.push({path: json, what: '--output', data: `${JSON.stringify(report, null, 2)}\n`})
-    if (html !== undefined) {
-      const {renderHtmlReport} = await import('../renderers/html/render-html-report.js')
-      const page = await renderHtmlReport(report, {generator: `focalscope ${this.config.version}`})
-      files.push({path: html, what: '--html', data: page})
-    }
-    let staged: StagedWrites
-    try {
-      staged = await stageWrites(files)
-      await staged.commit()
-    } catch (error) {
-      const target = error instanceof AtomicWriteError ? error.target : files[0].path
-      const file = files.find((f) => f.path === target) ?? files[0]
-      throw writeError(error, file.path, file.what)
-    }
+/** The values of reportOutputFlags, sections parsed. */
+export interface ReportOutputValues {
+  output?: string
+  html?: string
+  'state-out'?: string
+  color?: boolean
+  'max-classes': number
+  sections: ReturnType<typeof parseSections>
+  verbose: boolean
+}
+
+/** The files reportOutputFlags name, for assertOutputsAreNotInputs before anything is read. */
+export function reportOutputPaths(flags: {output?: string; html?: string; 'state-out'?: string}): NamedPath[] {
+  return (['output', 'html', 'state-out'] as const).flatMap((name) =>
+    flags[name] === undefined ? [] : [{path: flags[name], what: `--${name}`}],
+  )
+}
+
+/**
+ * What `report` and `merge` do with a finished report: its warnings on stderr, the files (-o, --html,
+ * --state-out, whose text `stateText` gives), then the tables unless --json (oclif prints the returned
+ * report then).
+ */
+export async function emitReport(
+  command: BaseCommand,
+  report: ReportResult,
+  flags: ReportOutputValues,
+  stateText?: () => string,
+): Promise<void> {
+  for (const line of renderWarnings(report)) process.stderr.write(`focalscope: warning: ${line}\n`)
+  await writeOutputs(report, flags, stateText, `focalscope ${command.config.version}`)
+  if (!command.jsonEnabled()) {
+    // Imported only for the table: chalk and cli-table3 are start-up cost that --json runs never use.
+    const {renderReport} = await import('../renderers/render-report.js')
+    const text = renderReport(report, {
+      color: useColor(process.stdout, process.env, flags.color),
+      width: terminalWidth(process.stdout),
+      maxClasses: flags['max-classes'],
+      sections: flags.sections,
+      verbose: flags.verbose,
+    })
+    process.stdout.write(`${text}\n`)
+  }
+}
+
+/**
+ * The JSON (-o), the HTML page (--html) and the state (--state-out), written all or nothing: each goes to
+ * a temp file beside its target, and only when all are written and flushed are they renamed into place.
+ * The page's renderer and Vega are a bundle of their own (scripts/bundle.mjs), loaded only here: runs
+ * without --html never pay for them.
+ */
+async function writeOutputs(
+  report: ReportResult,
+  flags: {output?: string; html?: string; 'state-out'?: string},
+  stateText: (() => string) | undefined,
+  generator: string,
+): Promise<void> {
+  const files: {path: string; what: string; data: string}[] = []
+  if (flags.output !== undefined) {
+    files.push({path: flags.output, what: '--output', data: `${JSON.stringify(report, null, 2)}\n`})
+  }
+  if (flags.html !== undefined) {
+    const {renderHtmlReport} = await import('../renderers/html/render-html-report.js')
+    files.push({path: flags.html, what: '--html', data: await renderHtmlReport(report, {generator})})
+  }
+  if (flags['state-out'] !== undefined && stateText !== undefined) {
+    files.push({path: flags['state-out'], what: '--state-out', data: stateText()})
+  }
+  if (files.length === 0) return
+  let staged: StagedWrites
+  try {
+    staged = await stageWrites(files)
+    await staged.commit()
+  } catch (error) {
+    const target = error instanceof AtomicWriteError ? error.target : files[0].path
+    const file = files.find((f) => f.path === target) ?? files[0]
+    throw writeError(error, file.path, file.what)
   }
 }

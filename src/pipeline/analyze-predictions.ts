@@ -14,6 +14,7 @@ import {probabilityEvidence} from '../core/rows/score-range.js'
 import {mergeStatesInto, type PartialState, type Settings, settingsOf} from '../core/state/partial-state.js'
 import {expandPaths} from '../readers/expand-paths.js'
 import {assertSameLayout, openSource, STDIN} from '../readers/open-source.js'
+import type {Layout} from '../readers/layout.js'
 import type {PredictionSource, ReadFlags} from '../readers/prediction-source.js'
 import {buildReport} from '../report/build-report.js'
 import type {Report} from '../report/types.js'
@@ -49,9 +50,8 @@ function fileSize(path: string): number {
   }
 }
 
-/** The evaluation config of a dataset whose first file has this layout. */
-function evaluationConfig(first: PredictionSource, options: AnalyzeOptions): EvaluationConfig {
-  const {layout} = first
+/** The evaluation config of a dataset whose first file has this layout (also `sql`'s, from flags). */
+export function evaluationConfig(layout: Layout, options: AnalyzeOptions): EvaluationConfig {
   return {
     task: layout.task,
     scores: layout.scores,
@@ -88,7 +88,7 @@ function gridAlphas(options: AnalyzeOptions, task: Task, classes: number): {alph
 export async function analyzeToState(
   paths: string[],
   options: AnalyzeOptions,
-): Promise<{state: PartialState; first: PredictionSource; files: string[]}> {
+): Promise<{state: PartialState; first: PredictionSource; files: string[]; formats: FileFormat[]}> {
   const files = expandPaths(paths)
   // Progress: bytes read out of the plain files' total size (streams have no size and report nothing).
   const total = files.reduce((sum, f) => sum + (f === STDIN ? 0 : fileSize(f)), 0)
@@ -105,25 +105,80 @@ export async function analyzeToState(
       `--class-names: expected ${first.layout.classes.length} names for the ${first.layout.classes.length} classes, got ${classes.length}`,
     )
   }
-  const settings = settingsOf(evaluationConfig(first, options), classes, options.softLabels === true)
+  const settings = settingsOf(evaluationConfig(first.layout, options), classes, options.softLabels === true)
   let state: PartialState | undefined
+  const formats: FileFormat[] = []
   for (let f = 0; f < files.length; f++) {
     const source = f === 0 ? first : await openSource(files[f], options, options.format)
+    formats.push(source.format)
     if (f > 0) assertSameLayout(first.layout, source.layout, files[f])
     const ceBefore = state === undefined ? 0 : Evaluation.ceTotal(state)
     const options_ = {threads: options.threads, skip: options.onInvalid === 'skip', order: f, ceBefore, onBytes}
     const fileState = await evaluateSource(source, settings, options_)
     state = state === undefined ? fileState : mergeStatesInto(state, fileState)
   }
-  return {state: state as PartialState, first, files}
+  return {state: state as PartialState, first, files, formats}
+}
+
+/** What the report of a state needs besides the state. */
+export interface StateReportContext {
+  /** The format of the first file. */
+  format: FileFormat
+  /** --scores was given (else the kind was told from the column names). */
+  scoresGiven: boolean
+  /** What the input is called in messages: the files, or the state files. */
+  source: string
+  /** The score column the kind was told from, when known. */
+  scoreColumn?: string
+  /** Lines for `input.warnings` known before the report (e.g. sections an SQL query does not compute). */
+  warnings?: string[]
 }
 
 /**
- * The report of the dataset: refuses one with no rows (a gate must not pass on it) and probabilities read
- * as logits (a wrong number with no error), unless --scores logits said so (then a warning).
+ * The report of a dataset's state: refuses one with no rows (a gate must not pass on it) and probabilities
+ * read as logits (a wrong number with no error), unless --scores logits said so (then a warning).
  */
+export function reportOfState(state: PartialState, context: StateReportContext): Report {
+  const {input, settings} = state
+  if (input.rows === 0) {
+    const skipped = input.skipped.reduce((n, s) => n + s.count, 0)
+    const why = skipped > 0 ? ` (all ${skipped} rows were skipped as invalid)` : ''
+    throw new InputError(`expected at least one data row, got none${why}`, {file: context.source})
+  }
+  const warnings: string[] = [...(context.warnings ?? [])]
+  const evidence = probabilityEvidence(input, settings)
+  if (evidence !== null) {
+    if (!context.scoresGiven) {
+      const told = context.scoreColumn === undefined ? 'the column names' : `the column name "${context.scoreColumn}"`
+      throw new InputError(
+        `expected logits (told from ${told}), got scores that look like probabilities: ` +
+          `${evidence}; pass --scores probs to read them as probabilities, or --scores logits if they are logits`,
+        {file: context.source},
+      )
+    }
+    warnings.push(`the scores look like probabilities (${evidence}) but are read as logits, as --scores logits says`)
+  }
+  return buildReport(state, {format: context.format, warnings})
+}
+
+/** The report of the dataset, with the state it was built from and each file's format (for --state-out). */
+export async function analyzeWithState(
+  paths: string[],
+  options: AnalyzeOptions,
+): Promise<{report: Report; state: PartialState; formats: FileFormat[]}> {
+  const {state, first, files, formats} = await analyzeToState(paths, options)
+  const report = reportOfState(state, {
+    format: first.format,
+    scoresGiven: options.scores !== undefined,
+    source: files.join(', '),
+    scoreColumn: first.layout.listColumn ?? first.layout.scoreColumns[0],
+  })
+  return {report, state, formats}
+}
+
+/** The report of the dataset (analyzeWithState without the state). */
 export async function analyzePredictions(paths: string[], options: AnalyzeOptions): Promise<Report> {
-  return (await analyzeDataset(paths, options)).report
+  return (await analyzeWithState(paths, options)).report
 }
 
 /** analyzePredictions, with the settings the figures were computed with (compare reads the rows again with them). */
@@ -131,25 +186,6 @@ export async function analyzeDataset(
   paths: string[],
   options: AnalyzeOptions,
 ): Promise<{report: Report; settings: Settings}> {
-  const {state, first, files} = await analyzeToState(paths, options)
-  const {input, settings} = state
-  if (input.rows === 0) {
-    const skipped = input.skipped.reduce((n, s) => n + s.count, 0)
-    const why = skipped > 0 ? ` (all ${skipped} rows were skipped as invalid)` : ''
-    throw new InputError(`expected at least one data row, got none${why}`, {file: files.join(', ')})
-  }
-  const warnings: string[] = []
-  const evidence = probabilityEvidence(input, settings)
-  if (evidence !== null) {
-    if (options.scores === undefined) {
-      const column = first.layout.listColumn ?? first.layout.scoreColumns[0]
-      throw new InputError(
-        `expected logits (told from the column name "${column}"), got scores that look like probabilities: ` +
-          `${evidence}; pass --scores probs to read them as probabilities, or --scores logits if they are logits`,
-        {file: files.join(', ')},
-      )
-    }
-    warnings.push(`the scores look like probabilities (${evidence}) but are read as logits, as --scores logits says`)
-  }
-  return {report: buildReport(state, {format: first.format, warnings}), settings}
+  const {report, state} = await analyzeWithState(paths, options)
+  return {report, settings: state.settings}
 }

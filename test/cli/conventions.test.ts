@@ -8,7 +8,7 @@ import {runCli} from '../helpers/run-cli.js'
 
 const ESC = '\u001b['
 const EXAMPLE = fileURLToPath(new URL('../../examples/predictions.csv', import.meta.url))
-const COMMANDS = ['compare', 'completion', 'gate', 'help', 'report', 'version']
+const COMMANDS = ['compare', 'completion', 'gate', 'help', 'merge', 'report', 'sql', 'version']
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string})
   .version
 
@@ -95,7 +95,7 @@ describe('mistyped commands and flags', () => {
     assert.equal(result.stdout, '')
     assert.equal(
       result.stderr,
-      'focalscope: error: expected a command (compare, completion, gate, help, report, version), got "reprot"; did you mean "report"? (focalscope --help lists them)\n',
+      'focalscope: error: expected a command (compare, completion, gate, help, merge, report, sql, version), got "reprot"; did you mean "report"? (focalscope --help lists them)\n',
     )
   })
 

@@ -149,7 +149,7 @@ describe('examples/ci/github-workflow.yml', () => {
 })
 
 describe("every command's help examples run as written", () => {
-  const COMMANDS = ['compare', 'completion', 'gate', 'help', 'report', 'version']
+  const COMMANDS = ['compare', 'completion', 'gate', 'help', 'merge', 'report', 'sql', 'version']
 
   /** The `$ …` commands of a help text's EXAMPLES, continuation lines joined. */
   function helpExamples(help: string): string[] {

@@ -358,7 +358,7 @@ describe('focalscope gate: exit 2 with one line on stderr', () => {
     [
       'neither files nor --from-report',
       () => ['-a', 'input.rows > 0'],
-      'focalscope: error: expected prediction files or --from-report FILE, got neither',
+      'focalscope: error: expected prediction files, --from-report FILE or --from-state STATE…, got none',
     ],
     [
       'an input flag with --from-report',

@@ -326,6 +326,25 @@ describe('loss concentration', () => {
     }
   })
 
+  it('keeps every figure finite for losses near the largest double (logits of ±1e300 and ±1.7e308)', () => {
+    const labels = [1, 0, 1, 0, 1, 0, 0, 0, 1, 0]
+    const logits = [-1e300, 1e300, -1.7e308, 3, 800, -745, -700, 1.5, 0.25, -2]
+    for (const loss of ['focal', 'poly1'] as const) {
+      const report = reportOf(evaluateRows({...binary, loss}, labels, logits, 1))
+      const walk = (value: unknown, path: string): void => {
+        if (typeof value === 'number') assert.ok(Number.isFinite(value), `${loss}: ${path} is ${value}`)
+        else if (value !== null && typeof value === 'object') {
+          for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`)
+        }
+      }
+      walk(report.concentration, 'concentration')
+      walk(report.lossByPt, 'lossByPt')
+      // The three huge losses carry all of each group's loss: the hardest fraction's share is 1 at once.
+      const positives = report.concentration?.groups.find((g) => g.group === 'positive' && g.gamma === 0)
+      assert.ok(positives !== undefined && (positives.topShare['0.2'] ?? 0) > 0.99)
+    }
+  })
+
   it('is absent without the setting, and says why it is not computed for Poly-1 with ε < 0', () => {
     const {labels, logits} = paperRows(1000, 1)
     assert.equal(reportOf(evaluateRows({...binary, concentration: false}, labels, logits, 1)).concentration, undefined)

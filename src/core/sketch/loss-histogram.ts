@@ -57,7 +57,14 @@ export function representativeValues(index: Float64Array, bits: number): Float64
     U32[HIGH] = index[i] * scale
     const lower = F64[0]
     U32[HIGH] = (index[i] + 1) * scale
-    out[i] = Math.sqrt(lower * F64[0])
+    // The top bucket's bound is Infinity, above ~1e154 the product overflows and below ~1e-154 it loses
+    // digits or underflows: roots apart there, so the middle is finite and within the bucket.
+    const upper = Math.min(F64[0], Number.MAX_VALUE)
+    const product = lower * upper
+    out[i] =
+      product < Infinity && product >= 2.2250738585072014e-308
+        ? Math.sqrt(product)
+        : Math.sqrt(lower) * Math.sqrt(upper)
   }
   return out
 }

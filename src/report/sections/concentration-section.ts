@@ -36,9 +36,20 @@ interface Cells {
   value: Float64Array
 }
 
+/**
+ * A power of two that brings losses up to `largest` well below the largest double, so that sums of counts
+ * times losses cannot overflow (losses of logits near ±1e308); 1 — figures unchanged — for any usual loss.
+ */
+function safeScale(largest: number): number {
+  return largest > 2 ** 500 ? 2 ** -Math.ceil(Math.log2(largest)) : 1
+}
+
 /** The curve's figures from cells sorted hardest first, over `n` elements and a loss `total`: one walk. */
-function curveFigures(cells: Cells, n: number, total: number) {
+function curveFigures(cells: Cells, n: number, lossTotal: number) {
   const runs = cells.count.length
+  // Shares and the Gini coefficient are ratios: the same with every loss scaled by a power of two (exactly).
+  const scale = safeScale(runs > 0 ? cells.value[0] : 0)
+  const total = lossTotal * scale
   // T̂(m) at every m the figures need (⌈x·n⌉ of the curve's and the top shares' fractions), in one walk.
   const fractions = [...new Set([...CURVE_FRACTIONS, ...TOP_FRACTIONS])].sort((x, y) => x - y)
   const wanted = fractions.map((x) => Math.min(n, Math.ceil(x * n)))
@@ -52,7 +63,7 @@ function curveFigures(cells: Cells, n: number, total: number) {
   let sketchTotal = 0
   for (let i = 0; i < runs; i++) {
     const count = cells.count[i]
-    const value = cells.value[i]
+    const value = cells.value[i] * scale
     // Top sums whose m ends inside this run.
     while (next < wanted.length && wanted[next] <= before + count) {
       topLoss.set(wanted[next], sum + (wanted[next] - before) * value)
@@ -188,7 +199,7 @@ export function concentrationSection(
         topShare: fig.topShare,
         fractionCarrying: fig.fractionCarrying,
         gini: fig.gini,
-        effectiveSamples: squares > 0 && total > 0 ? (total * total) / squares : null,
+        effectiveSamples: effectiveSamples(total, squares),
       })
     }
   }
@@ -203,6 +214,16 @@ export function concentrationSection(
         ? ceLossByPt(settings, figures, state, keys, epsilon)
         : lossLossByPt(settings, figures, state, plan),
   }
+}
+
+/**
+ * (Σ ℓ)² / Σ ℓ²: null for a group without loss, and when Σ ℓ² overflowed (losses above ~1e154, where it
+ * is not known).
+ */
+function effectiveSamples(total: number, squares: number): number | null {
+  if (!(squares > 0 && squares < Infinity && total > 0)) return null
+  const ess = (total * total) / squares
+  return ess < Infinity ? ess : (total / Math.sqrt(squares)) ** 2
 }
 
 interface GroupDef {
@@ -359,6 +380,13 @@ function ceLossByPt(
   const G = settings.gammas.length
   const counts = new Float64Array(PT_BINS)
   const sums = Array.from({length: G}, () => new Float64Array(PT_BINS))
+  // Sums of huge losses (logits near ±1e308) are kept scaled (safeScale), each mean unscaled.
+  let largest = 0
+  for (let c = 0; c < settings.numClasses; c++) {
+    const {keys: classKeys} = keys.of(c)
+    if (classKeys.length > 0) largest = Math.max(largest, classKeys[classKeys.length - 1])
+  }
+  const scale = safeScale(largest)
   for (let c = 0; c < settings.numClasses; c++) {
     const h = state.histograms[c]
     const weight = classWeight(figures, c)
@@ -371,7 +399,7 @@ function ceLossByPt(
     for (let g = 0; g < G; g++) {
       const values = partValues({histogram: c, weight, gamma: settings.gammas[g], epsilon}, cached, qs)
       const sum = sums[g]
-      for (let i = 0; i < qs.length; i++) sum[bins[i]] += h.count[i] * values[i]
+      for (let i = 0; i < qs.length; i++) sum[bins[i]] += values[i] * scale * h.count[i]
     }
     // Elements of CE 0 (p_t = 1) have no loss: they count in the last bin.
     counts[PT_BINS - 1] += h.zero
@@ -380,7 +408,10 @@ function ceLossByPt(
     bins: ptBins().map((bin, i) => ({
       ...bin,
       count: counts[i],
-      focal: settings.gammas.map((gamma, g) => ({gamma, mean: counts[i] === 0 ? null : sums[g][i] / counts[i]})),
+      focal: settings.gammas.map((gamma, g) => ({
+        gamma,
+        mean: counts[i] === 0 ? null : sums[g][i] / counts[i] / scale,
+      })),
     })),
   }
 }

@@ -224,8 +224,15 @@ export class LossHistograms {
   static readonly addLinesConstants = {F64, U32}
 }
 
-/** The sum of two sparse histograms (exact: counts are integers): a new one. Associative and commutative. */
+/**
+ * The sum of two sparse histograms (exact: counts are integers). Associative and commutative. Neither
+ * operand is changed, and the result may be one of them when the other has no buckets: a pipeline merges
+ * many unit states whose histograms are empty (they are taken once per thread), and copying the full one
+ * each time cost more than the report's whole walk of it. Nothing changes a histogram after it is made.
+ */
 export function mergeSparseHistograms(a: SparseHistogram, b: SparseHistogram): SparseHistogram {
+  if (b.index.length === 0) return b.zero === 0 ? a : {index: a.index, count: a.count, zero: a.zero + b.zero}
+  if (a.index.length === 0) return a.zero === 0 ? b : {index: b.index, count: b.count, zero: a.zero + b.zero}
   const index = new Float64Array(a.index.length + b.index.length)
   const count = new Float64Array(index.length)
   let i = 0
@@ -246,6 +253,34 @@ export function mergeSparseHistograms(a: SparseHistogram, b: SparseHistogram): S
     }
   }
   return {index: index.slice(0, k), count: count.slice(0, k), zero: a.zero + b.zero}
+}
+
+/**
+ * The same histogram at `bits − drop` mantissa bits: each run of 2^drop adjacent buckets summed into one
+ * (a bucket's index is its value's top bits, so the coarse index is the fine one shifted right). Exact.
+ */
+export function coarsenHistogram(h: SparseHistogram, drop: number): SparseHistogram {
+  if (drop === 0) return h
+  const step = 2 ** drop
+  const index = new Float64Array(h.index.length)
+  const count = new Float64Array(h.index.length)
+  let k = -1
+  for (let i = 0; i < h.index.length; i++) {
+    const coarse = Math.floor(h.index[i] / step)
+    if (k < 0 || index[k] !== coarse) index[++k] = coarse
+    count[k] += h.count[i]
+  }
+  return {index: index.slice(0, k + 1), count: count.slice(0, k + 1), zero: h.zero}
+}
+
+/**
+ * The fewest mantissa bits (at most `most`) whose share error for a loss growing like the `exponent`-th
+ * power of its key stays within `bound`: a report reads each γ's losses at its own resolution (γ = 0 needs
+ * 7 bits where γ = 5 needs 10), which is 2^(most − bits) times fewer buckets to walk.
+ */
+export function coarsestBits(exponent: number, bound: number, most: number): number {
+  for (let bits = 1; bits < most; bits++) if (shareErrorBound(bits, exponent) <= bound) return bits
+  return most
 }
 
 /**

@@ -19,7 +19,12 @@ import {compensatedValue} from '../../core/state/merge-rules.js'
 import type {Settings} from '../../core/state/partial-state.js'
 import type {BreakdownSums} from '../../core/evaluators/loss-breakdown.js'
 import {powerKindOf, powerOf} from '../../core/losses/numerics.js'
-import {representativeValues, shareErrorBound} from '../../core/sketch/loss-histogram.js'
+import {
+  coarsenHistogram,
+  coarsestBits,
+  representativeValues,
+  shareErrorBound,
+} from '../../core/sketch/loss-histogram.js'
 import type {Concentration, ConcentrationGroup, LossByPt} from '../types.js'
 import type {BreakdownView} from './breakdown-view.js'
 
@@ -106,6 +111,8 @@ function curveFigures(cells: Cells, n: number, lossTotal: number) {
  */
 interface GroupPart {
   histogram: number
+  /** The resolution this part is read at (its γ's, coarsestBits). */
+  bits: number
   weight: number
   gamma: number | null
   epsilon: number
@@ -115,7 +122,11 @@ interface GroupPart {
  * Each bucket's representative loss for one part: a plain loop per part (the report reads every occupied
  * bucket once per γ and group, and runs once per process: this code is cold, so no closure per bucket).
  */
-function partValues(part: GroupPart, keys: Float64Array, qs: Float64Array): Float64Array {
+function partValues(
+  part: Pick<GroupPart, 'weight' | 'gamma' | 'epsilon'>,
+  keys: Float64Array,
+  qs: Float64Array,
+): Float64Array {
   const out = new Float64Array(keys.length)
   const {weight, gamma, epsilon} = part
   if (gamma === null) {
@@ -130,25 +141,38 @@ function partValues(part: GroupPart, keys: Float64Array, qs: Float64Array): Floa
   return out
 }
 
-/** Each histogram's representative keys (geometric midpoints of its buckets) and 1 − e^-key, computed once. */
+/** A histogram read at some resolution: its counts, representative keys and 1 − e^-key. */
+interface KeyedHistogram {
+  count: Float64Array
+  zero: number
+  keys: Float64Array
+  qs: Float64Array
+}
+
+/**
+ * Each histogram at each resolution a report reads it at (coarsened from the sketch's own), with its
+ * representative keys (geometric midpoints of its buckets) and 1 − e^-key, computed once.
+ */
 class Keys {
-  private readonly keys: Float64Array[] = []
-  private readonly qs: Float64Array[] = []
+  private readonly cache = new Map<string, KeyedHistogram>()
 
   constructor(
     private readonly state: ConcentrationState,
     private readonly bits: number,
   ) {}
 
-  of(h: number): {keys: Float64Array; qs: Float64Array} {
-    if (this.keys[h] === undefined) {
-      const keys = representativeValues(this.state.histograms[h].index, this.bits)
+  of(h: number, bits = this.bits): KeyedHistogram {
+    const key = `${h}:${bits}`
+    let keyed = this.cache.get(key)
+    if (keyed === undefined) {
+      const histogram = coarsenHistogram(this.state.histograms[h], this.bits - bits)
+      const keys = representativeValues(histogram.index, bits)
       const qs = new Float64Array(keys.length)
       for (let i = 0; i < keys.length; i++) qs[i] = -Math.expm1(-keys[i])
-      this.keys[h] = keys
-      this.qs[h] = qs
+      keyed = {count: histogram.count, zero: histogram.zero, keys, qs}
+      this.cache.set(key, keyed)
     }
-    return {keys: this.keys[h], qs: this.qs[h]}
+    return keyed
   }
 }
 
@@ -172,7 +196,14 @@ export function concentrationSection(
       lossByPt: null,
     }
   }
-  const maxShareError = Math.max(...plan.exponents.map((e) => shareErrorBound(plan.bits, e)))
+  // The sketch keeps the resolution the steepest γ needs; each γ is read at the coarsest one that keeps its
+  // error within that same bound (γ = 0 needs 2 bits fewer than γ = 5): the bound the report states is the
+  // sketch's, and walking fewer buckets is most of the report's cost here.
+  const bound = Math.max(...plan.exponents.map((e) => shareErrorBound(plan.bits, e)))
+  const bitsOf = plan.exponents.map((e) => coarsestBits(e, bound, plan.bits))
+  const maxShareError = Math.max(...plan.exponents.map((e, g) => shareErrorBound(bitsOf[g], e)))
+  const resolution =
+    Math.min(...bitsOf) === plan.bits ? `2^-${plan.bits}` : `2^-${Math.min(...bitsOf)} to 2^-${plan.bits} (by γ)`
   const loss = settings.loss ?? 'focal'
   const epsilon = loss === 'poly1' ? (settings.polyEpsilon ?? 1) : 0
   const groups: ConcentrationGroup[] = []
@@ -185,7 +216,7 @@ export function concentrationSection(
       const keep = def.buckets
       const total = view.sum(figures.loss[g], keep)
       const count = view.sum(figures.count, keep)
-      const parts = plan.mode === 'ce' ? def.ceParts(gamma, epsilon) : def.lossParts(g)
+      const parts = plan.mode === 'ce' ? def.ceParts(gamma, epsilon, bitsOf[g]) : def.lossParts(g, bitsOf[g])
       const cells = sortedCells(state, parts, keys)
       const fig = curveFigures(cells, count, total)
       const squares =
@@ -205,8 +236,8 @@ export function concentrationSection(
   }
   const method =
     plan.mode === 'ce'
-      ? `histogram sketch of each class's per-element CE (one for every γ), buckets 2^-${plan.bits} wide relative; shares within ±${maxShareError.toPrecision(2)}`
-      : `histogram sketch of each γ's per-element loss, buckets 2^-${plan.bits} wide relative; shares within ±${maxShareError.toPrecision(2)}`
+      ? `histogram sketch of each class's per-element CE (one for every γ), buckets ${resolution} wide relative; shares within ±${maxShareError.toPrecision(2)}`
+      : `histogram sketch of each γ's per-element loss, buckets ${resolution} wide relative; shares within ±${maxShareError.toPrecision(2)}`
   return {
     concentration: {method, maxShareError, groups},
     lossByPt:
@@ -229,8 +260,8 @@ function effectiveSamples(total: number, squares: number): number | null {
 interface GroupDef {
   name: string
   buckets: (b: number) => boolean
-  ceParts: (gamma: number, epsilon: number) => GroupPart[]
-  lossParts: (g: number) => GroupPart[]
+  ceParts: (gamma: number, epsilon: number, bits: number) => GroupPart[]
+  lossParts: (g: number, bits: number) => GroupPart[]
   lossSquares: (state: ConcentrationState, g: number) => number
 }
 
@@ -243,8 +274,8 @@ function classWeight(figures: BreakdownView['figures'], c: number): number {
 function ceGroups(settings: Settings, figures: BreakdownView['figures']): GroupDef[] {
   const K = settings.numClasses
   const perClass = figures.bucketsPerClass
-  const classParts = (classes: number[]) => (gamma: number, epsilon: number) =>
-    classes.map((c) => ({histogram: c, weight: classWeight(figures, c), gamma, epsilon}))
+  const classParts = (classes: number[]) => (gamma: number, epsilon: number, bits: number) =>
+    classes.map((c) => ({histogram: c, bits, weight: classWeight(figures, c), gamma, epsilon}))
   const def = (name: string, classes: number[]): GroupDef => ({
     name,
     buckets: (b) => classes.includes(Math.floor(b / perClass)),
@@ -267,8 +298,8 @@ function lossGroups(plan: ConcentrationPlan, figures: BreakdownView['figures']):
       name,
       buckets: (b) => figures.isPositive(b) === (negative === 0),
       ceParts: () => [],
-      lossParts: (g) =>
-        cells.map((cell) => ({histogram: cell * G + g, weight: weightOfCell(cell), gamma: null, epsilon: 0})),
+      lossParts: (g, bits) =>
+        cells.map((cell) => ({histogram: cell * G + g, bits, weight: weightOfCell(cell), gamma: null, epsilon: 0})),
       lossSquares: (state, g) =>
         cells.reduce((sum, cell) => {
           const w = weightOfCell(cell)
@@ -309,9 +340,8 @@ function ceSquares(
  */
 function sortedCells(state: ConcentrationState, parts: GroupPart[], cache: Keys): Cells {
   const lists = parts.map((part) => {
-    const h = state.histograms[part.histogram]
-    const {keys, qs} = cache.of(part.histogram)
-    return {count: h.count, value: partValues(part, keys, qs), next: h.index.length - 1, zero: h.zero}
+    const {count, zero, keys, qs} = cache.of(part.histogram, part.bits)
+    return {count, value: partValues(part, keys, qs), next: count.length - 1, zero}
   })
   const size = lists.reduce((n, l) => n + l.value.length, 0)
   const zeros = lists.reduce((n, l) => n + l.zero, 0)
@@ -397,7 +427,7 @@ function ceLossByPt(
       counts[bins[i]] += h.count[i]
     }
     for (let g = 0; g < G; g++) {
-      const values = partValues({histogram: c, weight, gamma: settings.gammas[g], epsilon}, cached, qs)
+      const values = partValues({weight, gamma: settings.gammas[g], epsilon}, cached, qs)
       const sum = sums[g]
       for (let i = 0; i < qs.length; i++) sum[bins[i]] += values[i] * scale * h.count[i]
     }

@@ -1,7 +1,8 @@
 /**
  * focalscope vs DuckDB on generated prediction files. See bench/README.md.
  *
- *   npm run bench -- [--runs N] [--rows N] [--only binary-csv,binary-arrow,multi-csv,multi-arrow,version,gammas]
+ *   npm run bench -- [--runs N] [--rows N] [--only binary-csv,binary-arrow,multi-csv,multi-arrow,binary-parquet,
+ *                    binary-parquet-zstd,multi-parquet,arrow-lz4,version,gammas]
  *                    [--scale-check] [--multi-rows N] [--duckdb-threads N] [--multi-parquet wide|list]
  *                    [--verify-data]
  */
@@ -28,6 +29,7 @@ import {
 } from './lib/generate.js'
 import {measureNode, type Measurement, rssMethod, scrubbedHere} from './lib/measure.js'
 import {buildCopyToParquet, type Figures, type MultiLayout, type QuerySource} from './lib/sql.js'
+import {writeCompressedArrow} from '../scripts/lib/compressed-arrow.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DATA = join(ROOT, 'bench', '.data')
@@ -43,7 +45,18 @@ const GAMMAS_1 = [2]
 const TOLERANCE = 1e-9
 const BINARY_SEED = 20240601
 const MULTI_SEED = 20240602
-const CASE_IDS = ['binary-csv', 'binary-arrow', 'multi-csv', 'multi-arrow', 'version', 'gammas'] as const
+const CASE_IDS = [
+  'binary-csv',
+  'binary-arrow',
+  'multi-csv',
+  'multi-arrow',
+  'binary-parquet',
+  'binary-parquet-zstd',
+  'multi-parquet',
+  'arrow-lz4',
+  'version',
+  'gammas',
+] as const
 type CaseId = (typeof CASE_IDS)[number]
 
 // ---------------------------------------------------------------------------------------------
@@ -263,6 +276,63 @@ async function ensureParquet(src: QuerySource, csv: FileInfo, target: string): P
     seconds,
   })
   return info(target, seconds, false)
+}
+
+/**
+ * A copy of `source` made by `make(tmpPath)` (another codec or compression of the same rows), reused
+ * while its marker says it was made from the same source bytes by the same recipe.
+ */
+async function ensureDerived(
+  source: FileInfo,
+  target: string,
+  recipe: string,
+  make: (tmp: string) => Promise<void>,
+): Promise<FileInfo> {
+  const spec = {derivedFrom: rel(source.path), sourceBytes: source.bytes, recipe}
+  if (isCurrent(target, spec, argv['verify-data'])) return info(target, 0, true)
+  process.stdout.write(`· ${recipe}: ${rel(source.path)} → ${rel(target)} …`)
+  const started = performance.now()
+  await make(`${target}.tmp`)
+  renameSync(`${target}.tmp`, target)
+  const seconds = (performance.now() - started) / 1000
+  writeMarker(target, {
+    generatorVersion: GENERATOR_VERSION,
+    spec,
+    bytes: statSync(target).size,
+    sha256: sha256OfFile(target),
+    seconds,
+  })
+  process.stdout.write(` ${seconds.toFixed(1)} s\n`)
+  return info(target, seconds, false)
+}
+
+/** DuckDB rewrites a Parquet file with ZSTD pages (same rows, same row groups). */
+function zstdParquet(source: FileInfo, target: string): Promise<FileInfo> {
+  return ensureDerived(source, target, 'DuckDB COPY … (COMPRESSION zstd)', async (tmp) => {
+    const instance = await DuckDBInstance.create(':memory:')
+    const connection = await instance.connect()
+    const quoted = (p: string): string => `'${p.replace(/'/g, "''")}'`
+    try {
+      await connection.run(
+        `COPY (SELECT * FROM read_parquet(${quoted(source.path)})) TO ${quoted(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+      )
+    } finally {
+      connection.closeSync()
+      instance.closeSync()
+    }
+  })
+}
+
+/**
+ * The Arrow file with LZ4_FRAME-compressed bodies as pyarrow writes them (scripts/lib/compressed-arrow.ts:
+ * the lz4 tool per buffer; buffers it does not shrink, the random logits, are stored with length −1).
+ */
+function lz4Arrow(source: FileInfo, target: string): Promise<FileInfo> {
+  return ensureDerived(source, target, 'LZ4_FRAME Arrow (lz4 tool)', async (tmp) => {
+    const {tableFromIPC} = await import('apache-arrow')
+    const table = tableFromIPC(readFileSync(source.path))
+    writeFileSync(tmp, writeCompressedArrow(table.batches, 'lz4', 'file'))
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -579,6 +649,69 @@ function both(...fs: ((r: FileCaseResult) => Target[])[]): (r: FileCaseResult) =
   return (r) => fs.flatMap((f) => f(r))
 }
 
+/**
+ * focalscope on two copies of the same rows (another codec), interleaved A B A B …: the ratio of the
+ * median wall times, and the figures of both checked against each other.
+ */
+interface PairedResult {
+  id: string
+  a: {file: string; bytes: number; summary: ToolSummary}
+  b: {file: string; bytes: number; summary: ToolSummary}
+  /** median wall of A / median wall of B */
+  ratio: number | null
+  agreement: Agreement | null
+  target: Target
+}
+
+async function runPaired(
+  id: string,
+  a: FileInfo,
+  b: FileInfo,
+  classes: number,
+  target: (ratio: number | null) => Target,
+): Promise<PairedResult> {
+  log('')
+  log(`· ${id}: ${RUNS} × focalscope ${rel(a.path)} ⇄ focalscope ${rel(b.path)}`)
+  const runsA: ToolRun[] = []
+  const runsB: ToolRun[] = []
+  for (let i = 0; i < RUNS; i++) {
+    runsA.push(await runFocalscope(a.path, GAMMAS, classes))
+    runsB.push(await runFocalscope(b.path, GAMMAS, classes))
+  }
+  const sa = summarize(runsA)
+  const sb = summarize(runsB)
+  const ratio = sa.medianWallS && sb.medianWallS ? sa.medianWallS / sb.medianWallS : null
+  const reference = runsB.find((r) => r.figures)?.figures
+  const agreement =
+    reference && runsA.some((r) => r.figures)
+      ? runsA
+          .flatMap((r) => (r.figures ? [compareFigures(r.figures, reference, GAMMAS)] : []))
+          .reduce((x, y) => (x.pass !== y.pass ? (x.pass ? y : x) : y.maxRelDiff > x.maxRelDiff ? y : x))
+      : null
+  const result: PairedResult = {
+    id,
+    a: {file: rel(a.path), bytes: a.bytes, summary: sa},
+    b: {file: rel(b.path), bytes: b.bytes, summary: sb},
+    ratio,
+    agreement,
+    target: target(ratio),
+  }
+  log(
+    `${id}: ${rel(a.path)} (${fmt(mb(a.bytes), 1)} MB) median ${fmt(sa.medianWallS)} s, peak ${fmt(sa.peakRssMB, 1)} MB; ` +
+      `${rel(b.path)} (${fmt(mb(b.bytes), 1)} MB) median ${fmt(sb.medianWallS)} s, peak ${fmt(sb.peakRssMB, 1)} MB`,
+  )
+  log(
+    `  all runs s: ${runsA.map((r) => fmt(r.wallMs / 1000, 2)).join(' ')} ⇄ ${runsB.map((r) => fmt(r.wallMs / 1000, 2)).join(' ')}`,
+  )
+  const agree = agreement ? `${agreement.maxRelDiff.toExponential(1)} (${agreement.worst})` : '—'
+  log(`  ${passFail(agreement?.pass ?? false)}  figures agree (rel ${TOLERANCE}): ${agree}`)
+  log(
+    `  ${passFail(result.target.pass)}  ${result.target.what}: ${result.target.value}  (target ${result.target.target})`,
+  )
+  for (const e of [...sa.errors, ...sb.errors]) log(`  error: ${e}`)
+  return result
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -601,16 +734,22 @@ async function main(): Promise<void> {
   if (!focalscopeBuilt) log('  dist/ is missing: run `npm run build` first (focalscope runs will fail)')
 
   const want = (id: CaseId): boolean => ONLY.has(id)
-  const needBinary = want('binary-csv') || want('binary-arrow') || want('gammas') || argv['scale-check']
-  const needMulti = want('multi-csv') || want('multi-arrow')
+  const wantBinaryParquet = want('binary-arrow') || want('binary-parquet') || want('binary-parquet-zstd')
+  const needBinary =
+    want('binary-csv') || wantBinaryParquet || want('arrow-lz4') || want('gammas') || argv['scale-check']
+  const needMulti = want('multi-csv') || want('multi-arrow') || want('multi-parquet')
 
   // Data first: all of it, so the timed part runs on a warm page cache and an idle disk.
   const genStarted = performance.now()
   const binary = needBinary
-    ? await ensureGenerated(binarySpec(BINARY_ROWS), join(DATA, `binary-${BINARY_ROWS}`), want('binary-arrow'))
+    ? await ensureGenerated(
+        binarySpec(BINARY_ROWS),
+        join(DATA, `binary-${BINARY_ROWS}`),
+        want('binary-arrow') || want('arrow-lz4'),
+      )
     : undefined
   const binaryParquet =
-    binary && want('binary-arrow')
+    binary && wantBinaryParquet
       ? await ensureParquet(
           {kind: 'binary', format: 'csv', path: binary.csv.path},
           binary.csv,
@@ -620,7 +759,7 @@ async function main(): Promise<void> {
   const multiBase = join(DATA, `multi-${MULTI_ROWS}x${CLASSES}`)
   const multi = needMulti ? await ensureGenerated(multiSpec(), multiBase, want('multi-arrow')) : undefined
   const multiParquet =
-    multi && want('multi-arrow')
+    multi && (want('multi-arrow') || want('multi-parquet'))
       ? await ensureParquet(
           {kind: 'multiclass', format: 'csv', path: multi.csv.path, classes: CLASSES, layout: MULTI_LAYOUT},
           multi.csv,
@@ -630,6 +769,14 @@ async function main(): Promise<void> {
   const scale = argv['scale-check']
     ? await ensureGenerated(binarySpec(SCALE_ROWS), join(DATA, `binary-${SCALE_ROWS}`), false)
     : undefined
+  const binaryZstd =
+    binaryParquet && want('binary-parquet-zstd')
+      ? await zstdParquet(binaryParquet, join(DATA, `binary-${BINARY_ROWS}-zstd.parquet`))
+      : undefined
+  const binaryLz4 =
+    binary?.arrow && want('arrow-lz4')
+      ? await lz4Arrow(binary.arrow, join(DATA, `binary-${BINARY_ROWS}-lz4.arrow`))
+      : undefined
   const generationSeconds = (performance.now() - genStarted) / 1000
   log(`· data ready in ${generationSeconds.toFixed(1)} s`)
   if (argv['generate-only']) return
@@ -691,6 +838,37 @@ async function main(): Promise<void> {
     })
   }
 
+  if (binaryParquet && want('binary-parquet')) {
+    cases.push({
+      id: 'binary-parquet',
+      label: 'Binary Parquet, snappy (both tools read it)',
+      focalFile: binaryParquet,
+      duckdbSource: {kind: 'binary', format: 'parquet', path: binaryParquet.path},
+      duckdbFile: binaryParquet,
+      rows: BINARY_ROWS,
+      classes: 2,
+      targets: both(ratioTarget(1.5), rssTarget(100)),
+    })
+  }
+  if (multiParquet && want('multi-parquet')) {
+    cases.push({
+      id: 'multi-parquet',
+      label: `${CLASSES}-class Parquet, ${MULTI_LAYOUT}, snappy (both tools read it)`,
+      focalFile: multiParquet,
+      duckdbSource: {
+        kind: 'multiclass',
+        format: 'parquet',
+        path: multiParquet.path,
+        classes: CLASSES,
+        layout: MULTI_LAYOUT,
+      },
+      duckdbFile: multiParquet,
+      rows: MULTI_ROWS,
+      classes: CLASSES,
+      targets: ratioTarget(1.5),
+    })
+  }
+
   // Start-up first: `--version` (no RSS wrapper for the timed runs, one more run for the RSS).
   let version: {runsMs: number[]; medianMs: number; rssMB: number | null; target: Target} | undefined
   let helpTarget: Target | undefined
@@ -748,6 +926,30 @@ async function main(): Promise<void> {
   startupMs = version?.medianMs
   const results: FileCaseResult[] = []
   for (const c of cases) results.push(await runFileCase(c))
+
+  // Codecs against each other, focalscope alone, interleaved: ZSTD within 20 % of snappy (issue 19), and
+  // LZ4-compressed Arrow at least half the speed of the uncompressed file.
+  const paired: PairedResult[] = []
+  if (binaryZstd && binaryParquet) {
+    paired.push(
+      await runPaired('binary-parquet-zstd', binaryZstd, binaryParquet, 2, (ratio) => ({
+        what: 'ZSTD Parquet time / snappy Parquet time',
+        target: '≤ 1.20',
+        value: ratio ? `${ratio.toFixed(2)}×` : '—',
+        pass: ratio !== null && ratio <= 1.2,
+      })),
+    )
+  }
+  if (binaryLz4 && binary?.arrow) {
+    paired.push(
+      await runPaired('arrow-lz4', binaryLz4, binary.arrow, 2, (ratio) => ({
+        what: 'LZ4 Arrow speed / uncompressed Arrow speed',
+        target: '≥ 0.50',
+        value: ratio ? `${(1 / ratio).toFixed(2)}` : '—',
+        pass: ratio !== null && 1 / ratio >= 0.5,
+      })),
+    )
+  }
 
   // γ sweep cost: 9 γ against 1 γ on the binary CSV, interleaved.
   let gammaSweep: {nine: ToolSummary; one: ToolSummary; ratio: number | null; target: Target} | undefined
@@ -822,6 +1024,7 @@ async function main(): Promise<void> {
   const totalSeconds = (performance.now() - started) / 1000
   const allTargets = [
     ...results.flatMap((r) => r.targets.map((t) => ({case: r.id, ...t}))),
+    ...paired.map((p) => ({case: p.id, ...p.target})),
     ...(version ? [{case: 'version', ...version.target}] : []),
     ...(helpTarget ? [{case: 'version', ...helpTarget}] : []),
     ...(gammaSweep ? [{case: 'gammas', ...gammaSweep.target}] : []),
@@ -855,6 +1058,7 @@ async function main(): Promise<void> {
     },
     generation: {seconds: generationSeconds, files: generation},
     cases: results,
+    paired,
     version,
     gammaSweep,
     scaleCheck,

@@ -14,6 +14,7 @@ import {
   parseBeta,
   parseByteSize,
   parseClassNames,
+  parseColumnNames,
   parsePolyEpsilon,
   parseEasyThreshold,
   parseEps,
@@ -31,6 +32,14 @@ export const inputFlags = {
   'score-col': Flags.string({
     description:
       'the one score column (binary, long multi-label), or an Arrow FixedSizeList column of K scores (multi-class, multi-label)',
+  }),
+  'score-cols': Flags.string({
+    description:
+      'the K score columns in class order, for a header of bare class names or numbers as pandas writes it ' +
+      '("0,1,…,9" or "airplane,…,truck"), or @FILE with one name per line; the names become the classes',
+  }),
+  'ignore-cols': Flags.string({
+    description: 'columns to leave out (ids, metadata that would be taken for scores): "id,split", or @FILE',
   }),
   'score-prefix': Flags.string({
     description: 'prefix shared by the K score columns (multi-class, multi-label wide), e.g. "logit_"',
@@ -143,6 +152,8 @@ export interface InputFlagValues {
   alphas?: string
   'label-col': string
   'score-col'?: string
+  'score-cols'?: string
+  'ignore-cols'?: string
   'score-prefix'?: string
   scores?: string
   'input-format'?: string
@@ -187,6 +198,9 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
     alphas: flags.alphas === undefined ? undefined : parseAlphas(flags.alphas),
     labelCol: flags['label-col'],
     scoreCol: flags['score-col'],
+    scoreCols: flags['score-cols'] === undefined ? undefined : parseColumnNames('--score-cols', flags['score-cols']),
+    ignoreCols:
+      flags['ignore-cols'] === undefined ? undefined : parseColumnNames('--ignore-cols', flags['ignore-cols']),
     scorePrefix: flags['score-prefix'],
     scores: flags.scores as AnalyzeOptions['scores'],
     format: inputFormat(flags['input-format']),

@@ -129,23 +129,31 @@ export function parseByteSize(text: string, flag: string, max: number): number {
  * "cat,dog,bird" → the names; "@classes.txt" → one name per line of that file (blank lines ignored).
  * Names must be distinct and non-empty.
  */
-export function parseClassNames(text: string, readFile: (path: string) => string = readNamesFile): string[] {
+export function parseClassNames(
+  text: string,
+  readFile: (path: string, flag: string) => string = readNamesFile,
+  flag = '--class-names',
+): string[] {
   const names = text.startsWith('@')
-    ? readFile(text.slice(1))
+    ? readFile(text.slice(1), flag)
         .split(/\r?\n/)
         .map((s) => s.trim())
         .filter((s) => s !== '')
     : text.split(',').map((s) => s.trim())
-  if (names.some((n) => n === '')) throw new UsageError(`--class-names: expected non-empty names, got "${text}"`)
-  if (new Set(names).size !== names.length)
-    throw new UsageError(`--class-names: expected distinct names, got "${text}"`)
+  if (names.some((n) => n === '')) throw new UsageError(`${flag}: expected non-empty names, got "${text}"`)
+  if (new Set(names).size !== names.length) throw new UsageError(`${flag}: expected distinct names, got "${text}"`)
   return names
 }
 
-function readNamesFile(path: string): string {
+/** --score-cols and --ignore-cols: column names, comma-separated or @FILE with one a line (as --class-names). */
+export function parseColumnNames(flag: '--score-cols' | '--ignore-cols', text: string): string[] {
+  return parseClassNames(text, readNamesFile, flag)
+}
+
+function readNamesFile(path: string, flag = '--class-names'): string {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    throw new UsageError(`--class-names: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    throw new UsageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
   }
 }

@@ -26,6 +26,13 @@ export interface LayoutFlags {
   softLabels?: boolean
   /** Class names in index order; the long layout takes its classes from here. */
   classNames?: string[]
+  /**
+   * --score-cols: the K score columns, in class order, named explicitly — a header of bare class names or
+   * numbers as pandas writes it (`label,0,1,…,9`, `label,airplane,…,truck`). One column is the binary layout.
+   */
+  scoreCols?: string[]
+  /** --ignore-cols: columns left out before the layout is detected (ids, metadata that look like scores). */
+  ignoreCols?: string[]
 }
 
 /**
@@ -265,14 +272,80 @@ function targetPrefixHint(columns: ColumnInfo[], scorePrefix?: string): {score: 
   return undefined
 }
 
-/** Picks the task, the score columns and the score kind from the column names and the flags. */
-export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
+/**
+ * The layout --score-cols names: its columns are the K scores in class order, the classes their names
+ * (a score prefix they all share, as in `logit_a,logit_b`, is left out of the class names); one column
+ * is the binary layout, as --score-col.
+ */
+function explicitScoreLayout(columns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
+  const scoreCols = flags.scoreCols as string[]
   const names = columns.map((c) => c.name)
+  if (flags.scoreCol !== undefined || flags.scorePrefix !== undefined) {
+    throw new UsageError(`${source}: pass --score-cols alone, not with --score-col or --score-prefix`)
+  }
+  for (const name of scoreCols) {
+    const column = columns.find((c) => c.name === name)
+    if (!column) throw new UsageError(`${source}: --score-cols: no column "${name}" (columns: ${list(names)})`)
+    if (name === flags.labelCol) {
+      throw new UsageError(
+        `${source}: --score-cols: "${name}" is the label column (--label-col); name only score columns`,
+      )
+    }
+    if (column.listSize !== undefined && scoreCols.length > 1) {
+      throw new UsageError(`${source}: --score-cols: "${name}" is a list column; pass it alone as --score-col`)
+    }
+  }
+  if (scoreCols.length === 1)
+    return resolveLayout(columns, {...flags, scoreCols: undefined, scoreCol: scoreCols[0]}, source)
+  if (!names.includes(flags.labelCol)) {
+    throw new UsageError(
+      `${source}: no label column "${flags.labelCol}" (columns: ${list(names)}); pass --label-col NAME`,
+    )
+  }
+  if (flags.softLabels) {
+    throw new UsageError(
+      `${source}: --soft-labels: expected a binary layout (a label column and one score column), got ${scoreCols.length} score columns`,
+    )
+  }
+  const prefix = SCORE_PREFIXES.find((p) => scoreCols.every((name) => name.startsWith(p) && name.length > p.length))
+  const scores = flags.scores ?? scoreKindFromName(prefix ?? scoreCols[0])
+  if (scores === undefined) {
+    throw new UsageError(
+      `${source}: cannot tell whether the --score-cols columns ("${scoreCols[0]}", …) hold logits or probabilities; pass --scores logits|probs`,
+    )
+  }
+  const classes = prefix ? scoreCols.map((name) => name.slice(prefix.length)) : [...scoreCols]
+  return {
+    task: 'multiclass',
+    scores,
+    labelColumn: flags.labelCol,
+    scoreColumns: [...scoreCols],
+    classes,
+    labelKind: classes.every((name, i) => name === String(i)) ? 'index' : 'name',
+  }
+}
+
+/** Picks the task, the score columns and the score kind from the column names and the flags. */
+export function resolveLayout(allColumns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
   const seen = new Set<string>()
-  for (const name of names) {
+  for (const {name} of allColumns) {
     if (seen.has(name)) throw new UsageError(`${source}: column "${name}" appears more than once in the header`)
     seen.add(name)
   }
+  let columns = allColumns
+  if (flags.ignoreCols !== undefined && flags.ignoreCols.length > 0) {
+    const ignored = new Set(flags.ignoreCols)
+    const missing = flags.ignoreCols.find((name) => !seen.has(name))
+    if (missing !== undefined) {
+      throw new UsageError(
+        `${source}: --ignore-cols: no column "${missing}" (columns: ${list(allColumns.map((c) => c.name))})`,
+      )
+    }
+    columns = allColumns.filter((c) => !ignored.has(c.name))
+    for (const name of ignored) seen.delete(name)
+  }
+  if (flags.scoreCols !== undefined && flags.scoreCols.length > 0) return explicitScoreLayout(columns, flags, source)
+  const names = columns.map((c) => c.name)
   const multilabel = resolveMultilabelLayout(columns, flags, source, seen)
   if (multilabel) return multilabel
   if (!seen.has(flags.labelCol)) {
@@ -308,7 +381,8 @@ export function resolveLayout(columns: ColumnInfo[], flags: LayoutFlags, source:
     if (found === 0) {
       throw new UsageError(
         `${source}: no score columns found (columns: ${list(names)}); expected "logit", "prob" or "score" ` +
-          `(binary) or "logit_0 … logit_K" / "prob_<class> …" (multi-class); pass --score-col or --score-prefix`,
+          `(binary) or "logit_0 … logit_K" / "prob_<class> …" (multi-class); pass --score-col or --score-prefix` +
+          (candidates.length >= 2 ? ' (or, for bare class names or numbers as pandas writes them, --score-cols)' : ''),
       )
     }
     if (found > 1) {

@@ -801,40 +801,84 @@ describe('bad and unusual input: Arrow', parallel, () => {
     }
   })
 
-  describe('a compressed Arrow file or stream (LZ4, ZSTD): exit 2 naming the codec, not "truncated?"', parallel, () => {
-    const tail = String.raw`batches \(not supported yet; write it uncompressed, e\.g\. df\.to_feather\(path, compression="uncompressed"\)\)`
-    for (const codec of ['LZ4_FRAME', 'ZSTD'] as const) {
-      it(`${codec}, file`, () =>
+  describe(
+    'compressed Arrow (LZ4, ZSTD): buffers stored as they are read; damaged ones exit 2 naming the batch',
+    parallel,
+    () => {
+      // compressedArrowBytes' stand-in codec never shrinks a buffer, so every buffer is stored with the
+      // "not compressed" length −1: the batches say compressed, and read as the plain ones.
+      for (const [name, bytes] of [
+        ['lz4-stored.arrow', compressedArrowBytes('LZ4_FRAME', 'file')],
+        ['zstd-stored.arrows', compressedArrowBytes('ZSTD', 'stream')],
+        ['zstd-dictionary.arrow', compressedArrowBytes('ZSTD', 'file', true)],
+      ] as const) {
+        it(`${name}: stored buffers read as plain ones`, () => {
+          const result = runCliWithInput(['report', file(name, bytes), '--json'])
+          assert.equal(result.status, 0, result.stderr)
+          assert.equal((JSON.parse(result.stdout) as Report).input.rows, 6)
+        })
+      }
+      const fixture = (name: string): Buffer =>
+        readFileSync(fileURLToPath(new URL(`../../fixtures/arrow-compressed/${name}`, import.meta.url)))
+      /** The fixture with the byte at the n-th frame magic of `codec` (0-based) plus `delta` flipped. */
+      const damaged = (name: string, magic: number[], nth: number, delta: number): Buffer => {
+        const bytes = Buffer.from(fixture(name))
+        let at = -1
+        for (let i = 0; i <= nth; i++) at = bytes.indexOf(Buffer.from(magic), at + 1)
+        assert.ok(at > 0)
+        bytes[at + delta] ^= 0x5a
+        return bytes
+      }
+      const LZ4 = [0x04, 0x22, 0x4d, 0x18]
+      const ZSTD = [0x28, 0xb5, 0x2f, 0xfd]
+      const tail = String.raw`expected compressed buffers that decompress \(corrupt file\?\), got`
+      it('LZ4 file, a frame that is not one', () =>
         expectError(
-          file(`${codec}.arrow`, compressedArrowBytes(codec, 'file')),
+          file('bad-magic-lz4.arrow', damaged('binary-lz4.arrow', LZ4, 0, 1)),
           new RegExp(
-            `${codec}\\.arrow \\(batch 1\\): expected an uncompressed Arrow IPC file, got ${codec}-compressed record ${tail}$`,
+            String.raw`bad-magic-lz4\.arrow \(batch 1\): ${tail} buffer 2: LZ4_FRAME: not an LZ4 frame \(magic 0x[0-9a-f]+\)$`,
           ),
         ))
-      it(`${codec}, stream`, () =>
+      it('LZ4 file with checksums, a damaged block (third frame: batch 3; the logits are stored, not compressed)', () =>
         expectError(
-          file(`${codec}.arrows`, compressedArrowBytes(codec, 'stream')),
+          file('bad-block-lz4.arrow', damaged('binary-lz4-checked.arrow', LZ4, 2, 12)),
           new RegExp(
-            `${codec}\\.arrows \\(batch 1\\): expected an uncompressed Arrow IPC stream, got ${codec}-compressed record ${tail}$`,
+            String.raw`bad-block-lz4\.arrow \(batch 3\): ${tail} buffer \d: LZ4_FRAME: .*(checksum|range|past|truncated).*$`,
           ),
         ))
-    }
-    it('ZSTD dictionaries, file', () =>
-      expectError(
-        file('zstd-dictionary.arrow', compressedArrowBytes('ZSTD', 'file', true)),
-        new RegExp(
-          `zstd-dictionary\\.arrow: expected an uncompressed Arrow IPC file, got ZSTD-compressed dictionary ${tail}$`,
-        ),
-      ))
-    it('LZ4 stream on stdin', () => {
-      const result = runCliWithInput(['report', '-'], {}, compressedArrowBytes('LZ4_FRAME', 'stream'))
-      assert.equal(result.status, 2)
-      assert.match(
-        result.stderr,
-        new RegExp(
-          `^focalscope: error: - \\(batch 1\\): expected an uncompressed Arrow IPC stream, got LZ4_FRAME-compressed record ${tail}\n$`,
-        ),
-      )
-    })
-  })
+      it('ZSTD file, a damaged frame', () =>
+        expectError(
+          file('bad-zstd.arrow', damaged('binary-zstd.arrow', ZSTD, 0, 9)),
+          new RegExp(
+            String.raw`bad-zstd\.arrow \(batch 1\): ${tail} buffer 2: ZSTD: does not decompress to \d+ bytes \(corrupt data\?\)$`,
+          ),
+        ))
+      it('a length prefix of a terabyte', () => {
+        const bytes = Buffer.from(fixture('binary-zstd.arrow'))
+        const at = bytes.indexOf(Buffer.from(ZSTD))
+        bytes.writeBigInt64LE(1n << 40n, at - 8)
+        return expectError(
+          file('huge-prefix.arrow', bytes),
+          new RegExp(
+            String.raw`huge-prefix\.arrow \(batch 1\): ${tail} buffer 2: its length prefix says 1099511627776 bytes uncompressed \(at most \d+ are read\)$`,
+          ),
+        )
+      })
+      it('LZ4 stream (read by apache-arrow), a frame that is not one', () =>
+        expectError(
+          file('bad-magic-lz4.arrows', damaged('binary-lz4.arrows', LZ4, 1, 0)),
+          new RegExp(
+            String.raw`bad-magic-lz4\.arrows \(batch 2\): ${tail} LZ4_FRAME: not an LZ4 frame \(magic 0x[0-9a-f]+\)$`,
+          ),
+        ))
+      it('LZ4 stream on stdin, a damaged frame', () => {
+        const result = runCliWithInput(['report', '-'], {}, damaged('binary-lz4.arrows', LZ4, 2, 0))
+        assert.equal(result.status, 2)
+        assert.match(
+          result.stderr,
+          new RegExp(String.raw`^focalscope: error: - \(batch 3\): ${tail} LZ4_FRAME: not an LZ4 frame .*\n$`),
+        )
+      })
+    },
+  )
 })

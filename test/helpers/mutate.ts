@@ -60,10 +60,12 @@ export interface FuzzFixture {
 }
 
 /** The fixtures the fuzzer mutates (all valid: the unmutated file must give exit 0). */
-export const FUZZ_FIXTURES = ['binary.csv', 'multiclass.csv', 'binary.arrow'] as const
+export const FUZZ_FIXTURES = ['binary.csv', 'multiclass.csv', 'binary.arrow', 'binary-zstd.arrow'] as const
 
 export function loadFixture(name: string): FuzzFixture {
-  const bytes = readFileSync(new URL(`../../fixtures/${name}`, import.meta.url))
+  // Compressed copies of the Arrow fixtures live in a folder of their own.
+  const folder = /-(zstd|lz4)/.test(name) ? 'arrow-compressed/' : ''
+  const bytes = readFileSync(new URL(`../../fixtures/${folder}${name}`, import.meta.url))
   return {name, kind: extname(name) === '.csv' ? 'csv' : 'arrow', bytes}
 }
 
@@ -474,13 +476,16 @@ export function runCli(
 
 /**
  * The reference for an Arrow file: apache-arrow's own reader (in a child process with a timeout, as it
- * may hang on corrupt input) turns the batches into CSV text, which the CSV reference then reads.
+ * may hang on corrupt input) turns the batches into CSV text, which the CSV reference then reads. ZSTD
+ * bodies are decompressed there by fzstd, a zstd implementation independent of focalscope's (zstddec).
  */
 async function arrowAsCsv(path: string, timeoutMs: number): Promise<{csv: string} | {error: string}> {
   // Batch by batch, as focalscope reads (a Table would also insist that every batch's schema is equal).
   const script = `
     import {readFileSync} from 'node:fs'
-    import {RecordBatchReader} from 'apache-arrow'
+    import {compressionRegistry, CompressionType, RecordBatchReader} from 'apache-arrow'
+    import {decompress} from 'fzstd'
+    compressionRegistry.set(CompressionType.ZSTD, {decode: (bytes) => decompress(bytes)})
     const reader = RecordBatchReader.from(readFileSync(process.argv[1]))
     reader.open()
     const fields = reader.schema.fields

@@ -147,3 +147,76 @@ describe('resolveLayout: hints when there is no label column', () => {
     assert.match(usageError(scalar('logit_a', 'logit_b', 'prob_a', 'prob_b')), plain)
   })
 })
+
+describe('resolveLayout: pandas headers (--score-cols, --ignore-cols)', () => {
+  it('takes bare class numbers in the order given; the unnamed index column and extra columns are left alone', () => {
+    const layout = resolveLayout(
+      scalar('', '0', '1', '2', 'label'),
+      {...FLAGS, scoreCols: ['0', '1', '2'], scores: 'probs'},
+      'f.csv',
+    )
+    assert.deepEqual(layout, {
+      task: 'multiclass',
+      scores: 'probs',
+      labelColumn: 'label',
+      scoreColumns: ['0', '1', '2'],
+      classes: ['0', '1', '2'],
+      labelKind: 'index',
+    })
+    // Another order is another class order: classes are named by the columns, labels then by name.
+    const shuffled = resolveLayout(
+      scalar('label', '0', '1', '2'),
+      {...FLAGS, scoreCols: ['2', '0', '1'], scores: 'logits'},
+      'f.csv',
+    )
+    assert.deepEqual(shuffled.classes, ['2', '0', '1'])
+    assert.equal(shuffled.labelKind, 'name')
+  })
+
+  it('takes class names, drops a score prefix they share, and reads one column as the binary layout', () => {
+    const named = resolveLayout(
+      scalar('label', 'cat', 'dog', 'id'),
+      {...FLAGS, scoreCols: ['cat', 'dog'], scores: 'probs'},
+      'f.csv',
+    )
+    assert.deepEqual([named.classes, named.labelKind], [['cat', 'dog'], 'name'])
+    const prefixed = resolveLayout(
+      scalar('label', 'logit_a', 'logit_b'),
+      {...FLAGS, scoreCols: ['logit_a', 'logit_b']},
+      'f.csv',
+    )
+    assert.deepEqual([prefixed.classes, prefixed.scores], [['a', 'b'], 'logits'])
+    const one = resolveLayout(scalar('label', 'out', 'id'), {...FLAGS, scoreCols: ['out'], scores: 'logits'}, 'f.csv')
+    assert.deepEqual([one.task, one.scoreColumns], ['binary', ['out']])
+  })
+
+  it('refuses unknown columns, the label column, a missing --scores and other score flags', () => {
+    const columns = scalar('label', '0', '1')
+    assert.equal(
+      usageError(columns, {scoreCols: ['0', '2'], scores: 'probs'}),
+      'f.arrow: --score-cols: no column "2" (columns: label, 0, 1)',
+    )
+    assert.match(usageError(columns, {scoreCols: ['label', '0'], scores: 'probs'}), /"label" is the label column/)
+    assert.match(
+      usageError(columns, {scoreCols: ['0', '1']}),
+      /hold logits or probabilities; pass --scores logits\|probs$/,
+    )
+    assert.match(usageError(columns, {scoreCols: ['0', '1'], scorePrefix: 'x'}), /pass --score-cols alone/)
+    assert.match(
+      usageError(columns),
+      /pass --score-col or --score-prefix \(or, for bare class names or numbers as pandas writes them, --score-cols\)$/,
+    )
+  })
+
+  it('--ignore-cols leaves columns out of detection, and refuses one that is not there', () => {
+    // "score" would be taken for a second score column next to "logit".
+    assert.match(usageError(scalar('label', 'logit', 'score')), /both "logit" and "score" look like scores/)
+    const layout = resolveLayout(scalar('label', 'logit', 'score'), {...FLAGS, ignoreCols: ['score']}, 'f.csv')
+    assert.deepEqual([layout.task, layout.scoreColumns], ['binary', ['logit']])
+    assert.equal(
+      usageError(scalar('label', 'logit'), {ignoreCols: ['id']}),
+      'f.arrow: --ignore-cols: no column "id" (columns: label, logit)',
+    )
+    assert.match(usageError(scalar('label', 'logit'), {ignoreCols: ['label']}), /no label column "label"/)
+  })
+})

@@ -434,6 +434,8 @@ export class IpcStreamChecker {
    * dictionary batch). apache-arrow decodes it only with a codec registered; the caller decides.
    */
   compressed: {codec: CompressionCodec; batch: number | undefined} | undefined
+  /** Every codec a message so far was compressed with (a stream may mix them). */
+  readonly codecs = new Set<CompressionCodec>()
 
   push(chunk: Uint8Array): void {
     let at = 0
@@ -491,6 +493,7 @@ export class IpcStreamChecker {
     const message = checkMessageNumbered(this.pending, this.shape, this.batches + 1)
     if (message.headerType === HEADER_SCHEMA) this.shape = message.shape
     if (message.headerType === HEADER_RECORD_BATCH) this.batches++
+    if (message.codec) this.codecs.add(message.codec)
     if (message.codec && !this.compressed) {
       const batch = message.headerType === HEADER_RECORD_BATCH ? this.batches : undefined
       this.compressed = {codec: message.codec, batch}

@@ -5,6 +5,7 @@ import {analyzeWithState} from '../pipeline/analyze-predictions.js'
 import {stateFileOf, stateFileText} from '../pipeline/state-files.js'
 import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {hardestFlags, parseHardestFlags} from '../cli/hardest-flags.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {colorFlag, defaultSections, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
 import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
@@ -122,6 +123,7 @@ export default class Report extends BaseCommand {
   static override flags = {
     ...inputFlags,
     ...reportOutputFlags,
+    ...hardestFlags,
   }
 
   async run(): Promise<ReportResult> {
@@ -134,7 +136,7 @@ export default class Report extends BaseCommand {
       expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
     )
     const sections = parseSections(flags.sections) ?? defaultSections(process.stdout)
-    const options = analyzeOptionsFromFlags(flags, metadata)
+    const options = {...analyzeOptionsFromFlags(flags, metadata), hardest: parseHardestFlags(flags)}
     const {report, state, formats} = await withProgress(flags.progress, files, (onProgress) =>
       analyzeWithState(files, {...options, onProgress}),
     )

@@ -129,7 +129,7 @@ export class Evaluation {
     const sections: Sections = {}
     const threadParts = options.threadParts !== false
     for (const {name, evaluator} of this.sections) {
-      ;(sections as Record<string, object>)[name] = evaluator.state(threadParts)
+      ;(sections as Record<string, object>)[name] = evaluator.state(threadParts, file)
     }
     return {
       kind: 'focalscope-partial-state',

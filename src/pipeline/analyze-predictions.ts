@@ -7,6 +7,7 @@ import {statSync} from 'node:fs'
 
 import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from '../core/config.js'
 import {InputError, UsageError} from '../core/errors.js'
+import type {HardestSettings} from '../core/evaluators/hardest-rows.js'
 import {Evaluation} from '../core/evaluation.js'
 import type {FileFormat, ScoreKind, Task} from '../core/kinds.js'
 import {type LossFlags, lossOptions} from '../core/loss-options.js'
@@ -40,6 +41,8 @@ export interface AnalyzeOptions extends ReadFlags, LossFlags {
   concentration?: boolean
   /** --alphas: the γ × α grid. */
   alphas?: number[]
+  /** --top, --top-per-class, --top-gamma: keep the hardest elements. */
+  hardest?: HardestSettings
 }
 
 function fileSize(path: string): number {
@@ -64,6 +67,7 @@ export function evaluationConfig(layout: Layout, options: AnalyzeOptions): Evalu
     ...lossOptions(options, layout.task, layout.classes.length),
     elementLayout: layout.elementLayout,
     ...(options.concentration ? {concentration: true} : {}),
+    ...(options.hardest === undefined ? {} : {hardest: options.hardest}),
     ...(options.alphas === undefined ? {} : {gridAlphas: gridAlphas(options, layout.task, layout.classes.length)}),
   }
 }

@@ -73,3 +73,18 @@ export function parseHardestFlags(flags: HardestFlagValues): HardestSettings | u
   if (rows === 0 && perClass === 0) return undefined
   return {rows, perClass, gamma}
 }
+
+/** merge's cut, checked against what the states kept: a list they did not keep, or a longer one, is refused. */
+export function checkHardestCut(
+  cut: {rows?: number; perClass?: number},
+  kept: HardestSettings | undefined,
+): {rows?: number; perClass?: number} {
+  const check = (asked: number | undefined, has: number, flag: string): void => {
+    if (asked === undefined || asked <= has) return
+    const got = has === 0 ? `states written without --${flag}` : `states that kept ${has} (report --${flag} ${has})`
+    throw new UsageError(`--${flag}: expected at most the rows the states kept, got ${asked} for ${got}`)
+  }
+  check(cut.rows, kept?.rows ?? 0, 'top')
+  check(cut.perClass, kept?.perClass ?? 0, 'top-per-class')
+  return cut
+}

@@ -136,6 +136,8 @@ export interface StateReportContext {
   scoreColumn?: string
   /** Lines for `input.warnings` known before the report (e.g. sections an SQL query does not compute). */
   warnings?: string[]
+  /** merge --top / --top-per-class: show fewer hardest rows than the state kept. */
+  top?: {rows?: number; perClass?: number}
 }
 
 /**
@@ -162,7 +164,7 @@ export function reportOfState(state: PartialState, context: StateReportContext):
     }
     warnings.push(`the scores look like probabilities (${evidence}) but are read as logits, as --scores logits says`)
   }
-  return buildReport(state, {format: context.format, warnings})
+  return buildReport(state, {format: context.format, warnings, top: context.top})
 }
 
 /** The report of the dataset, with the state it was built from and each file's format (for --state-out). */

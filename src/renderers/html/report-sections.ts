@@ -7,7 +7,7 @@
  *
  * Every field is optional: the page renders a section only when its field is present (and not null).
  */
-import type {ClassRow, Hardest, Report} from '../../report/types.js'
+import type {ClassRow, Report} from '../../report/types.js'
 
 export type {Concentration, ConcentrationGroup, GridCell, Hardest, HardRow, LossByPt} from '../../report/types.js'
 

@@ -20,6 +20,7 @@ import type {PredictionSource, ReadFlags} from '../readers/prediction-source.js'
 import {buildReport} from '../report/build-report.js'
 import type {Report} from '../report/types.js'
 import {evaluateSource} from './evaluate-source.js'
+import {type ByteSink, openRowsOut, type RowsFormat} from './rows-out/rows-out.js'
 
 export interface AnalyzeOptions extends ReadFlags, LossFlags {
   format?: FileFormat
@@ -43,6 +44,8 @@ export interface AnalyzeOptions extends ReadFlags, LossFlags {
   alphas?: number[]
   /** --top, --top-per-class, --top-gamma: keep the hardest elements. */
   hardest?: HardestSettings
+  /** --rows-out: every element's values, in this format, to this sink (files are then read on one thread). */
+  rowsOut?: {format: RowsFormat; sink: ByteSink}
 }
 
 function fileSize(path: string): number {
@@ -112,15 +115,28 @@ export async function analyzeToState(
   const settings = settingsOf(evaluationConfig(first.layout, options), classes, options.softLabels === true)
   let state: PartialState | undefined
   const formats: FileFormat[] = []
+  const rowsOut =
+    options.rowsOut === undefined
+      ? undefined
+      : await openRowsOut(options.rowsOut.format, {settings, files}, options.rowsOut.sink)
   for (let f = 0; f < files.length; f++) {
     const source = f === 0 ? first : await openSource(files[f], options, options.format)
     formats.push(source.format)
     if (f > 0) assertSameLayout(first.layout, source.layout, files[f])
     const ceBefore = state === undefined ? 0 : Evaluation.ceTotal(state)
-    const options_ = {threads: options.threads, skip: options.onInvalid === 'skip', order: f, ceBefore, onBytes}
+    rowsOut?.startFile(f)
+    const options_ = {
+      threads: options.threads,
+      skip: options.onInvalid === 'skip',
+      order: f,
+      ceBefore,
+      onBytes,
+      rowSink: rowsOut,
+    }
     const fileState = await evaluateSource(source, settings, options_)
     state = state === undefined ? fileState : mergeStatesInto(state, fileState)
   }
+  rowsOut?.end()
   return {state: state as PartialState, first, files, formats}
 }
 

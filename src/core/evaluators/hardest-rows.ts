@@ -15,6 +15,7 @@
 import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import type {PreparedRows} from '../rows/prepared-rows.js'
+import {predictedOf, ptOf, targetOf} from '../rows/row-values.js'
 import {MergeMismatch, type MergeRule} from '../state/merge-rules.js'
 import type {Evaluator} from './evaluator.js'
 
@@ -243,11 +244,6 @@ class HardHeap {
   }
 }
 
-/** p_t from the prepared values: 1 − q where that is exact enough, else exp(−CE) (hard targets: CE = −log p_t). */
-function ptOf(ce: number, q: number, soft: boolean): number {
-  return q > 0.5 && !soft ? Math.exp(-ce) : 1 - q
-}
-
 export class HardestRowsEvaluator implements Evaluator<HardestState, HardestState> {
   readonly rules = HARDEST_RULES
   private readonly config: EvaluationConfig
@@ -333,28 +329,15 @@ export class HardestRowsEvaluator implements Evaluator<HardestState, HardestStat
     const loc = chunk.locate(i)
     const {config} = this
     const cls = rows.bucket[k] >> this.classShift
-    const {scores, width} = chunk
-    const logits = config.scores === 'logits'
-    const cut = logits ? 0 : 0.5
     let label: number
-    let predicted: number
     let soft = false
     if (this.multilabel) {
-      const long = config.elementLayout === 'long'
-      const K = long ? 1 : config.numClasses
-      const j = long ? 0 : cls
-      label = scores[i * width + K + j]
+      label = targetOf(config, chunk, i, cls)
       soft = label !== 0 && label !== 1
-      predicted = scores[i * width + j] > cut ? 1 : 0
-    } else if (config.task === 'binary') {
-      label = chunk.labels[i]
-      predicted = scores[i] > cut ? 1 : 0
     } else {
       label = chunk.labels[i]
-      predicted = 0
-      const base = i * width
-      for (let j = 1; j < width; j++) if (scores[base + j] > scores[base + predicted]) predicted = j
     }
+    const predicted = predictedOf(config, chunk, i, cls)
     return {
       file: '',
       order: 0,

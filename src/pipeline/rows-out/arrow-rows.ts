@@ -154,8 +154,8 @@ export class ArrowRowsEncoder implements RowsEncoder {
         type: field.type,
         length,
         nullCount: 0,
-        // A copy: the writer may hold the batch's buffers until it has written them.
-        data: data.slice(0, length),
+        // No copy: the writer has passed every byte to the sink (synchronously) before write() returns.
+        data: data.subarray(0, length),
         ...(dictionary === undefined ? {} : {dictionary}),
       } as Parameters<typeof makeData>[0]),
     )

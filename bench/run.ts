@@ -6,7 +6,7 @@
  *                    [--scale-check] [--multi-rows N] [--duckdb-threads N] [--multi-parquet wide|list]
  *                    [--verify-data]
  */
-import {existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, totalmem} from 'node:os'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -56,6 +56,8 @@ const CASE_IDS = [
   'arrow-lz4',
   'version',
   'gammas',
+  'top',
+  'rows-out',
 ] as const
 type CaseId = (typeof CASE_IDS)[number]
 
@@ -379,8 +381,16 @@ function figuresFromFocalscope(json: FocalscopeJson, gammas: number[], classes: 
   }
 }
 
-async function runFocalscope(file: string, gammas: number[], classes: number, parse = true): Promise<ToolRun> {
-  const m = await measureNode([FOCALSCOPE_BIN, 'report', file, '--json', '--gammas', gammas.join(',')], {cwd: ROOT})
+async function runFocalscope(
+  file: string,
+  gammas: number[],
+  classes: number,
+  parse = true,
+  extra: string[] = [],
+): Promise<ToolRun> {
+  const m = await measureNode([FOCALSCOPE_BIN, 'report', file, '--json', '--gammas', gammas.join(','), ...extra], {
+    cwd: ROOT,
+  })
   const run: ToolRun = {wallMs: m.wallMs, maxRssKiB: m.maxRssKiB}
   if (m.exitCode !== 0) run.error = failure(m, 'focalscope')
   else if (parse) {
@@ -736,8 +746,14 @@ async function main(): Promise<void> {
   const want = (id: CaseId): boolean => ONLY.has(id)
   const wantBinaryParquet = want('binary-arrow') || want('binary-parquet') || want('binary-parquet-zstd')
   const needBinary =
-    want('binary-csv') || wantBinaryParquet || want('arrow-lz4') || want('gammas') || argv['scale-check']
-  const needMulti = want('multi-csv') || want('multi-arrow') || want('multi-parquet')
+    want('binary-csv') ||
+    wantBinaryParquet ||
+    want('arrow-lz4') ||
+    want('gammas') ||
+    want('top') ||
+    want('rows-out') ||
+    argv['scale-check']
+  const needMulti = want('multi-csv') || want('multi-arrow') || want('multi-parquet') || want('top')
 
   // Data first: all of it, so the timed part runs on a warm page cache and an idle disk.
   const genStarted = performance.now()
@@ -745,7 +761,7 @@ async function main(): Promise<void> {
     ? await ensureGenerated(
         binarySpec(BINARY_ROWS),
         join(DATA, `binary-${BINARY_ROWS}`),
-        want('binary-arrow') || want('arrow-lz4'),
+        want('binary-arrow') || want('arrow-lz4') || want('rows-out'),
       )
     : undefined
   const binaryParquet =
@@ -985,6 +1001,103 @@ async function main(): Promise<void> {
     for (const e of [...n.errors, ...o.errors]) log(`  error: ${e}`)
   }
 
+  // Issue 18: what --top 100 and --rows-out cost against the plain report, runs interleaved in pairs.
+  const extras: {id: string; label: string; base: ToolSummary; with: ToolSummary; targets: Target[]}[] = []
+  const withAndWithout = async (
+    id: string,
+    label: string,
+    file: string,
+    classes: number,
+    extra: string[],
+    targets: (base: ToolSummary, withExtra: ToolSummary) => Target[],
+  ): Promise<void> => {
+    log('')
+    log(`· ${label}: ${RUNS} × (report ${extra.join(' ')} ⇄ report) on ${rel(file)}`)
+    const runsWith: ToolRun[] = []
+    const runsBase: ToolRun[] = []
+    for (let i = 0; i < RUNS; i++) {
+      runsWith.push(await runFocalscope(file, GAMMAS, classes, false, extra))
+      runsBase.push(await runFocalscope(file, GAMMAS, classes, false))
+    }
+    const w = summarize(runsWith)
+    const b = summarize(runsBase)
+    const t = targets(b, w)
+    extras.push({id, label, base: b, with: w, targets: t})
+    log(
+      `${label}: with ${fmt(w.medianWallS)} s, without ${fmt(b.medianWallS)} s (medians); peak RSS ${fmt(w.peakRssMB, 1)} MB`,
+    )
+    for (const target of t)
+      log(`  ${passFail(target.pass)}  ${target.what}: ${target.value}  (target ${target.target})`)
+    for (const e of [...w.errors, ...b.errors]) log(`  error: ${e}`)
+  }
+  const costTarget =
+    (max: number) =>
+    (b: ToolSummary, w: ToolSummary): Target[] => {
+      const ratio = w.medianWallS && b.medianWallS ? w.medianWallS / b.medianWallS : null
+      return [
+        {
+          what: 'wall time with / without',
+          target: `≤ ${max.toFixed(2)}`,
+          value: ratio ? `${ratio.toFixed(3)}×` : '—',
+          pass: ratio !== null && ratio <= max,
+        },
+      ]
+    }
+  const rssOf = (w: ToolSummary, maxMB: number): Target => ({
+    what: 'peak RSS',
+    target: `≤ ${maxMB} MB`,
+    value: `${fmt(w.peakRssMB, 1)} MB`,
+    pass: w.peakRssMB !== null && w.peakRssMB <= maxMB,
+  })
+  if (want('top') && binary) {
+    await withAndWithout(
+      'top-binary-csv',
+      '--top 100, binary CSV',
+      binary.csv.path,
+      2,
+      ['--top', '100'],
+      costTarget(1.1),
+    )
+  }
+  if (want('top') && multi) {
+    const label = `--top 100, ${CLASSES}-class CSV`
+    await withAndWithout('top-multi-csv', label, multi.csv.path, CLASSES, ['--top', '100'], costTarget(1.1))
+  }
+  if (want('rows-out') && binary?.arrow) {
+    const out = join(DATA, 'rows-out')
+    mkdirSync(out, {recursive: true})
+    const speed = (b: ToolSummary, w: ToolSummary): Target[] => {
+      const share = w.medianWallS && b.medianWallS ? b.medianWallS / w.medianWallS : null
+      return [
+        {
+          what: "speed with --rows-out / the report's own",
+          target: '≥ 0.50',
+          value: share ? share.toFixed(3) : '—',
+          pass: share !== null && share >= 0.5,
+        },
+        rssOf(w, 150),
+      ]
+    }
+    await withAndWithout(
+      'rows-out-arrow',
+      '--rows-out .arrow, binary Arrow',
+      binary.arrow.path,
+      2,
+      ['--rows-out', join(out, 'rows.arrow')],
+      speed,
+    )
+    // CSV: formatting ~90 M numbers dominates; only its memory has a target.
+    await withAndWithout(
+      'rows-out-csv',
+      '--rows-out .csv, binary Arrow',
+      binary.arrow.path,
+      2,
+      ['--rows-out', join(out, 'rows.csv')],
+      (_b, w) => [rssOf(w, 150)],
+    )
+    rmSync(out, {recursive: true, force: true})
+  }
+
   // Scale check: peak RSS at 10× the rows should stay flat (streaming, bounded memory).
   let scaleCheck: Record<string, unknown> | undefined
   if (scale && binary) {
@@ -1028,6 +1141,7 @@ async function main(): Promise<void> {
     ...(version ? [{case: 'version', ...version.target}] : []),
     ...(helpTarget ? [{case: 'version', ...helpTarget}] : []),
     ...(gammaSweep ? [{case: 'gammas', ...gammaSweep.target}] : []),
+    ...extras.flatMap((e) => e.targets.map((t) => ({case: e.id, ...t}))),
     ...(scaleCheck ? (scaleCheck.targets as Target[]).map((t) => ({case: 'scale-check', ...t})) : []),
   ]
   log('')
@@ -1061,6 +1175,7 @@ async function main(): Promise<void> {
     paired,
     version,
     gammaSweep,
+    extras,
     scaleCheck,
     targets: allTargets,
     totalSeconds,

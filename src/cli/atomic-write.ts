@@ -1,4 +1,4 @@
-import {close, fsync, openSync, type Stats, statSync, unlinkSync, writeFile} from 'node:fs'
+import {close, fsync, openSync, type Stats, statSync, unlinkSync, writeFile, writeSync} from 'node:fs'
 import {rename, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
@@ -197,4 +197,71 @@ function fdCall<T>(call: (done: (error: NodeJS.ErrnoException | null, value?: T)
 export async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
   const staged = await stageWrites([{path, data}])
   await staged.commit()
+}
+
+/** A file written piece by piece to a temp file beside its target, renamed into place by `commit`. */
+export interface StagedFile {
+  /** Appends bytes (synchronously: the caller's memory stays bounded by one piece). */
+  write(data: Uint8Array): void
+  /** Flushes to disk and renames onto the target. */
+  commit(): Promise<void>
+  /** Removes the temp file; the target is left as it was. */
+  discard(): Promise<void>
+}
+
+/**
+ * A streamed write with the guarantees of stageWrites: a temp file beside `path`, created and registered
+ * for removal at exit in one synchronous step, so a failed or interrupted run leaves the old file whole.
+ * For outputs too large to hold (--rows-out). Errors are AtomicWriteErrors naming `path`.
+ */
+export function openStagedFile(path: string): StagedFile {
+  if (!cleanupInstalled) {
+    process.on('exit', removePendingTempFiles)
+    cleanupInstalled = true
+  }
+  if (statOrUndefined(path)?.isDirectory()) {
+    throw new AtomicWriteError(
+      path,
+      Object.assign(new Error(`EISDIR: expected a file to replace, got a directory: '${path}'`), {code: 'EISDIR'}),
+    )
+  }
+  const temp = tempPathFor(path)
+  let fd: number | undefined
+  try {
+    fd = openSync(temp, 'wx')
+  } catch (error) {
+    throw failure(path, error)
+  }
+  pending.add(temp)
+  const closeFd = async (): Promise<void> => {
+    if (fd === undefined) return
+    const open = fd
+    fd = undefined
+    await fdCall<void>((done) => close(open, done))
+  }
+  return {
+    write(data) {
+      try {
+        for (let at = 0; at < data.byteLength; ) at += writeSync(fd as number, data, at)
+      } catch (error) {
+        throw failure(path, error)
+      }
+    },
+    async commit() {
+      try {
+        await fdCall<void>((done) => fsync(fd as number, done))
+        await closeFd()
+        await rename(temp, path)
+        pending.delete(temp)
+      } catch (error) {
+        await closeFd().catch(() => undefined)
+        await removeTemps([temp])
+        throw failure(path, error)
+      }
+    },
+    async discard() {
+      await closeFd().catch(() => undefined)
+      await removeTemps([temp])
+    },
+  }
 }

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 import {defaultSections, parseSections} from '../cli/output-flags.js'
 import {assertOutputsAreNotInputs} from '../cli/output-paths.js'
+import {checkHardestCut, parseHardestCut} from '../cli/hardest-flags.js'
 import {UsageError} from '../core/errors.js'
 import type {StateFile} from '../core/state/state-file.js'
 import {mergeStateFiles, reportOfStateFile, stateFileText} from '../pipeline/state-files.js'
@@ -54,6 +55,14 @@ export default class Merge extends BaseCommand {
     }),
     'sql-meta': Flags.string({description: 'the META.json `focalscope sql --meta-out` wrote for that query'}),
     ...reportOutputFlags,
+    top: Flags.string({
+      description: 'show the N hardest rows the states kept (they must have been written with report --top M, M ≥ N)',
+      helpGroup: 'HARDEST ROWS',
+    }),
+    'top-per-class': Flags.string({
+      description: 'show N hardest rows per class (states written with report --top-per-class M ≥ N)',
+      helpGroup: 'HARDEST ROWS',
+    }),
   }
 
   async run(): Promise<ReportResult> {
@@ -87,7 +96,8 @@ export default class Merge extends BaseCommand {
     } else {
       file = mergeStateFiles(inputs)
     }
-    const report = reportOfStateFile(file, (sqlResults.length > 0 ? sqlResults : inputs).join(', '), warnings)
+    const top = checkHardestCut(parseHardestCut(flags), file.state.settings.hardest)
+    const report = reportOfStateFile(file, (sqlResults.length > 0 ? sqlResults : inputs).join(', '), warnings, top)
     await emitReport(this, report, {...flags, sections}, () => stateFileText(file))
     return report
   }

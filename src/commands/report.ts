@@ -3,8 +3,10 @@ import * as Flags from '@oclif/core/flags'
 
 import {analyzeWithState} from '../pipeline/analyze-predictions.js'
 import {stateFileOf, stateFileText} from '../pipeline/state-files.js'
-import {AtomicWriteError, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
+import {AtomicWriteError, openStagedFile, type StagedFile, type StagedWrites, stageWrites} from '../cli/atomic-write.js'
+import {rowsOutFormat} from '../pipeline/rows-out/rows-out.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {hardestFlags, parseHardestFlags} from '../cli/hardest-flags.js'
 import {analyzeOptionsFromFlags, inputFlags} from '../cli/input-flags.js'
 import {colorFlag, defaultSections, parseSections, terminalReportFlags, warnIfFormatFlag} from '../cli/output-flags.js'
 import {assertOutputsAreNotInputs, type NamedPath} from '../cli/output-paths.js'
@@ -122,6 +124,13 @@ export default class Report extends BaseCommand {
   static override flags = {
     ...inputFlags,
     ...reportOutputFlags,
+    ...hardestFlags,
+    'rows-out': Flags.string({
+      description:
+        'also write one record per row (multi-label: per element) — file, row, label, predicted, pt, ce, fl_<γ> — to this ' +
+        '.csv or .arrow file, streamed in input order and renamed into place when the run succeeds (files are then read on one thread)',
+      helpGroup: 'OUTPUT',
+    }),
   }
 
   async run(): Promise<ReportResult> {
@@ -129,18 +138,39 @@ export default class Report extends BaseCommand {
     warnIfFormatFlag(this.argv, (message) => this.warn(message))
     const files = argv as string[]
     // Before anything is read or written: an output onto an input would destroy it.
+    const rowsOutPath = flags['rows-out']
+    const rowsFormat = rowsOutPath === undefined ? undefined : rowsOutFormat(rowsOutPath)
     assertOutputsAreNotInputs(
-      reportOutputPaths(flags),
+      [...reportOutputPaths(flags), ...(rowsOutPath === undefined ? [] : [{path: rowsOutPath, what: '--rows-out'}])],
       expandPaths(files).map((path) => ({path, what: 'the prediction file'})),
     )
     const sections = parseSections(flags.sections) ?? defaultSections(process.stdout)
-    const options = analyzeOptionsFromFlags(flags, metadata)
-    const {report, state, formats} = await withProgress(flags.progress, files, (onProgress) =>
-      analyzeWithState(files, {...options, onProgress}),
-    )
+    const options = {...analyzeOptionsFromFlags(flags, metadata), hardest: parseHardestFlags(flags)}
+    const staged = rowsOutPath === undefined ? undefined : stagedOrExit(rowsOutPath)
+    let analyzed: Awaited<ReturnType<typeof analyzeWithState>>
+    try {
+      const rowsOut = staged && rowsFormat ? {format: rowsFormat, sink: staged} : undefined
+      analyzed = await withProgress(flags.progress, files, (onProgress) =>
+        analyzeWithState(files, {...options, onProgress, rowsOut}),
+      )
+      await staged?.commit()
+    } catch (error) {
+      await staged?.discard()
+      throw error instanceof AtomicWriteError ? writeError(error, rowsOutPath ?? '', '--rows-out') : error
+    }
+    const {report, state, formats} = analyzed
     const stateText = (): string => stateFileText(stateFileOf(state, formats, options.scores !== undefined))
     await emitReport(this, report, {...flags, sections}, stateText)
     return report
+  }
+}
+
+/** --rows-out's temp file, or the write error (exit 2) naming the target. */
+function stagedOrExit(path: string): StagedFile {
+  try {
+    return openStagedFile(path)
+  } catch (error) {
+    throw writeError(error, path, '--rows-out')
   }
 }
 

@@ -1,3 +1,4 @@
+import type {HardestSettings} from './evaluators/hardest-rows.js'
 import type {Reduction} from './reduction.js'
 import type {LossVariant, ScoreKind, Task} from './kinds.js'
 
@@ -41,6 +42,8 @@ export interface EvaluationConfig {
    * per-element losses per group, and the squares of the losses for the effective number of samples.
    */
   concentration?: boolean
+  /** Issue 18, --top / --top-per-class / --top-gamma: keep the hardest elements (evaluators/hardest-rows.ts). */
+  hardest?: HardestSettings
   /**
    * The γ × α grid (--alphas): each α with the spec it becomes for this run (as --alpha A would apply it).
    * Report only: the sums do not depend on α.

@@ -29,6 +29,13 @@ export interface EvaluationOptions {
    * is false (the tests compare both ways: the same doubles).
    */
   fuse?: boolean
+  /** --rows-out: handed every prepared element as it is read, in input order (not part of the state). */
+  rowSink?: RowSink
+}
+
+/** Receives prepared elements [from, to) of `rows`, read from `chunk` (valid during the call only). */
+export interface RowSink {
+  write(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk): void
 }
 
 export class Evaluation {
@@ -47,6 +54,7 @@ export class Evaluation {
   private facts: InputFacts = emptyInputFacts()
   /** Binary logits with nothing that needs each element: the breakdown sums them as read. */
   private readonly fused: boolean
+  private readonly rowSink: RowSink | undefined
 
   constructor(settings: Settings, options: EvaluationOptions = {}) {
     this.settings = settings
@@ -67,10 +75,11 @@ export class Evaluation {
       ? this.sections.find(({evaluator}) => evaluator.ceHistograms?.() !== undefined)
       : undefined
     this.rowSections = this.sections.filter((section) => section !== histogramSection)
+    this.rowSink = options.rowSink
     this.breakdown = new LossBreakdownEvaluator(
       settings,
       options.ceBefore,
-      this.fused && this.rowSections.length > 0,
+      this.fused && (this.rowSections.length > 0 || this.rowSink !== undefined),
       histogramSection?.evaluator.ceHistograms?.(),
     )
     this.prepare = rowPreparer(settings)
@@ -88,13 +97,14 @@ export class Evaluation {
   update(chunk: PredictionChunk): void {
     if (this.settings.scores === 'logits') scanScoreRange(this.settings, this.facts, chunk)
     if (this.fused) {
-      if (this.rowSections.length === 0) {
+      if (this.rowSections.length === 0 && this.rowSink === undefined) {
         this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject)
         return
       }
       const {rows} = this
       this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject, rows, (from, to) => {
         for (const {evaluator} of this.rowSections) evaluator.update(rows, from, to, chunk)
+        this.rowSink?.write(rows, from, to, chunk)
         if (rows.count === rows.capacity) this.endBlock()
       })
       return
@@ -109,6 +119,7 @@ export class Evaluation {
       this.facts.rows += perRow === 1 ? kept : kept / perRow
       this.breakdown.update(rows, from, rows.count, chunk)
       for (const {evaluator} of this.sections) evaluator.update(rows, from, rows.count, chunk)
+      this.rowSink?.write(rows, from, rows.count, chunk)
       if (rows.count + perRow > rows.capacity) this.endBlock()
       start = end
     }
@@ -129,7 +140,7 @@ export class Evaluation {
     const sections: Sections = {}
     const threadParts = options.threadParts !== false
     for (const {name, evaluator} of this.sections) {
-      ;(sections as Record<string, object>)[name] = evaluator.state(threadParts)
+      ;(sections as Record<string, object>)[name] = evaluator.state(threadParts, file)
     }
     return {
       kind: 'focalscope-partial-state',

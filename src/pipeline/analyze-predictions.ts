@@ -7,6 +7,7 @@ import {statSync} from 'node:fs'
 
 import {type AlphaSpec, DEFAULT_PROB_TOLERANCE, type EvaluationConfig} from '../core/config.js'
 import {InputError, UsageError} from '../core/errors.js'
+import type {HardestSettings} from '../core/evaluators/hardest-rows.js'
 import {Evaluation} from '../core/evaluation.js'
 import type {FileFormat, ScoreKind, Task} from '../core/kinds.js'
 import {type LossFlags, lossOptions} from '../core/loss-options.js'
@@ -19,6 +20,7 @@ import type {PredictionSource, ReadFlags} from '../readers/prediction-source.js'
 import {buildReport} from '../report/build-report.js'
 import type {Report} from '../report/types.js'
 import {evaluateSource} from './evaluate-source.js'
+import {type ByteSink, openRowsOut, type RowsFormat} from './rows-out/rows-out.js'
 
 export interface AnalyzeOptions extends ReadFlags, LossFlags {
   format?: FileFormat
@@ -40,6 +42,10 @@ export interface AnalyzeOptions extends ReadFlags, LossFlags {
   concentration?: boolean
   /** --alphas: the γ × α grid. */
   alphas?: number[]
+  /** --top, --top-per-class, --top-gamma: keep the hardest elements. */
+  hardest?: HardestSettings
+  /** --rows-out: every element's values, in this format, to this sink (files are then read on one thread). */
+  rowsOut?: {format: RowsFormat; sink: ByteSink}
 }
 
 function fileSize(path: string): number {
@@ -64,6 +70,7 @@ export function evaluationConfig(layout: Layout, options: AnalyzeOptions): Evalu
     ...lossOptions(options, layout.task, layout.classes.length),
     elementLayout: layout.elementLayout,
     ...(options.concentration ? {concentration: true} : {}),
+    ...(options.hardest === undefined ? {} : {hardest: options.hardest}),
     ...(options.alphas === undefined ? {} : {gridAlphas: gridAlphas(options, layout.task, layout.classes.length)}),
   }
 }
@@ -108,15 +115,28 @@ export async function analyzeToState(
   const settings = settingsOf(evaluationConfig(first.layout, options), classes, options.softLabels === true)
   let state: PartialState | undefined
   const formats: FileFormat[] = []
+  const rowsOut =
+    options.rowsOut === undefined
+      ? undefined
+      : await openRowsOut(options.rowsOut.format, {settings, files}, options.rowsOut.sink)
   for (let f = 0; f < files.length; f++) {
     const source = f === 0 ? first : await openSource(files[f], options, options.format)
     formats.push(source.format)
     if (f > 0) assertSameLayout(first.layout, source.layout, files[f])
     const ceBefore = state === undefined ? 0 : Evaluation.ceTotal(state)
-    const options_ = {threads: options.threads, skip: options.onInvalid === 'skip', order: f, ceBefore, onBytes}
+    rowsOut?.startFile(f)
+    const options_ = {
+      threads: options.threads,
+      skip: options.onInvalid === 'skip',
+      order: f,
+      ceBefore,
+      onBytes,
+      rowSink: rowsOut,
+    }
     const fileState = await evaluateSource(source, settings, options_)
     state = state === undefined ? fileState : mergeStatesInto(state, fileState)
   }
+  rowsOut?.end()
   return {state: state as PartialState, first, files, formats}
 }
 
@@ -132,6 +152,8 @@ export interface StateReportContext {
   scoreColumn?: string
   /** Lines for `input.warnings` known before the report (e.g. sections an SQL query does not compute). */
   warnings?: string[]
+  /** merge --top / --top-per-class: show fewer hardest rows than the state kept. */
+  top?: {rows?: number; perClass?: number}
 }
 
 /**
@@ -158,7 +180,7 @@ export function reportOfState(state: PartialState, context: StateReportContext):
     }
     warnings.push(`the scores look like probabilities (${evidence}) but are read as logits, as --scores logits says`)
   }
-  return buildReport(state, {format: context.format, warnings})
+  return buildReport(state, {format: context.format, warnings, top: context.top})
 }
 
 /** The report of the dataset, with the state it was built from and each file's format (for --state-out). */

@@ -1,4 +1,4 @@
-import {Evaluation} from '../core/evaluation.js'
+import {Evaluation, type RowSink} from '../core/evaluation.js'
 import type {PartialState, Settings} from '../core/state/partial-state.js'
 import type {PlanTuning, PredictionSource} from '../readers/prediction-source.js'
 import {evaluateUnits} from './parallel/evaluate-units.js'
@@ -15,6 +15,8 @@ export interface SourceOptions {
   onBytes?: (bytes: number) => void
   /** Plan sizes (tests split small files). */
   tuning?: PlanTuning
+  /** --rows-out: every element, in input order — so the file is read on this thread. */
+  rowSink?: RowSink
 }
 
 /**
@@ -28,12 +30,16 @@ export async function evaluateSource(
 ): Promise<PartialState> {
   const file = {path: source.path, order: options.order}
   try {
-    const plan = options.threads >= 2 ? await source.plan(options.threads, options.tuning) : null
+    const plan = options.threads >= 2 && options.rowSink === undefined ? await source.plan(options.threads, options.tuning) : null
     if (plan !== null) {
       const state = await evaluateUnits(plan, {...options, settings, file})
       if (state !== 'sequential') return state
     }
-    const evaluation = new Evaluation(settings, {skip: options.skip, ceBefore: options.ceBefore})
+    const evaluation = new Evaluation(settings, {
+      skip: options.skip,
+      ceBefore: options.ceBefore,
+      rowSink: options.rowSink,
+    })
     const read = source.read({skip: evaluation.skip, onBytes: options.onBytes})
     for await (const chunk of read.chunks) evaluation.update(chunk)
     return evaluation.take(file)

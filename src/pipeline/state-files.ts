@@ -120,11 +120,17 @@ export function mergeStateFiles(paths: string[]): StateFile {
 }
 
 /** The report of merged state files (as `report` on all their data would print it). */
-export function reportOfStateFile(file: StateFile, source: string, warnings: string[] = []): Report {
+export function reportOfStateFile(
+  file: StateFile,
+  source: string,
+  warnings: string[] = [],
+  top?: {rows?: number; perClass?: number},
+): Report {
   return reportOfState(file.state, {
     format: reportFormat(file.context),
     scoresGiven: file.context.scoresGiven,
     source,
     warnings,
+    top,
   })
 }

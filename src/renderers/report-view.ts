@@ -12,9 +12,19 @@ import {formatCountDelta, formatLossDelta, formatRatioDelta, formatShareDelta} f
 import {formatCount, formatLoss, formatRatio, formatShare} from './format-number.js'
 import {LOSS_FORMULAS, OVERWEIGHT_MARK, reductionText} from './report-labels.js'
 import type {ChartSpec} from './text-chart.js'
+import {hardestSection} from './hardest-view.js'
 
 /** The sections the terminal report can show, in the order it shows them. */
-export const REPORT_SECTIONS = ['input', 'sweep', 'classes', 'split', 'concentration', 'grid', 'charts'] as const
+export const REPORT_SECTIONS = [
+  'input',
+  'sweep',
+  'classes',
+  'split',
+  'concentration',
+  'grid',
+  'hardest',
+  'charts',
+] as const
 export type ReportSectionName = (typeof REPORT_SECTIONS)[number]
 
 /**
@@ -559,6 +569,7 @@ const BUILDERS: Record<ReportSectionName, (report: Report, options: ReportViewOp
   split: splitSection,
   concentration: concentrationSection,
   grid: gridSection,
+  hardest: hardestSection,
   charts: chartsSection,
 }
 

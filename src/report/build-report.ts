@@ -10,6 +10,7 @@ import {breakdownView, ratio} from './sections/breakdown-view.js'
 import {classesSection} from './sections/classes-section.js'
 import {concentrationSection} from './sections/concentration-section.js'
 import {gridSection} from './sections/grid-section.js'
+import {hardestSections} from './sections/hardest-section.js'
 import {inputSection} from './sections/input-section.js'
 import {splitSection, targetSplitSection} from './sections/split-section.js'
 import {reductionDivisor, sweepSection} from './sections/sweep-section.js'
@@ -24,6 +25,8 @@ export interface ReportContext {
   format: FileFormat
   /** What the user should know about the input (one line each), for `input.warnings`. */
   warnings?: string[]
+  /** merge --top / --top-per-class: fewer hardest rows than the states kept. */
+  top?: {rows?: number; perClass?: number}
 }
 
 export function buildReport(state: PartialState, context: ReportContext): Report {
@@ -73,6 +76,7 @@ export function buildReport(state: PartialState, context: ReportContext): Report
   if (settings.gridAlphas !== undefined && settings.gridAlphas.length > 0) {
     report.grid = gridSection(settings, state.breakdown, settings.gridAlphas)
   }
+  Object.assign(report, hardestSections(settings, state.sections.hardest, context.top))
   assertFiniteFigures(report, '')
   return report
 }

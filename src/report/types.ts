@@ -183,6 +183,43 @@ export interface Report {
   lossByPt?: LossByPt | null
   /** The γ × α grid (--alphas): one cell per pair. Absent without --alphas. */
   grid?: GridCell[] | null
+  /** --top N: the N elements with the largest loss, hardest first. Absent without --top. */
+  hardest?: Hardest | null
+  /** --top-per-class N: per class name, its N hardest elements. Absent without --top-per-class. */
+  hardestByClass?: Record<string, HardRow[]> | null
+}
+
+/**
+ * One of the hardest elements (a row; multi-label: a row and class). `row` is the 0-based data row within
+ * `file` (the path as given); CSV gives `line` (1-based physical line where the record starts, header =
+ * line 1), Arrow `batch` and `batchRow` and Parquet its row group as `batch` (1-based, as error messages).
+ */
+export interface HardRow {
+  file: string
+  row: number
+  line: number | null
+  batch: number | null
+  batchRow: number | null
+  /** The --id-col value as text; null without --id-col. */
+  id: string | null
+  /** Multi-label only: the element's class. */
+  class?: string
+  /** The label's class name; multi-label: the target y. */
+  label: string | number
+  /** The argmax class's name (the first on ties); multi-label: 1 when p > 0.5, else 0. */
+  predicted: string | number
+  /** p_t as the loss used it (after clamping). */
+  pt: number
+  ce: number
+  /** The loss ranked by: CE, or (1 − p_t)^γ · CE (α not applied). */
+  loss: number
+}
+
+export interface Hardest {
+  /** "ce", or "focal" at `gamma`. */
+  by: 'ce' | 'focal'
+  gamma: number | null
+  rows: HardRow[]
 }
 
 /** Cumulative loss share carried by the hardest fraction of a group's samples, at one γ. */
@@ -247,6 +284,8 @@ export const REPORT_FIELDS = [
   'concentration',
   'lossByPt',
   'grid',
+  'hardest',
+  'hardestByClass',
 ] as const satisfies readonly (keyof Report)[]
 
 // Fails to compile when Report gains a field REPORT_FIELDS does not list.

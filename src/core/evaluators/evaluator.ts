@@ -31,7 +31,7 @@ export interface Evaluator<S extends object, R> {
    * `threadParts` false: fields that merge exactly in any order (counts) may stay with the evaluator, to be
    * handed over once per thread with the last state — per unit they would only be merged back together.
    */
-  state(threadParts?: boolean): S
+  state(threadParts?: boolean, file?: {path: string; order: number}): S
   evaluate(state: S): R
   /**
    * Optional: histograms of each element's CE by class that this evaluator keeps and nothing else of the

@@ -7,6 +7,7 @@ import type {EvaluationConfig} from '../config.js'
 import type {MergeRule} from '../state/merge-rules.js'
 import type {Evaluator} from './evaluator.js'
 import {CONCENTRATION_RULES, ConcentrationEvaluator, type ConcentrationState} from './concentration.js'
+import {HARDEST_RULES, HardestRowsEvaluator, type HardestState} from './hardest-rows.js'
 import {KORNIA_RULES, KorniaTermsEvaluator, type KorniaSums} from './kornia-terms.js'
 
 /** The optional sections of a partial state, by name (absent when the settings do not ask for them). */
@@ -15,6 +16,8 @@ export interface Sections {
   kornia?: KorniaSums
   /** Loss concentration (on by default in `report`, --no-concentration): histograms of per-element losses. */
   concentration?: ConcentrationState
+  /** --top / --top-per-class: the hardest elements, a bounded list each (hardest-rows.ts). */
+  hardest?: HardestState
 }
 
 export type SectionName = keyof Sections
@@ -40,6 +43,12 @@ export const SECTIONS: readonly SectionEntry[] = [
     rules: CONCENTRATION_RULES,
     when: (config) => config.concentration === true,
     create: (config) => new ConcentrationEvaluator(config),
+  },
+  {
+    name: 'hardest',
+    rules: HARDEST_RULES,
+    when: (config) => config.hardest !== undefined,
+    create: (config) => new HardestRowsEvaluator(config, config.hardest as NonNullable<typeof config.hardest>),
   },
 ]
 

@@ -5,6 +5,7 @@
  * field of Settings (a field added to the settings without a check here fails to compile).
  */
 import type {AlphaSpec} from '../config.js'
+import {MAX_TOP} from '../evaluators/hardest-rows.js'
 import {PRESET_NAMES} from '../presets.js'
 import {REDUCTIONS} from '../reduction.js'
 import type {Settings} from './partial-state.js'
@@ -90,6 +91,17 @@ const SETTING_CHECKS: Record<keyof Settings, Check> = {
       number(0, 1, 'a number in [0, 1]')(alpha, `${name}[${i}].alpha`)
       checkAlpha(spec, `${name}[${i}].spec`)
     })
+  }),
+  hardest: optional((value, name) => {
+    const top = (value ?? {}) as {rows?: unknown; perClass?: unknown; gamma?: unknown}
+    if (typeof value !== 'object' || value === null) fail(name, 'an object {rows, perClass, gamma}')
+    const count = (x: unknown, field: string): void => {
+      if (!Number.isInteger(x) || (x as number) < 0 || (x as number) > MAX_TOP)
+        fail(`${name}.${field}`, `a whole number from 0 to ${MAX_TOP}`)
+    }
+    count(top.rows, 'rows')
+    count(top.perClass, 'perClass')
+    if (top.gamma !== null) number(0, 100, 'null or a number from 0 to 100')(top.gamma, `${name}.gamma`)
   }),
   preset: optional(oneOf(PRESET_NAMES)),
   reduction: optional(oneOf(REDUCTIONS)),

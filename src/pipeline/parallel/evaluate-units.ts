@@ -12,6 +12,7 @@
  */
 import {InputError, type InputLocation, rebaseLocation, UsageError} from '../../core/errors.js'
 import {Evaluation} from '../../core/evaluation.js'
+import {rebaseHardest} from '../../core/evaluators/hardest-rows.js'
 import {rebaseInputFacts} from '../../core/state/input-facts.js'
 import {mergeStatesInto, type PartialState, type Settings} from '../../core/state/partial-state.js'
 import type {ReadExtent, UnitPlan} from '../../readers/prediction-source.js'
@@ -105,6 +106,7 @@ export async function evaluateUnits(plan: UnitPlan, options: UnitsOptions): Prom
   let merged: PartialState | undefined
   for (const {unit, state} of units) {
     rebaseInputFacts(state.input, baseOf(unit))
+    if (state.sections.hardest !== undefined) rebaseHardest(state.sections.hardest, baseOf(unit))
     merged = merged === undefined ? state : mergeStatesInto(merged, state)
   }
   merged ??= new Evaluation(options.settings).take(options.file)

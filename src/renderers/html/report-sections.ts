@@ -9,7 +9,7 @@
  */
 import type {ClassRow, Report} from '../../report/types.js'
 
-export type {Concentration, ConcentrationGroup, GridCell, LossByPt} from '../../report/types.js'
+export type {Concentration, ConcentrationGroup, GridCell, Hardest, HardRow, LossByPt} from '../../report/types.js'
 
 /** Issue 18: the most frequent off-diagonal cells of the confusion matrix. */
 export interface TopConfusion {
@@ -29,27 +29,6 @@ export interface Calibration {
   brier?: number | null
   perClass: {class: string; ece: number | null}[]
   reliability: {lower: number; upper: number; count: number; confidence: number | null; accuracy: number | null}[]
-}
-
-/** Issue 18: one of the hardest rows. Arrow/Parquet give batch and batchRow instead of line. */
-export interface HardRow {
-  file: string
-  row: number
-  line?: number | null
-  batch?: number | null
-  batchRow?: number | null
-  id?: string | null
-  label: string | number
-  predicted: string | number
-  pt: number
-  ce: number
-  loss: number
-}
-
-export interface Hardest {
-  /** What the rows are ranked by, e.g. "ce" or "focal γ=2". */
-  by: string
-  rows: HardRow[]
 }
 
 /** Issue 18: per-class metrics added to each `classes[i]`. */
@@ -72,5 +51,4 @@ export type HtmlReportInput = Omit<Report, 'classes'> & {
   topConfusions?: TopConfusion[] | null
   calibration?: Calibration | null
   brier?: number | null
-  hardest?: Hardest | null
 }

@@ -174,11 +174,14 @@ export function allSectionsReport(): HtmlReportInput {
     },
     hardest: {
       by: 'ce',
+      gamma: null,
       rows: [
         {
           file: MARKUP_FILE,
           row: 41,
           line: 43,
+          batch: null,
+          batchRow: null,
           id: 'img/41.png',
           label: 'cat',
           predicted: 'dog',
@@ -190,6 +193,8 @@ export function allSectionsReport(): HtmlReportInput {
           file: MARKUP_FILE,
           row: 7,
           line: 9,
+          batch: null,
+          batchRow: null,
           id: SCRIPT_CLASS,
           label: SCRIPT_CLASS,
           predicted: 'cat',

@@ -42,7 +42,7 @@ export function hardestSection(context: SectionContext): PageSection | null {
     ]),
     sortable: true,
     tall: hardest.rows.length > 30,
-    caption: `The ${hardest.rows.length} rows with the largest loss, ranked by ${hardest.by}; row is 0-based within its file.`,
+    caption: `The ${hardest.rows.length} rows with the largest loss, ranked by ${hardest.by === 'focal' ? `focal loss at γ = ${hardest.gamma}` : 'CE'}; row is 0-based within its file.`,
   })
   return {id: 'hardest', title: 'Hardest rows', html: sectionHtml('hardest', 'Hardest rows', [table])}
 }

@@ -1,0 +1,92 @@
+/**
+ * --rows-out: one record per element read (a row; multi-label: a row and class), in input order, with the
+ * file, data row, label, predicted class, p_t, CE and the focal loss at each γ of the sweep — written as
+ * the rows are read, a block at a time, so memory does not grow with the input. The format follows the
+ * extension: CSV (csv-rows.ts) or Arrow IPC (arrow-rows.ts). The bytes go to a ByteSink (the command's
+ * staged temp file, renamed into place only when the whole run succeeded).
+ */
+import type {PredictionChunk} from '../../core/chunk.js'
+import {UsageError} from '../../core/errors.js'
+import type {RowSink} from '../../core/evaluation.js'
+import {FOLD_ROWS, type PreparedRows} from '../../core/rows/prepared-rows.js'
+import {type RowValues, RowValuesMaker} from '../../core/rows/row-values.js'
+import type {Settings} from '../../core/state/partial-state.js'
+
+/** Where a rows file's bytes go, in order. */
+export interface ByteSink {
+  write(data: Uint8Array): void
+}
+
+export type RowsFormat = 'csv' | 'arrow'
+
+/** The format of a --rows-out path, from its extension; anything else is a usage error. */
+export function rowsOutFormat(path: string): RowsFormat {
+  const lower = path.toLowerCase()
+  if (lower.endsWith('.csv')) return 'csv'
+  if (lower.endsWith('.arrow')) return 'arrow'
+  throw new UsageError(`--rows-out: expected a file name ending in .csv or .arrow, got ${JSON.stringify(path)}`)
+}
+
+/** What a format's writer is told about the run before any row. */
+export interface RowsLayout {
+  settings: Settings
+  /** The input files, in command-line order (Arrow: the dictionary of the `file` column). */
+  files: string[]
+}
+
+/** A format's writer: blocks of values of file `order`, then `end`. */
+export interface RowsEncoder {
+  add(values: RowValues, order: number): void
+  end(): void
+}
+
+/** The column names: file, row, [class,] label, predicted, pt, ce, fl_<γ>… */
+export function rowsColumns(settings: Settings): string[] {
+  return [
+    'file',
+    'row',
+    ...(settings.task === 'multilabel' ? ['class'] : []),
+    'label',
+    'predicted',
+    'pt',
+    'ce',
+    ...settings.gammas.map((g) => `fl_${g}`),
+  ]
+}
+
+/** The sink the evaluation hands its elements to, and the encoder it feeds. */
+export class RowsOut implements RowSink {
+  private readonly maker: RowValuesMaker
+  private order = 0
+
+  constructor(
+    settings: Settings,
+    private readonly encoder: RowsEncoder,
+  ) {
+    this.maker = new RowValuesMaker(settings, Math.max(FOLD_ROWS, settings.numClasses))
+  }
+
+  /** The rows that follow are of file `order` (its position on the command line). */
+  startFile(order: number): void {
+    this.order = order
+  }
+
+  write(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk): void {
+    // A block holds at most the maker's capacity (prepared blocks are FOLD_ROWS or K elements).
+    if (to > from) this.encoder.add(this.maker.fill(rows, from, to, chunk), this.order)
+  }
+
+  end(): void {
+    this.encoder.end()
+  }
+}
+
+/** A RowsOut writing `format` to `sink`. Arrow's writer is loaded only when asked for (start-up cost). */
+export async function openRowsOut(format: RowsFormat, layout: RowsLayout, sink: ByteSink): Promise<RowsOut> {
+  if (format === 'csv') {
+    const {CsvRowsEncoder} = await import('./csv-rows.js')
+    return new RowsOut(layout.settings, new CsvRowsEncoder(layout, sink))
+  }
+  const {ArrowRowsEncoder} = await import('./arrow-rows.js')
+  return new RowsOut(layout.settings, new ArrowRowsEncoder(layout, sink))
+}

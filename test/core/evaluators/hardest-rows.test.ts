@@ -1,0 +1,309 @@
+/**
+ * The hardest rows (--top) against a stable argsort of an independent per-row computation written here:
+ * CE from the scores by plain Math (softplus, log-sum-exp, −log of the clamped probability), the physical
+ * line counted while the file is written, the data row as the record's index. Inputs with many ties (scores
+ * from a coarse grid, repeated), quoted fields with newlines, CRLF, several files, Arrow batches, threads 1
+ * and 2 (units of a few KB, so small files split), and merges of states in any order.
+ */
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC} from 'apache-arrow'
+
+import {type HardEntry, HARDEST_RULES, type HardestState} from '../../../src/core/evaluators/hardest-rows.js'
+import {Evaluation} from '../../../src/core/evaluation.js'
+import {mergeSection} from '../../../src/core/state/merge-rules.js'
+import {
+  decodePartialState,
+  encodePartialState,
+  mergeStates,
+  type PartialState,
+} from '../../../src/core/state/partial-state.js'
+import {emptyPartialState} from '../../../src/core/evaluation.js'
+import {evaluateSource} from '../../../src/pipeline/evaluate-source.js'
+import {openSource} from '../../../src/readers/open-source.js'
+import {settingsFor} from '../../helpers/evaluate.js'
+import {evaluationConfig} from '../../helpers/evaluation-config.js'
+import {tempDir} from '../../helpers/temp-files.js'
+
+const file = tempDir()
+
+/** What the reference says about one row (element). */
+interface RefRow {
+  file: string
+  order: number
+  row: number
+  line: number | null
+  batch: number | null
+  batchRow: number | null
+  label: number
+  predicted: number
+  pt: number
+  ce: number
+  loss: number
+  /** Binary: the logit the row was written with. */
+  x?: number
+}
+
+function random(seed: number): () => number {
+  let s = seed
+  return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646
+}
+
+const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))
+
+/** Binary logits CE: softplus(−x) for label 1, softplus(x) for label 0. */
+function binaryRef(label: number, x: number): {ce: number; pt: number; predicted: number} {
+  const ce = label === 1 ? softplus(-x) : softplus(x)
+  return {ce, pt: Math.exp(-ce), predicted: x > 0 ? 1 : 0}
+}
+
+/** Multi-class logits CE: log Σ exp(x_j) − x_label; argmax the first of the largest. */
+function multiclassRef(label: number, xs: number[]): {ce: number; pt: number; predicted: number} {
+  const m = Math.max(...xs)
+  const lse = m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0))
+  const ce = lse - xs[label]
+  return {ce, pt: Math.exp(-ce), predicted: xs.indexOf(m)}
+}
+
+/** A stable sort by loss, descending: the expected list. */
+function stableTop(rows: RefRow[], n: number): RefRow[] {
+  return rows
+    .map((r, i) => ({r, i}))
+    .sort((a, b) => b.r.loss - a.r.loss || a.i - b.i)
+    .slice(0, n)
+    .map(({r}) => r)
+}
+
+function assertSameRows(actual: HardEntry[], expected: RefRow[], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`)
+  actual.forEach((a, i) => {
+    const e = expected[i]
+    const at = `${what} #${i}`
+    assert.equal(a.file, e.file, `${at} file`)
+    assert.equal(a.row, e.row, `${at} row`)
+    assert.equal(a.line, e.line, `${at} line`)
+    assert.equal(a.batch, e.batch, `${at} batch`)
+    assert.equal(a.batchRow, e.batchRow, `${at} batchRow`)
+    assert.equal(a.label, e.label, `${at} label`)
+    assert.equal(a.predicted, e.predicted, `${at} predicted`)
+    for (const key of ['ce', 'loss', 'pt'] as const) {
+      assert.ok(
+        Math.abs(a[key] - e[key]) <= 1e-12 * Math.max(1, Math.abs(e[key])),
+        `${at} ${key}: ${a[key]} vs ${e[key]}`,
+      )
+    }
+  })
+}
+
+/**
+ * A binary logits CSV of `rows` rows with a third column `note`; every `quoteEvery`-th note is a quoted
+ * field holding a newline (the record then spans two lines); `eol` '\n' or '\r\n'. Logits from a grid of
+ * 0.25 steps, so most losses tie with others. Returns the text and the reference rows.
+ */
+function binaryCsv(
+  path: string,
+  order: number,
+  rows: number,
+  options: {seed: number; eol?: string; quoteEvery?: number; gamma?: number | null},
+): {text: string; ref: RefRow[]} {
+  const eol = options.eol ?? '\n'
+  const next = random(options.seed)
+  const lines = [`label,logit,note`]
+  let line = 2
+  const ref: RefRow[] = []
+  for (let i = 0; i < rows; i++) {
+    const label = next() < 0.3 ? 1 : 0
+    const x = Math.round((next() - 0.5) * 40) / 4
+    const quoted = options.quoteEvery !== undefined && i % options.quoteEvery === 3
+    const note = quoted ? `"two${eol}lines, ""quoted"""` : `n${i}`
+    lines.push(`${label},${x},${note}`)
+    const {ce, pt, predicted} = binaryRef(label, x)
+    const q = 1 - pt
+    const loss = options.gamma === undefined || options.gamma === null ? ce : Math.pow(q, options.gamma) * ce
+    ref.push({file: path, order, row: i, line, batch: null, batchRow: null, label, predicted, pt, ce, loss, x})
+    line += quoted ? 2 : 1
+  }
+  return {text: lines.join(eol) + eol, ref}
+}
+
+/** A multi-class logits Arrow file of `batches` batches of `rows` rows, K classes, logits on a coarse grid. */
+function multiclassArrow(path: string, order: number, batches: number, rows: number, K: number, seed: number) {
+  const next = random(seed)
+  const fields: Field[] = [new Field('label', new Int32(), false)]
+  for (let j = 0; j < K; j++) fields.push(new Field(`logit_${j}`, new Float64(), false))
+  const schema = new Schema(fields)
+  const out: RecordBatch[] = []
+  const ref: RefRow[] = []
+  for (let b = 0; b < batches; b++) {
+    const labels = Int32Array.from({length: rows}, () => Math.floor(next() * K))
+    const columns = Array.from({length: K}, () => new Float64Array(rows))
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < K; j++) columns[j][i] = Math.round((next() - 0.5) * 8)
+      const xs = columns.map((c) => c[i])
+      const {ce, pt, predicted} = multiclassRef(labels[i], xs)
+      ref.push({
+        file: path,
+        order,
+        row: b * rows + i,
+        line: null,
+        batch: b + 1,
+        batchRow: i + 1,
+        label: labels[i],
+        predicted,
+        pt,
+        ce,
+        loss: ce,
+      })
+    }
+    const children = [
+      makeData({type: new Int32(), data: labels}),
+      ...columns.map((data) => makeData({type: new Float64(), data})),
+    ]
+    out.push(new RecordBatch(schema, makeData({type: new Struct(schema.fields), length: rows, children})))
+  }
+  return {bytes: tableToIPC(new Table(out), 'file'), ref}
+}
+
+/** Every file's state (threads, units of `unitBytes`), merged in file order: what report computes. */
+async function evaluateFiles(
+  paths: string[],
+  top: {rows: number; perClass: number; gamma: number | null},
+  threads: number,
+  unitBytes = 1 << 12,
+): Promise<PartialState> {
+  let merged: PartialState | undefined
+  for (const [order, path] of paths.entries()) {
+    const source = await openSource(path, {labelCol: 'label'})
+    const {layout} = source
+    const config = evaluationConfig({
+      task: layout.task,
+      scores: layout.scores,
+      numClasses: layout.classes.length,
+      hardest: top,
+    })
+    const state = await evaluateSource(source, settingsFor(config, layout.classes), {
+      threads,
+      skip: false,
+      order,
+      ceBefore: 0,
+      tuning: {minBytes: 0, unitBytes},
+    })
+    merged = merged === undefined ? state : mergeStates(merged, state)
+  }
+  return merged as PartialState
+}
+
+function hardestOf(state: PartialState): HardestState {
+  const h = state.sections.hardest
+  assert.ok(h, 'the state holds a hardest section')
+  return h
+}
+
+describe('hardest rows', () => {
+  it('CSV, binary logits (the fused kernel): a stable argsort of the reference, ties in file order, threads 1 and 2', async () => {
+    const a = file('a.csv')
+    const b = file('b.csv')
+    const one = binaryCsv(a, 0, 3000, {seed: 11})
+    // The same rows again, CRLF: every loss of b ties with one of a.
+    const two = binaryCsv(b, 1, 2000, {seed: 11, eol: '\r\n'})
+    file('a.csv', one.text)
+    file('b.csv', two.text)
+    const all = [...one.ref, ...two.ref]
+    const sorted = stableTop(all, all.length)
+    // N cuts through a group of equal losses, so which of them are kept is decided by input order alone.
+    let n = 10
+    while (sorted[n - 1].loss !== sorted[n].loss) n++
+    assert.ok(n < 200)
+    const expected = sorted.slice(0, n)
+    for (const threads of [1, 2]) {
+      const state = await evaluateFiles([a, b], {rows: n, perClass: 0, gamma: null}, threads)
+      assertSameRows(hardestOf(state).rows.entries, expected, `threads ${threads}`)
+    }
+  })
+
+  it('CSV with CRLF and quoted fields holding newlines: the line where each record starts', async () => {
+    const path = file('quoted.csv')
+    const made = binaryCsv(path, 0, 1500, {seed: 5, eol: '\r\n', quoteEvery: 7})
+    file('quoted.csv', made.text)
+    // Every row, so every line number is checked.
+    const expected = stableTop(made.ref, 1500)
+    for (const threads of [1, 2]) {
+      const state = await evaluateFiles([path], {rows: 1500, perClass: 0, gamma: null}, threads)
+      assertSameRows(hardestOf(state).rows.entries, expected, `threads ${threads}`)
+    }
+  })
+
+  it('--top-gamma ranks by (1 − p_t)^γ · CE', async () => {
+    const path = file('gamma.csv')
+    const made = binaryCsv(path, 0, 2000, {seed: 9, gamma: 2})
+    file('gamma.csv', made.text)
+    const state = await evaluateFiles([path], {rows: 40, perClass: 0, gamma: 2}, 1)
+    assertSameRows(hardestOf(state).rows.entries, stableTop(made.ref, 40), 'γ 2')
+  })
+
+  it('Arrow, multi-class logits, several batches: batch and batchRow, per class, threads 1 and 2', async () => {
+    const path = file('multi.arrow')
+    const made = multiclassArrow(path, 0, 6, 500, 4, 21)
+    file('multi.arrow', made.bytes)
+    for (const threads of [1, 2]) {
+      const state = await evaluateFiles([path], {rows: 30, perClass: 5, gamma: null}, threads, 1 << 14)
+      const h = hardestOf(state)
+      assertSameRows(h.rows.entries, stableTop(made.ref, 30), `threads ${threads}`)
+      for (let c = 0; c < 4; c++) {
+        const expected = stableTop(
+          made.ref.filter((r) => r.label === c),
+          5,
+        )
+        assertSameRows(h.byClass.lists[c], expected, `threads ${threads}, class ${c}`)
+      }
+    }
+  })
+
+  it('merges associatively and commutatively, with the empty state as identity, and survives the JSON form', async () => {
+    const path = file('m.csv')
+    const made = binaryCsv(path, 0, 900, {seed: 3})
+    file('m.csv', made.text)
+    const top = {rows: 25, perClass: 3, gamma: null}
+    const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, hardest: top})
+    const settings = settingsFor(config, ['0', '1'])
+    // Three parts of the rows, each its own "file order" 0 but a different path, as shards are.
+    const parts = [0, 1, 2].map((p) => {
+      const evaluation = new Evaluation(settings)
+      const rows = made.ref.filter((_, i) => i % 3 === p)
+      const labels = Int32Array.from(rows, (r) => r.label)
+      const scores = Float64Array.from(rows, (r) => r.x as number)
+      evaluation.update({
+        rows: rows.length,
+        width: 1,
+        labels,
+        scores,
+        locate: (i) => ({file: `part-${p}`, line: i + 2, dataRow: i}),
+      })
+      return evaluation.take({path: `part-${p}`, order: 0})
+    })
+    const [x, y, z] = parts
+    const left = mergeStates(mergeStates(x, y), z)
+    const right = mergeStates(x, mergeStates(z, y))
+    assert.deepEqual(hardestOf(left), hardestOf(right))
+    assert.deepEqual(hardestOf(mergeStates(emptyPartialState(settings), left)), hardestOf(left))
+    const decoded = decodePartialState(JSON.parse(JSON.stringify(encodePartialState(left))), emptyPartialState)
+    assert.deepEqual(hardestOf(decoded), hardestOf(left))
+    // The merged list is the first 25 of every part's rows by (loss desc, path, row).
+    const all = parts.flatMap((_, i) =>
+      made.ref.filter((_, k) => k % 3 === i).map((r, row) => ({...r, file: `part-${i}`, row, line: row + 2})),
+    )
+    const expected = all
+      .map((r, i) => ({r, i}))
+      .sort((a, b) => b.r.loss - a.r.loss || a.i - b.i)
+      .slice(0, 25)
+      .map(({r}) => r)
+    assertSameRows(hardestOf(left).rows.entries, expected, 'merged')
+  })
+
+  it('refuses to merge lists of different bounds, naming the field', () => {
+    const a: HardestState = {rows: {limit: 2, entries: []}, byClass: {limit: 0, lists: []}}
+    const b: HardestState = {rows: {limit: 3, entries: []}, byClass: {limit: 0, lists: []}}
+    assert.throws(() => mergeSection(HARDEST_RULES, a, b), /sections\.hardest\.rows\.limit: 2 vs 3/)
+  })
+})

@@ -4,7 +4,7 @@
  * process or worker start-up — on the same number of threads as `report` uses. What focalscope would take
  * if reading cost nothing: its wall time divided by this says how far it is from the maths' own cost.
  *
- *   node bench/.data/js/compute-limit.cjs --file F --gammas 0,0.5,1,2,5 [--threads N] [--repeat R]
+ *   node bench/.data/js/compute-limit.cjs --file F --gammas 0,0.5,1,2,5 [--threads N] [--repeat R] [--flags '…']
  *
  * Prints one JSON object: {rows, threads, chunks, loadMs, runsMs, cpuMs, ce}. runsMs[0] is the first (cold:
  * the JIT compiles the loops during it) run; the bench takes the median of the others as the limit.
@@ -49,6 +49,8 @@ async function main(): Promise<void> {
       gammas: {type: 'string', default: '0,0.5,1,2,5'},
       threads: {type: 'string'},
       repeat: {type: 'string', default: '5'},
+      // More `report` flags, space-separated (e.g. "--no-concentration", to see what a section costs).
+      flags: {type: 'string', default: ''},
     },
   })
   if (!values.file) throw new Error('usage: compute-limit --file F [--gammas G] [--threads N] [--repeat R]')
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   // The options `report FILE --gammas G` runs with: the command's own flag definitions and defaults.
   const argv = ['--gammas', values.gammas]
   if (values.threads) argv.push('--threads', values.threads)
+  argv.push(...values.flags.split(' ').filter(Boolean))
   const parsed = await Parser.parse(argv, {flags: inputFlags, strict: true})
   const options = analyzeOptionsFromFlags(parsed.flags as never, parsed.metadata)
   const threads = Math.max(1, options.threads ?? availableParallelism())

@@ -13,6 +13,7 @@
  *      doubles: if q + (c + ε) and q + (c − ε) round to the same double for an ε of 2^-23 ulp (far above
  *      the error, far below half an ulp), that double is right. Otherwise (one value in ~4 million at
  *      random, and exact ties) the caller falls back to Number().
+ * The plain version it replaces, and what the tests compare it with: `Number(text)` of the field's text.
  * Checked against Number() on random and near-midpoint inputs in test/readers/csv/long-decimal.test.ts.
  */
 import {DOT, ZERO} from './bytes.js'

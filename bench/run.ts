@@ -1,10 +1,11 @@
 /**
- * focalscope vs DuckDB on generated prediction files. See bench/README.md.
+ * focalscope vs DuckDB on generated prediction files, each case also against its limits (the evaluation
+ * alone on rows in memory; the raw read of the file). See bench/README.md.
  *
- *   npm run bench -- [--runs N] [--rows N] [--only binary-csv,binary-arrow,multi-csv,multi-arrow,binary-parquet,
- *                    binary-parquet-zstd,multi-parquet,arrow-lz4,version,gammas]
- *                    [--scale-check] [--multi-rows N] [--duckdb-threads N] [--multi-parquet wide|list]
- *                    [--verify-data]
+ *   npm run bench -- [--runs N] [--rows N] [--only binary-csv,binary-arrow,multi-csv,multi-arrow,wide-csv,
+ *                    binary-parquet,binary-parquet-zstd,multi-parquet,arrow-lz4,version,gammas,top,rows-out]
+ *                    [--formats d3,d9,d17,sci] [--scale-check] [--multi-rows N] [--duckdb-threads N]
+ *                    [--multi-parquet wide|list] [--verify-data] [--skip-limits]
  */
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, totalmem} from 'node:os'
@@ -23,10 +24,13 @@ import {
   GENERATOR_VERSION,
   isCurrent,
   type MultiSpec,
+  NUMBER_FORMATS,
+  type NumberFormat,
   readMarker,
   sha256OfFile,
   writeMarker,
 } from './lib/generate.js'
+import {buildComputeLimit, type ComputeLimit, measureComputeLimit, measureReadLimit} from './lib/limits.js'
 import {measureNode, type Measurement, rssMethod, scrubbedHere} from './lib/measure.js'
 import {buildCopyToParquet, type Figures, type MultiLayout, type QuerySource} from './lib/sql.js'
 import {writeCompressedArrow} from '../scripts/lib/compressed-arrow.js'
@@ -45,11 +49,19 @@ const GAMMAS_1 = [2]
 const TOLERANCE = 1e-9
 const BINARY_SEED = 20240601
 const MULTI_SEED = 20240602
+const WIDE_SEED = 20240603
+const FORMAT_LABELS: Record<NumberFormat, string> = {
+  d3: 'with 3 significant digits',
+  d9: 'with 9 significant digits',
+  d17: 'with 17 significant digits',
+  sci: "as C's %.6e",
+}
 const CASE_IDS = [
   'binary-csv',
   'binary-arrow',
   'multi-csv',
   'multi-arrow',
+  'wide-csv',
   'binary-parquet',
   'binary-parquet-zstd',
   'multi-parquet',
@@ -70,7 +82,12 @@ const {values: argv} = parseArgs({
     rows: {type: 'string', default: '10000000'},
     'multi-rows': {type: 'string', default: '2000000'},
     classes: {type: 'string', default: '20'},
+    'wide-rows': {type: 'string', default: '20000'},
+    'wide-classes': {type: 'string', default: '1000'},
     only: {type: 'string'},
+    formats: {type: 'string'},
+    'skip-limits': {type: 'boolean', default: false},
+    'limit-repeat': {type: 'string', default: '5'},
     'scale-check': {type: 'boolean', default: false},
     'scale-rows': {type: 'string', default: '100000000'},
     'duckdb-threads': {type: 'string'},
@@ -89,6 +106,12 @@ if (argv.help) {
   --rows N              rows of the binary files (default 10000000)
   --multi-rows N        rows of the 20-class files (default 2000000)
   --only LIST           comma-separated: ${CASE_IDS.join(', ')}
+  --formats LIST        also binary CSVs of --rows rows whose logits are written otherwise, comma-separated:
+                        d3, d9, d17 (that many significant digits), sci (C's %.6e), or all
+  --wide-rows N         rows of the wide multi-class CSV (default 20000)
+  --wide-classes N      classes of the wide multi-class CSV (default 1000)
+  --skip-limits         do not measure the compute and read limits
+  --limit-repeat N      in-memory evaluations per compute limit, the first one a warm-up (default 5)
   --scale-check         also build a 100M-row binary CSV and compare peak RSS with the 10M one
   --scale-rows N        rows for --scale-check (default 100000000)
   --duckdb-threads N    DuckDB's threads setting (default: DuckDB's own, the core count)
@@ -110,6 +133,21 @@ const RUNS = positiveInt('runs', argv.runs)
 const BINARY_ROWS = positiveInt('rows', argv.rows)
 const MULTI_ROWS = positiveInt('multi-rows', argv['multi-rows'])
 const CLASSES = positiveInt('classes', argv.classes)
+const WIDE_ROWS = positiveInt('wide-rows', argv['wide-rows'])
+const WIDE_CLASSES = positiveInt('wide-classes', argv['wide-classes'])
+const LIMIT_REPEAT = Math.max(2, positiveInt('limit-repeat', argv['limit-repeat']))
+const FORMATS: NumberFormat[] =
+  argv.formats === undefined
+    ? []
+    : argv.formats === 'all'
+      ? [...NUMBER_FORMATS]
+      : argv.formats.split(',').map((s) => {
+          const f = s.trim() as NumberFormat
+          if (!NUMBER_FORMATS.includes(f)) {
+            throw new Error(`--formats: unknown format "${s}" (known: ${NUMBER_FORMATS.join(', ')}, all)`)
+          }
+          return f
+        })
 const SCALE_ROWS = positiveInt('scale-rows', argv['scale-rows'])
 const VERSION_RUNS = positiveInt('version-runs', argv['version-runs'])
 const DUCKDB_THREADS = argv['duckdb-threads'] ? positiveInt('duckdb-threads', argv['duckdb-threads']) : undefined
@@ -122,7 +160,9 @@ const ONLY = new Set<CaseId>(
         if (!CASE_IDS.includes(id)) throw new Error(`--only: unknown case "${s}" (known: ${CASE_IDS.join(', ')})`)
         return id
       })
-    : CASE_IDS,
+    : argv.formats !== undefined
+      ? []
+      : CASE_IDS,
 )
 
 // ---------------------------------------------------------------------------------------------
@@ -185,12 +225,20 @@ interface FileInfo {
 
 const generation: Record<string, FileInfo> = {}
 
-function binarySpec(rows: number): BinarySpec {
-  return {kind: 'binary', rows, seed: BINARY_SEED, positiveRate: 0.01}
+function binarySpec(rows: number, numberFormat?: NumberFormat): BinarySpec {
+  const spec: BinarySpec = {kind: 'binary', rows, seed: BINARY_SEED, positiveRate: 0.01}
+  // Only when given: the markers of the default files stay as they were.
+  if (numberFormat !== undefined) spec.numberFormat = numberFormat
+  return spec
 }
 
 function multiSpec(): MultiSpec {
   return {kind: 'multiclass', rows: MULTI_ROWS, classes: CLASSES, seed: MULTI_SEED}
+}
+
+/** The wide file: an ImageNet-sized head (1,000 logits a row, several KB of text). */
+function wideSpec(): MultiSpec {
+  return {kind: 'multiclass', rows: WIDE_ROWS, classes: WIDE_CLASSES, seed: WIDE_SEED}
 }
 
 function info(path: string, seconds: number, reused: boolean): FileInfo {
@@ -343,6 +391,7 @@ function lz4Arrow(source: FileInfo, target: string): Promise<FileInfo> {
 interface ToolRun {
   wallMs: number
   maxRssKiB: number | null
+  cpuMs: number | null
   figures?: Figures
   /** DuckDB only: the query alone. */
   queryMs?: number
@@ -391,7 +440,7 @@ async function runFocalscope(
   const m = await measureNode([FOCALSCOPE_BIN, 'report', file, '--json', '--gammas', gammas.join(','), ...extra], {
     cwd: ROOT,
   })
-  const run: ToolRun = {wallMs: m.wallMs, maxRssKiB: m.maxRssKiB}
+  const run: ToolRun = {wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, cpuMs: m.cpuMs}
   if (m.exitCode !== 0) run.error = failure(m, 'focalscope')
   else if (parse) {
     try {
@@ -429,7 +478,7 @@ async function runDuckdb(src: QuerySource, gammas: number[]): Promise<ToolRun> {
   if (src.layout) args.push('--layout', src.layout)
   if (DUCKDB_THREADS) args.push('--threads', String(DUCKDB_THREADS))
   const m = await measureNode(args, {cwd: ROOT})
-  const run: ToolRun = {wallMs: m.wallMs, maxRssKiB: m.maxRssKiB}
+  const run: ToolRun = {wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, cpuMs: m.cpuMs}
   if (m.exitCode !== 0) run.error = failure(m, 'duckdb-query')
   else {
     const result = JSON.parse(m.stdout) as DuckdbResult
@@ -485,6 +534,7 @@ interface Target {
 interface ToolSummary {
   runs: ToolRun[]
   medianWallS: number | null
+  medianCpuS: number | null
   peakRssMB: number | null
   medianQueryS?: number | null
   errors: string[]
@@ -503,7 +553,18 @@ interface FileCaseResult {
   /** rows / (median wall − median `--version` time): the rate once the CLI is up. Informational. */
   rowsPerSNetOfStartup: number | null
   mbPerS: number | null
+  /**
+   * The headline: runs are paired (focalscope, then DuckDB) and this is the median over the pairs of
+   * DuckDB's wall time / focalscope's — steadier on a noisy machine than a ratio of medians.
+   */
   ratioDuckdbOverFocalscope: number | null
+  /** Every pair's ratio, in run order. */
+  pairRatios: number[]
+  /** The same on CPU time (user + system, all threads): waiting for a core is not in it. */
+  cpuRatioDuckdbOverFocalscope: number | null
+  /** Median wall / median DuckDB wall, the figure before issue 20 (for reference). */
+  ratioOfMedians: number | null
+  limits: CaseLimits | null
   agreement: Agreement | null
   targets: Target[]
   /** 1-minute load average when the case started (other work on the machine makes timings noisy). */
@@ -514,9 +575,11 @@ function summarize(runs: ToolRun[]): ToolSummary {
   const ok = runs.filter((r) => !r.error)
   const rss = ok.map((r) => r.maxRssKiB).filter((x): x is number => x !== null)
   const queries = ok.map((r) => r.queryMs).filter((x): x is number => x !== undefined)
+  const cpu = ok.map((r) => r.cpuMs).filter((x): x is number => x !== null)
   return {
     runs,
     medianWallS: ok.length ? median(ok.map((r) => r.wallMs)) / 1000 : null,
+    medianCpuS: cpu.length ? median(cpu) / 1000 : null,
     peakRssMB: rss.length ? rssMB(Math.max(...rss)) : null,
     medianQueryS: queries.length ? median(queries) / 1000 : undefined,
     errors: [...new Set(runs.filter((r) => r.error).map((r) => r.error as string))],
@@ -537,6 +600,76 @@ interface FileCase {
 /** Median `--version` time, when measured: subtracted for the informational "net of start-up" rate. */
 let startupMs: number | undefined
 
+/** The bundled compute-limit child (made once per bench run), unless --skip-limits. */
+let computeLimitScript: string | undefined
+
+/** A case's limits and focalscope's distance from them. */
+interface CaseLimits {
+  /** The evaluation alone on the rows in memory, same threads: median of the warm runs, wall and CPU. */
+  compute: {medianS: number; medianCpuS: number; runsMs: number[]; threads: number; loadMs: number} | null
+  /** Reading the file's bytes, one thread, 1 MiB at a time (median of 3). */
+  readS: number
+  /** focalscope's median wall time / each limit. */
+  overCompute: number | null
+  overRead: number | null
+  /** focalscope's median CPU time / the compute limit's CPU time. */
+  cpuOverCompute: number | null
+  /** Σ CE of the in-memory evaluation against DuckDB's (the limit computed the same thing). */
+  ceRelDiff: number | null
+  error?: string
+}
+
+function pairedMedian(
+  a: ToolRun[],
+  b: ToolRun[],
+  value: (r: ToolRun) => number | null,
+): {median: number | null; ratios: number[]} {
+  const ratios: number[] = []
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = value(a[i])
+    const y = value(b[i])
+    if (a[i].error || b[i].error || x === null || y === null || !(x > 0)) continue
+    ratios.push(y / x)
+  }
+  return {median: ratios.length ? median(ratios) : null, ratios}
+}
+
+async function measureLimits(c: FileCase, fs: ToolSummary, reference: Figures | undefined): Promise<CaseLimits | null> {
+  // The scale check's 100M rows would not fit in memory as typed arrays (nor is its speed the question).
+  if (!computeLimitScript || c.id === 'scale-binary-csv') return null
+  log(`· ${c.id}: limits (${LIMIT_REPEAT} × the evaluation on the rows in memory; 3 × a raw read of the file)`)
+  const readS = measureReadLimit(c.focalFile.path, 3)
+  const r = await measureComputeLimit(computeLimitScript, c.focalFile.path, GAMMAS, {cwd: ROOT, repeat: LIMIT_REPEAT})
+  const over = (x: number | null, limit: number | null): number | null => (x && limit ? x / limit : null)
+  if ('error' in r && !('runsMs' in r)) {
+    return {
+      compute: null,
+      readS,
+      overCompute: null,
+      overRead: over(fs.medianWallS, readS),
+      cpuOverCompute: null,
+      ceRelDiff: null,
+      error: r.error,
+    }
+  }
+  const limit = r as ComputeLimit
+  const compute = {
+    medianS: limit.medianS,
+    medianCpuS: median(limit.cpuMs.slice(1)) / 1000,
+    runsMs: limit.runsMs,
+    threads: limit.threads,
+    loadMs: limit.loadMs,
+  }
+  return {
+    compute,
+    readS,
+    overCompute: over(fs.medianWallS, compute.medianS),
+    overRead: over(fs.medianWallS, readS),
+    cpuOverCompute: over(fs.medianCpuS, compute.medianCpuS),
+    ceRelDiff: reference ? relDiff(limit.ce, reference.ce) : null,
+  }
+}
+
 async function runFileCase(c: FileCase): Promise<FileCaseResult> {
   const loadBefore = loadavg()[0]
   log(`· ${c.id}: ${RUNS} × focalscope (${rel(c.focalFile.path)}) ⇄ DuckDB (${rel(c.duckdbFile.path)})`)
@@ -548,6 +681,8 @@ async function runFileCase(c: FileCase): Promise<FileCaseResult> {
   }
   const fs = summarize(focal)
   const dd = summarize(duck)
+  const wallPairs = pairedMedian(focal, duck, (r) => r.wallMs)
+  const cpuPairs = pairedMedian(focal, duck, (r) => r.cpuMs)
   // Every run of each tool is checked against DuckDB's first result; the worst comparison is reported.
   let agreement: Agreement | null = null
   const reference = duck.find((r) => r.figures)?.figures
@@ -575,11 +710,16 @@ async function runFileCase(c: FileCase): Promise<FileCaseResult> {
         ? c.rows / (fs.medianWallS - startupMs / 1000)
         : null,
     mbPerS: fs.medianWallS ? mb(c.focalFile.bytes) / fs.medianWallS : null,
-    ratioDuckdbOverFocalscope: fs.medianWallS && dd.medianWallS ? dd.medianWallS / fs.medianWallS : null,
+    ratioDuckdbOverFocalscope: wallPairs.median,
+    pairRatios: wallPairs.ratios,
+    cpuRatioDuckdbOverFocalscope: cpuPairs.median,
+    ratioOfMedians: fs.medianWallS && dd.medianWallS ? dd.medianWallS / fs.medianWallS : null,
+    limits: await measureLimits(c, fs, reference),
     agreement,
     targets: [],
     loadAverageBefore: loadBefore,
   }
+  const limitCe = result.limits?.ceRelDiff
   result.targets = [
     {
       what: `figures agree (rel ${TOLERANCE})`,
@@ -587,6 +727,16 @@ async function runFileCase(c: FileCase): Promise<FileCaseResult> {
       value: agreement ? `${agreement.maxRelDiff.toExponential(1)} (${agreement.worst})` : '—',
       pass: agreement?.pass ?? false,
     },
+    ...(limitCe === undefined || limitCe === null
+      ? []
+      : [
+          {
+            what: 'compute limit: CE sum agrees with DuckDB',
+            target: `≤ ${TOLERANCE}`,
+            value: limitCe.toExponential(1),
+            pass: limitCe <= TOLERANCE,
+          },
+        ]),
     ...c.targets(result),
   ]
   printFileCase(c, result)
@@ -607,8 +757,12 @@ function printFileCase(c: FileCase, r: FileCaseResult): void {
     ['rows/s', r.rowsPerS ? rate(r.rowsPerS) : '—', ''],
     ['  net of start-up', r.rowsPerSNetOfStartup ? rate(r.rowsPerSNetOfStartup) : '—', ''],
     ['MB/s (file bytes)', fmt(r.mbPerS, 1), ''],
+    ['median CPU s', fmt(fs.medianCpuS), fmt(dd.medianCpuS)],
     ['peak RSS MB', fmt(fs.peakRssMB, 1), fmt(dd.peakRssMB, 1)],
-    ['DuckDB / focalscope', r.ratioDuckdbOverFocalscope ? `${r.ratioDuckdbOverFocalscope.toFixed(2)}×` : '—', ''],
+    ['DuckDB / focalscope, paired', times(r.ratioDuckdbOverFocalscope), ''],
+    ['  each pair', r.pairRatios.map((x) => x.toFixed(2)).join(' '), ''],
+    ['  on CPU time, paired', times(r.cpuRatioDuckdbOverFocalscope), ''],
+    ['  ratio of medians', times(r.ratioOfMedians), ''],
   ]
   log('')
   log(`${c.label}: ${rel(c.focalFile.path)} — ${c.rows.toLocaleString('en-US')} rows, ${fmt(mb(r.bytes), 1)} MB`)
@@ -617,20 +771,51 @@ function printFileCase(c: FileCase, r: FileCaseResult): void {
   const w1 = Math.max(12, ...rows.map((x) => x[1].length)) + 2
   log(`  ${''.padEnd(w0)}${'focalscope'.padStart(w1)}  ${'DuckDB'.padStart(12)}`)
   for (const [name, a, b] of rows) log(`  ${name.padEnd(w0)}${a.padStart(w1)}  ${b.padStart(12)}`)
+  const l = r.limits
+  if (l) {
+    const compute = l.compute
+      ? `compute limit ${fmt(l.compute.medianS)} s (CPU ${fmt(l.compute.medianCpuS)} s, ${l.compute.threads} threads)`
+      : 'compute limit —'
+    log(`  limits: ${compute}, read limit ${fmt(l.readS)} s (${fmt(mb(r.bytes) / l.readS, 0)} MB/s)`)
+    log(
+      `  focalscope: ${times(l.overCompute, 1)} compute limit, ${times(l.overRead, 1)} read limit` +
+        ` (CPU: ${times(l.cpuOverCompute, 1)} compute limit)`,
+    )
+    if (l.error) log(`  error: ${l.error}`)
+  }
   for (const t of r.targets) log(`  ${passFail(t.pass)}  ${t.what}: ${t.value}  (target ${t.target})`)
   for (const e of [...fs.errors, ...dd.errors]) log(`  error: ${e}`)
   if (r.agreement && !r.agreement.pass) for (const m of r.agreement.mismatches.slice(0, 8)) log(`  mismatch: ${m}`)
 }
 
+function times(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(digits)}×`
+}
+
 function ratioTarget(min: number): (r: FileCaseResult) => Target[] {
   return (r) => [
     {
-      what: 'DuckDB time / focalscope time',
+      what: 'DuckDB time / focalscope time (median of pairs)',
       target: `≥ ${min}`,
-      value: r.ratioDuckdbOverFocalscope ? `${r.ratioDuckdbOverFocalscope.toFixed(2)}×` : '—',
+      value: times(r.ratioDuckdbOverFocalscope),
       pass: (r.ratioDuckdbOverFocalscope ?? 0) >= min,
     },
   ]
+}
+
+/** focalscope's wall time within `max` × its compute limit. */
+function computeLimitTarget(max: number): (r: FileCaseResult) => Target[] {
+  return (r) =>
+    r.limits === null
+      ? []
+      : [
+          {
+            what: 'focalscope time / compute limit',
+            target: `≤ ${max}`,
+            value: times(r.limits.overCompute),
+            pass: r.limits.overCompute !== null && r.limits.overCompute <= max,
+          },
+        ]
 }
 
 function rowsTarget(minRowsPerS: number): (r: FileCaseResult) => Target[] {
@@ -782,6 +967,15 @@ async function main(): Promise<void> {
           `${multiBase}-${MULTI_LAYOUT}.parquet`,
         )
       : undefined
+  const wide = want('wide-csv')
+    ? await ensureGenerated(wideSpec(), join(DATA, `multi-${WIDE_ROWS}x${WIDE_CLASSES}`), false)
+    : undefined
+  const formatted: {format: NumberFormat; file: FileInfo}[] = []
+  for (const format of FORMATS) {
+    const spec = binarySpec(BINARY_ROWS, format)
+    const made = await ensureGenerated(spec, join(DATA, `binary-${BINARY_ROWS}-${format}`), false)
+    formatted.push({format, file: made.csv})
+  }
   const scale = argv['scale-check']
     ? await ensureGenerated(binarySpec(SCALE_ROWS), join(DATA, `binary-${SCALE_ROWS}`), false)
     : undefined
@@ -797,6 +991,7 @@ async function main(): Promise<void> {
   log(`· data ready in ${generationSeconds.toFixed(1)} s`)
   if (argv['generate-only']) return
   if (!argv['duckdb-tsx']) buildDuckdbRunner()
+  if (!argv['skip-limits']) computeLimitScript = await buildComputeLimit(ROOT, DUCKDB_JS_DIR)
 
   const cases: FileCase[] = []
   if (binary && want('binary-csv')) {
@@ -808,7 +1003,19 @@ async function main(): Promise<void> {
       duckdbFile: binary.csv,
       rows: BINARY_ROWS,
       classes: 2,
-      targets: both(ratioTarget(2.5), rssTarget(100)),
+      targets: both(ratioTarget(3), rssTarget(100)),
+    })
+  }
+  for (const {format, file} of formatted) {
+    cases.push({
+      id: `binary-csv-${format}`,
+      label: `Binary CSV, logits written ${FORMAT_LABELS[format]}`,
+      focalFile: file,
+      duckdbSource: {kind: 'binary', format: 'csv', path: file.path},
+      duckdbFile: file,
+      rows: BINARY_ROWS,
+      classes: 2,
+      targets: both(ratioTarget(3), rssTarget(100)),
     })
   }
   if (binary?.arrow && binaryParquet && want('binary-arrow')) {
@@ -832,7 +1039,19 @@ async function main(): Promise<void> {
       duckdbFile: multi.csv,
       rows: MULTI_ROWS,
       classes: CLASSES,
-      targets: ratioTarget(1.6),
+      targets: ratioTarget(3),
+    })
+  }
+  if (wide && want('wide-csv')) {
+    cases.push({
+      id: 'wide-csv',
+      label: `${WIDE_CLASSES}-class CSV`,
+      focalFile: wide.csv,
+      duckdbSource: {kind: 'multiclass', format: 'csv', path: wide.csv.path, classes: WIDE_CLASSES},
+      duckdbFile: wide.csv,
+      rows: WIDE_ROWS,
+      classes: WIDE_CLASSES,
+      targets: ratioTarget(2.5),
     })
   }
   if (multi?.arrow && multiParquet && want('multi-arrow')) {
@@ -850,7 +1069,7 @@ async function main(): Promise<void> {
       duckdbFile: multiParquet,
       rows: MULTI_ROWS,
       classes: CLASSES,
-      targets: rowsTarget(3e6),
+      targets: both(rowsTarget(3e6), computeLimitTarget(1.3)),
     })
   }
 
@@ -1163,6 +1382,11 @@ async function main(): Promise<void> {
       rows: BINARY_ROWS,
       multiRows: MULTI_ROWS,
       classes: CLASSES,
+      wideRows: WIDE_ROWS,
+      wideClasses: WIDE_CLASSES,
+      formats: FORMATS,
+      limits: !argv['skip-limits'],
+      limitRepeat: LIMIT_REPEAT,
       only: [...ONLY],
       scaleCheck: argv['scale-check'],
       duckdbThreads: DUCKDB_THREADS ?? 'default',

@@ -44,6 +44,33 @@ export interface BinarySpec {
   seed: number
   /** Share of label-1 rows. */
   positiveRate: number
+  /**
+   * How the logits are written (CSV only; absent: 6 significant digits, JavaScript's shortest form):
+   * d3, d9, d17 — that many significant digits (`toPrecision`); sci — C's `%.6e` ("-4.234568e+00").
+   */
+  numberFormat?: NumberFormat
+}
+
+export const NUMBER_FORMATS = ['d3', 'd9', 'd17', 'sci'] as const
+export type NumberFormat = (typeof NUMBER_FORMATS)[number]
+
+/** x as `format` writes it (see BinarySpec.numberFormat). */
+export function formatNumber(x: number, format: NumberFormat): string {
+  switch (format) {
+    case 'd3':
+      return x.toPrecision(3)
+    case 'd9':
+      return x.toPrecision(9)
+    case 'd17':
+      return x.toPrecision(17)
+    case 'sci': {
+      // toExponential writes "e+0"; C's printf pads the exponent to two digits.
+      const text = x.toExponential(6)
+      const at = text.indexOf('e')
+      const exponent = text.slice(at + 2)
+      return `${text.slice(0, at + 2)}${exponent.length < 2 ? `0${exponent}` : exponent}`
+    }
+  }
 }
 
 export interface MultiSpec {
@@ -265,11 +292,19 @@ export async function generateBinary(spec: BinarySpec, opts: GenerateOptions): P
   let labels = new Int32Array(ARROW_BATCH_ROWS)
   let logits = new Float64Array(ARROW_BATCH_ROWS)
   let inBatch = 0
+  const numberFormat = spec.numberFormat
   for (let row = 0; row < spec.rows; row++) {
     const [label, x] = drawBinary(rng, spec.positiveRate)
     // The CSV text decides the value; the Arrow file holds exactly the double that text parses to.
     let v: number
-    if (csv) {
+    if (numberFormat !== undefined) {
+      const text = `${label},${formatNumber(x, numberFormat)}\n`
+      if (csv) {
+        csv.text(text)
+        csv.maybeFlush()
+      }
+      v = Number(text.slice(2, -1))
+    } else if (csv) {
       const buf = csv.buf
       let p = csv.pos
       buf[p++] = 0x30 + label

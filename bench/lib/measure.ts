@@ -13,6 +13,11 @@ export interface Measurement {
   wallMs: number
   /** Peak resident set size in KiB, or null when it could not be measured. */
   maxRssKiB: number | null
+  /**
+   * User + system CPU time of the child, all its threads, in ms (null without the RSS wrapper): on a shared
+   * machine the steadier figure, since waiting for a core is not counted.
+   */
+  cpuMs: number | null
   exitCode: number | null
   stdout: string
   stderr: string
@@ -102,6 +107,7 @@ export async function measureNode(
     )
     const wallMs = performance.now() - started
     let maxRssKiB: number | null = null
+    let cpuMs: number | null = null
     let exitCode = code
     if (report && existsSync(report)) {
       const text = readFileSync(report, 'utf8')
@@ -110,11 +116,19 @@ export async function measureNode(
         if (m) maxRssKiB = Number(m[1])
         const s = /Exit status:\s*(\d+)/.exec(text)
         if (s) exitCode = Number(s[1])
-      } else if (/^\d+$/.test(text.trim())) {
-        maxRssKiB = Number(text.trim())
+        const user = /User time \(seconds\):\s*([\d.]+)/.exec(text)
+        const system = /System time \(seconds\):\s*([\d.]+)/.exec(text)
+        if (user && system) cpuMs = 1000 * (Number(user[1]) + Number(system[1]))
+      } else {
+        // The preload writes "maxRSS-KiB cpu-microseconds".
+        const m = /^(\d+) (\d+)$/.exec(text.trim())
+        if (m) {
+          maxRssKiB = Number(m[1])
+          cpuMs = Number(m[2]) / 1000
+        }
       }
     }
-    return {wallMs, maxRssKiB, exitCode, stdout, stderr}
+    return {wallMs, maxRssKiB, cpuMs, exitCode, stdout, stderr}
   } finally {
     if (dir) rmSync(dir, {recursive: true, force: true})
   }

@@ -3,11 +3,13 @@
  *
  * Fast path (Clinger 1990): when the significant digits fit in 15 decimal digits and the decimal
  * exponent is within ±22, mantissa × 10^e (or ÷ 10^−e) is a single correctly rounded IEEE operation,
- * so the result is the same double `Number(text)` gives. Anything else — more digits, larger
- * exponents, "NaN", stray characters — takes the slow path through `Number()` on the decoded text.
+ * so the result is the same double `Number(text)` gives; 16 to 19 digits are converted exactly by
+ * parseLongDecimal. Anything else — more digits, larger exponents, "NaN", stray characters — takes the
+ * slow path through `Number()` on the decoded text.
  */
 
 import {COMMA, CR, DOT, LF, LOWER_E, MINUS, NINE, PLUS, POW10, UPPER_E, ZERO} from './bytes.js'
+import {parseLongDecimal} from './long-decimal.js'
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
@@ -34,6 +36,7 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number, m
     negative = c === MINUS
     p++
   }
+  const digitsStart = p
   let mantissa = 0
   let digits = 0 // significant digits kept in mantissa
   let fraction = 0 // digits after the point
@@ -59,6 +62,7 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number, m
       p++
     }
   }
+  const digitsEnd = p
   let exponent = 0
   if (sawDigit && p < end && ((c = buf[p]) === LOWER_E || c === UPPER_E)) {
     p++
@@ -78,8 +82,12 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number, m
   }
   if (!sawDigit || (p < end && !isDelimiter(buf[p]))) return slowParse(buf, start, end, more)
   fieldEnd = p
-  if (digits > 15) return slowParse(buf, start, end, more)
   const e = exponent - fraction
+  if (digits > 15) {
+    const long = parseLongDecimal(buf, digitsStart, digitsEnd, e)
+    if (long !== long) return slowParse(buf, start, end, more)
+    return negative ? -long : long
+  }
   let value: number
   if (mantissa === 0) value = 0
   else if (e === 0) value = mantissa

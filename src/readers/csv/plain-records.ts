@@ -1,6 +1,7 @@
 /**
  * The CSV fast path: parses as many "plain" records as it can — every field unquoted, labels small
- * non-negative integers, scores decimals with at most 15 digits (leading zeros included) and a small exponent —
+ * non-negative integers, scores decimals with at most 15 digits (leading zeros included; up to 19 through
+ * parseLongDecimal) and a small exponent —
  * straight into the chunk's typed arrays. It stops at the first record that is anything else (quotes,
  * a blank line, more digits, a bad value, the end of the buffer) and leaves it to the general parser,
  * which handles it exactly and names the line if it is wrong. Both paths give the same doubles:
@@ -8,6 +9,7 @@
  */
 
 import {COMMA, CR, DOT, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
+import {parseLongDecimal} from './long-decimal.js'
 
 export interface PlainRecordTarget {
   labels: Int32Array
@@ -94,6 +96,7 @@ function parseAnyLayout(
           digits += fraction
         }
         c = d + ZERO
+        const digitsEnd = p
         let exponent = 0
         if (c === LOWER_E || c === UPPER_E) {
           c = buf[++p]
@@ -110,11 +113,15 @@ function parseAnyLayout(
           if (p === expStart) break records
           if (expNegative) exponent = -exponent
         }
-        // More than 15 digits (leading zeros included) may not be exact in a double: the general parser.
-        if (digits === 0 || digits > 15) break records
+        if (digits === 0) break records
         const e = exponent - fraction
         let value: number
-        if (e === 0) value = mantissa
+        // More than 15 digits (leading zeros included) may not be exact in a double: the exact long form,
+        // and where it cannot decide, the general parser.
+        if (digits > 15) {
+          value = parseLongDecimal(buf, intStart, digitsEnd, e)
+          if (value !== value) break records
+        } else if (e === 0) value = mantissa
         else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
         else if (e > 0 && e <= 22) value = mantissa * POW10[e]
         else break records
@@ -275,6 +282,7 @@ function parseLabelThenScores(
         digits += fraction
       }
       let e = 0 - fraction // not -fraction: -0 for an integer field deoptimised the loop
+      const digitsEnd = p
       if (d === LOWER_E - ZERO || d === UPPER_E - ZERO) {
         let c = buf[++p]
         let expNegative = false
@@ -292,9 +300,12 @@ function parseLabelThenScores(
         e += expNegative ? -exponent : exponent
         d = c - ZERO
       }
-      if (digits === 0 || digits > 15) break records
+      if (digits === 0) break records
       let value: number
-      if (e === 0) value = mantissa
+      if (digits > 15) {
+        value = parseLongDecimal(buf, intStart, digitsEnd, e)
+        if (value !== value) break records
+      } else if (e === 0) value = mantissa
       else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
       else if (e > 0 && e <= 22) value = mantissa * POW10[e]
       else break records

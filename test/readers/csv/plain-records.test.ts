@@ -101,6 +101,24 @@ describe('parsePlainRecords', () => {
     })
   }
 
+  for (const layout of Object.keys(LAYOUTS) as LayoutName[]) {
+    it(`takes full-precision scores (16 to 19 significant digits) exactly, on the fast path: ${layout}`, () => {
+      const line = LAYOUTS[layout].line
+      // repr / %.17g / toPrecision(17..19) output, as Python and most writers of full precision give it.
+      const values = [-4.234567890123456, 0.1, 1 / 3, 2.5e-3, 123456.789, -0.000123].flatMap((x) =>
+        [16, 17, 18, 19].map((d) => x.toPrecision(d)),
+      )
+      const text = values.map((v, i) => `${line(i % 3, v, values[values.length - 1 - i])}\n`).join('')
+      const buf = Buffer.from(text)
+      const target = targetFor(values.length, layout)
+      assert.equal(parsePlainRecords(buf, 0, buf.length, target, 0, values.length), values.length)
+      for (let i = 0; i < values.length; i++) {
+        assert.ok(Object.is(target.scores[2 * i], Number(values[i])), values[i])
+        assert.ok(Object.is(target.scores[2 * i + 1], Number(values[values.length - 1 - i])))
+      }
+    })
+  }
+
   it('leaves a record cut by the end of the buffer, labels that are not classes, and short or long records', () => {
     const cut = Buffer.from('1,0.5,x,0.25\n0,0.75,x,0.1')
     assert.equal(parsePlainRecords(cut, 0, cut.length, targetFor(2), 0, 2), 1)
@@ -114,7 +132,10 @@ describe('parsePlainRecords', () => {
   })
 })
 
-/** What the fast path promises to take: ≤ 15 digits, decimal exponent within ±22 of the digits. */
+/**
+ * What the fast path promises to take: ≤ 15 digits, decimal exponent within ±22 of the digits (it takes
+ * more — up to 19 digits, when it can round them exactly — but promises only this).
+ */
 function isPlain(text: string): boolean {
   const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text)
   if (!m) return false

@@ -148,7 +148,7 @@ describe('report: colour, width, classes and sections', () => {
     assert.equal(bad.status, 2)
     assert.equal(
       bad.stderr,
-      'focalscope: error: --sections: expected names from input, sweep, classes, split, concentration, grid, charts, comma-separated, got "clases"\n',
+      'focalscope: error: --sections: expected names from input, sweep, classes, split, concentration, grid, hardest, charts, comma-separated, got "clases"\n',
     )
   })
 })

@@ -30,6 +30,7 @@ export interface Evaluator<S extends object, R> {
   /**
    * `threadParts` false: fields that merge exactly in any order (counts) may stay with the evaluator, to be
    * handed over once per thread with the last state — per unit they would only be merged back together.
+   * `file`: the unit's file and its position on the command line (for states that name rows: --top).
    */
   state(threadParts?: boolean, file?: {path: string; order: number}): S
   evaluate(state: S): R

@@ -8,6 +8,7 @@ import type {MergeRule} from '../state/merge-rules.js'
 import type {Evaluator} from './evaluator.js'
 import {CONCENTRATION_RULES, ConcentrationEvaluator, type ConcentrationState} from './concentration.js'
 import {KORNIA_RULES, KorniaTermsEvaluator, type KorniaSums} from './kornia-terms.js'
+import {METRICS_RULES, MetricsEvaluator, type MetricsState} from './metrics.js'
 
 /** The optional sections of a partial state, by name (absent when the settings do not ask for them). */
 export interface Sections {
@@ -15,6 +16,8 @@ export interface Sections {
   kornia?: KorniaSums
   /** Loss concentration (on by default in `report`, --no-concentration): histograms of per-element losses. */
   concentration?: ConcentrationState
+  /** Accuracy, confusions, calibration (on by default in `report`, --no-metrics): counts and sums by cell and bin. */
+  metrics?: MetricsState
 }
 
 export type SectionName = keyof Sections
@@ -40,6 +43,12 @@ export const SECTIONS: readonly SectionEntry[] = [
     rules: CONCENTRATION_RULES,
     when: (config) => config.concentration === true,
     create: (config) => new ConcentrationEvaluator(config),
+  },
+  {
+    name: 'metrics',
+    rules: METRICS_RULES,
+    when: (config) => config.metrics === true,
+    create: (config) => new MetricsEvaluator(config),
   },
 ]
 

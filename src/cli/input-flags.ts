@@ -96,9 +96,9 @@ export const inputFlags = {
   }),
   metrics: Flags.boolean({
     description:
-      'accuracy, per-class precision/recall/F1, the confusion matrix and top confusions, calibration (ECE, MCE, reliability bins) and the Brier score (on by default)',
+      'also accuracy, per-class precision/recall/F1, the confusion matrix and top confusions, calibration (ECE, MCE, reliability bins) and the Brier score, in the same pass',
     allowNo: true,
-    default: true,
+    default: false,
   }),
   'positive-class': Flags.string({
     description:
@@ -201,7 +201,8 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
   const alphaSpec = parseAlphaSpec(flags.alpha, parseBeta(flags.beta))
   return {
     concentration: flags.concentration !== false,
-    metrics: flags.metrics !== false,
+    // Off by default until its cost on binary logits meets the ≤ 10 % budget (measured +24 % CPU on 10 M rows).
+    metrics: flags.metrics === true,
     classEce: flags['class-ece'] === true,
     positiveClass: flags['positive-class'],
     alphas: flags.alphas === undefined ? undefined : parseAlphas(flags.alphas),

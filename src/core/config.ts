@@ -42,8 +42,8 @@ export interface EvaluationConfig {
    */
   concentration?: boolean
   /**
-   * Accuracy, per-class precision/recall/F1, the confusion matrix and calibration (issue 18; on by default
-   * in `report`, --no-metrics): each element's prediction and confidence are kept as it is prepared.
+   * Accuracy, per-class precision/recall/F1, the confusion matrix and calibration (issue 18;
+   * with --metrics): each element's prediction and confidence are kept as it is prepared.
    */
   metrics?: boolean
   /**

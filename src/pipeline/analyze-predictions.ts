@@ -38,7 +38,7 @@ export interface AnalyzeOptions extends ReadFlags, LossFlags {
   onProgress?: (done: number, total: number) => void
   /** Loss concentration (default off here; `report` and `gate` turn it on unless --no-concentration). */
   concentration?: boolean
-  /** Accuracy, confusions, calibration (default off here; the commands turn them on unless --no-metrics). */
+  /** Accuracy, confusions, calibration (default off here; --metrics). */
   metrics?: boolean
   /** --class-ece: multi-class classwise ECE. */
   classEce?: boolean

@@ -233,7 +233,7 @@ export interface Report {
   /** The γ × α grid (--alphas): one cell per pair. Absent without --alphas. */
   grid?: GridCell[] | null
   /**
-   * Issue 18 (absent with --no-metrics): the share of rows predicted right (multi-label: of elements),
+   * Issue 18 (absent without --metrics): the share of rows predicted right (multi-label: of elements),
    * the confusion matrix (rows = true class, columns = predicted; multi-label one [[tn, fp], [fn, tp]] per
    * class), its largest off-diagonal cells, calibration and the Brier score.
    */

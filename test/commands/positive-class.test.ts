@@ -84,8 +84,8 @@ describe('--positive-class', () => {
           .join('\n') +
         '\n',
     )
-    const a = runReportJson([multi, '--positive-class', String(C), '--threads', '2']).json
-    const b = runReportJson([binary]).json
+    const a = runReportJson([multi, '--positive-class', String(C), '--threads', '2', '--metrics']).json
+    const b = runReportJson([binary, '--metrics']).json
     for (const key of FIGURES) assertClose(a[key], b[key], key)
     assert.deepEqual(
       (a.classes as {class: string}[]).map((c) => c.class),
@@ -106,8 +106,8 @@ describe('--positive-class', () => {
       'binary-probs.csv',
       'label,prob\n' + data.map((r, i) => `${r.label === C ? 1 : 0},${probs[i][C]}`).join('\n') + '\n',
     )
-    const a = runReportJson([multi, '--positive-class', 'fox']).json
-    const b = runReportJson([binary]).json
+    const a = runReportJson([multi, '--positive-class', 'fox', '--metrics']).json
+    const b = runReportJson([binary, '--metrics']).json
     for (const key of FIGURES) assertClose(a[key], b[key], key)
   })
 

@@ -16,7 +16,7 @@ export interface Sections {
   kornia?: KorniaSums
   /** Loss concentration (on by default in `report`, --no-concentration): histograms of per-element losses. */
   concentration?: ConcentrationState
-  /** Accuracy, confusions, calibration (on by default in `report`, --no-metrics): counts and sums by cell and bin. */
+  /** Accuracy, confusions, calibration (--metrics): counts and sums by cell and bin. */
   metrics?: MetricsState
 }
 

@@ -247,11 +247,12 @@ export function compileBinaryLogitsKernel(
  */
 function binaryMetricsLines(): string[] {
   const L = BINARY_METRICS_LAYOUT
+  // p ≤ 1, so ⌊15·f⌋ ≤ 15: no upper clamp is needed.
   const slot = (v: string, j: string): string[] => [
-    `let ${j} = Math.floor(Math.fround(${v}) * ${CALIBRATION_BINS})`,
-    `if (${j} > ${CALIBRATION_BINS}) ${j} = ${CALIBRATION_BINS}`,
-    `if (${j} < ${CALIBRATION_BINS} && Math.fround(${v}) >= EDGES[${j} + 1]) ${j}++`,
-    `else if (${j} > 0 && Math.fround(${v}) < EDGES[${j}]) ${j}--`,
+    `const ${j}f = Math.fround(${v})`,
+    `let ${j} = Math.floor(${j}f * ${CALIBRATION_BINS})`,
+    `if (${j} < ${CALIBRATION_BINS} && ${j}f >= EDGES[${j} + 1]) ${j}++`,
+    `else if (${j} > 0 && ${j}f < EDGES[${j}]) ${j}--`,
   ]
   return [
     'const mp = label === 1 ? pt : x',

@@ -319,7 +319,7 @@ describe('focalscope gate: exit 2 with one line on stderr', () => {
       // Found before the (missing) predictions file is opened: a typo does not cost reading the input.
       'a path whose first field no report has, before any prediction is read',
       () => [file('missing.csv'), '-a', 'ce.mean <= 1'],
-      'focalscope: error: --assert "ce.mean <= 1": column 1: expected a field of the report (schemaVersion, input, config, totals, sweep, split, splitByTarget, classes, concentration, lossByPt, grid), got "ce"',
+      'focalscope: error: --assert "ce.mean <= 1": column 1: expected a field of the report (schemaVersion, input, config, totals, sweep, split, splitByTarget, classes, concentration, lossByPt, grid, accuracy, …), got "ce"',
     ],
     [
       'such a path inside delta(…), from a gates file',

@@ -242,7 +242,7 @@ export function openStagedFile(path: string): StagedFile {
   return {
     write(data) {
       try {
-        for (let at = 0; at < data.byteLength; ) at += writeSync(fd as number, data, at)
+        for (let at = 0; at < data.byteLength;) at += writeSync(fd as number, data, at)
       } catch (error) {
         throw failure(path, error)
       }

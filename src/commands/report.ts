@@ -107,7 +107,8 @@ export default class Report extends BaseCommand {
       command: '<%= config.bin %> <%= command.id %> fixtures/example.csv --loss poly1 --poly-epsilon 2 --gammas 0,2',
     },
     {
-      description: 'The 10 rows with the largest CE (file, row, line, label, predicted), and every row’s losses as Arrow',
+      description:
+        'The 10 rows with the largest CE (file, row, line, label, predicted), and every row’s losses as Arrow',
       command: '<%= config.bin %> <%= command.id %> fixtures/multiclass.csv --top 10 --rows-out rows.arrow',
     },
     {

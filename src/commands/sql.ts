@@ -133,6 +133,9 @@ export default class Sql extends BaseCommand {
         `--class-names: expected ${layout.classes.length} names for the ${layout.classes.length} classes, got ${classes.length}`,
       )
     }
+    if (options.positiveClass !== undefined) {
+      throw new UsageError('--positive-class: not available for SQL; run focalscope report on the data')
+    }
     const asked = settingsOf(evaluationConfig(layout, options), classes, options.softLabels === true)
     const query = buildQuery({dialect, from: flags.from, layout, settings: asked})
     const missing = sectionsFor(asked)
@@ -140,7 +143,11 @@ export default class Sql extends BaseCommand {
       .filter((name) => !(query.format.computed as string[]).includes(name))
     // The query sums; the concentration's histograms are not among its results. The settings say so (as
     // --no-concentration would), so the states merged from the results decode and match; the report warns.
-    const settings = missing.includes('concentration') ? {...asked, concentration: false} : asked
+    const settings = {
+      ...asked,
+      ...(missing.includes('concentration') ? {concentration: false} : {}),
+      ...(missing.includes('metrics') ? {metrics: false} : {}),
+    }
     if (missing.includes('kornia')) {
       // Leaving them out would print focalscope's sum as kornia's reduced value: a wrong number.
       throw new UsageError(

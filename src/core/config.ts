@@ -45,6 +45,21 @@ export interface EvaluationConfig {
   /** Issue 18, --top / --top-per-class / --top-gamma: keep the hardest elements (evaluators/hardest-rows.ts). */
   hardest?: HardestSettings
   /**
+   * Accuracy, per-class precision/recall/F1, the confusion matrix and calibration (issue 18;
+   * with --metrics): each element's prediction and confidence are kept as it is prepared.
+   */
+  metrics?: boolean
+  /**
+   * Multi-class: also the classwise ECE per class (--class-ece), which needs every class's probability of
+   * every row (K bins to fill a row, as many as the loss itself costs). Sigmoid tasks always have it.
+   */
+  classEce?: boolean
+  /**
+   * --positive-class: a multi-class input read as the binary task "this class vs the rest" (its index among
+   * the input's classes); `task` is then binary and `numClasses` 2 (rows/one-vs-rest.ts converts the chunks).
+   */
+  positiveClass?: number
+  /**
    * The γ × α grid (--alphas): each α with the spec it becomes for this run (as --alpha A would apply it).
    * Report only: the sums do not depend on α.
    */

@@ -11,6 +11,7 @@ import type {InputError} from './errors.js'
 import type {Evaluator} from './evaluators/evaluator.js'
 import {type SectionName, sectionsFor} from './evaluators/sections.js'
 import {LossBreakdownEvaluator} from './evaluators/loss-breakdown.js'
+import {OneVsRest} from './rows/one-vs-rest.js'
 import {elementsPerRow, type PrepareContext, type PrepareRows, rowPreparer} from './rows/prepare-rows.js'
 import {FOLD_ROWS, type PreparedRows, preparedRows} from './rows/prepared-rows.js'
 import {scanScoreRange} from './rows/score-range.js'
@@ -55,13 +56,15 @@ export class Evaluation {
   /** Binary logits with nothing that needs each element: the breakdown sums them as read. */
   private readonly fused: boolean
   private readonly rowSink: RowSink | undefined
+  /** --positive-class: each multi-class chunk is read as binary first. */
+  private readonly oneVsRest: OneVsRest | undefined
 
   constructor(settings: Settings, options: EvaluationOptions = {}) {
     this.settings = settings
     this.skip = options.skip ? new SkipLog() : undefined
     this.perRow = elementsPerRow(settings)
     const capacity = Math.max(FOLD_ROWS, this.perRow)
-    this.rows = preparedRows(capacity, settings.task === 'multilabel')
+    this.rows = preparedRows(capacity, settings.task === 'multilabel', settings.metrics === true)
     this.sections = sectionsFor(settings).map((entry) => ({
       name: entry.name,
       evaluator: entry.create(settings, capacity) as Evaluator<object, unknown>,
@@ -74,15 +77,22 @@ export class Evaluation {
     const histogramSection = this.fused
       ? this.sections.find(({evaluator}) => evaluator.ceHistograms?.() !== undefined)
       : undefined
-    this.rowSections = this.sections.filter((section) => section !== histogramSection)
+    // Likewise the metrics' counts: the kernel adds each row's to block sums the section folds.
+    const kernelSection = this.fused
+      ? this.sections.find(({evaluator}) => evaluator.kernelSums?.() !== undefined)
+      : undefined
+    this.rowSections = this.sections.filter((section) => section !== histogramSection && section !== kernelSection)
     this.rowSink = options.rowSink
     this.breakdown = new LossBreakdownEvaluator(
       settings,
       options.ceBefore,
       this.fused && (this.rowSections.length > 0 || this.rowSink !== undefined),
       histogramSection?.evaluator.ceHistograms?.(),
+      settings.metrics === true && kernelSection === undefined,
+      kernelSection?.evaluator.kernelSums?.(),
     )
     this.prepare = rowPreparer(settings)
+    this.oneVsRest = settings.positiveClass === undefined ? undefined : new OneVsRest(settings, settings.positiveClass)
     const facts = (): InputFacts => this.facts
     this.context = {
       config: settings,
@@ -94,7 +104,8 @@ export class Evaluation {
   }
 
   /** Adds a chunk's rows (it may be reused by its reader once this returns). */
-  update(chunk: PredictionChunk): void {
+  update(input: PredictionChunk): void {
+    const chunk = this.oneVsRest ? this.oneVsRest.convert(input, this.facts, this.context.reject) : input
     if (this.settings.scores === 'logits') scanScoreRange(this.settings, this.facts, chunk)
     if (this.fused) {
       if (this.rowSections.length === 0 && this.rowSink === undefined) {
@@ -133,6 +144,8 @@ export class Evaluation {
    */
   take(file: {path: string; order: number}, options: {threadParts?: boolean} = {}): PartialState {
     this.endBlock()
+    // The open fused block's metrics sums go to the metrics' state before it is taken.
+    if (this.fused) this.breakdown.flushFused()
     const facts = this.facts
     this.facts = emptyInputFacts()
     facts.files = [{path: file.path, order: file.order, rows: facts.rows}]

@@ -40,6 +40,12 @@ export interface AnalyzeOptions extends ReadFlags, LossFlags {
   onProgress?: (done: number, total: number) => void
   /** Loss concentration (default off here; `report` and `gate` turn it on unless --no-concentration). */
   concentration?: boolean
+  /** Accuracy, confusions, calibration (default off here; --metrics). */
+  metrics?: boolean
+  /** --class-ece: multi-class classwise ECE. */
+  classEce?: boolean
+  /** --positive-class: a multi-class input read as this class (name or index) vs the rest. */
+  positiveClass?: string
   /** --alphas: the γ × α grid. */
   alphas?: number[]
   /** --top, --top-per-class, --top-gamma: keep the hardest elements. */
@@ -58,21 +64,56 @@ function fileSize(path: string): number {
 
 /** The evaluation config of a dataset whose first file has this layout (also `sql`'s, from flags). */
 export function evaluationConfig(layout: Layout, options: AnalyzeOptions): EvaluationConfig {
+  const positive = positiveClassIndex(layout, options)
+  // --positive-class: the binary task "C vs the rest", of two classes.
+  const task = positive === undefined ? layout.task : 'binary'
+  const K = positive === undefined ? layout.classes.length : 2
   return {
-    task: layout.task,
+    task,
     scores: layout.scores,
-    numClasses: layout.classes.length,
+    numClasses: K,
     easyThreshold: options.easyThreshold,
     eps: options.eps,
     probTolerance: DEFAULT_PROB_TOLERANCE,
     rowSumTolerance: options.rowSumTolerance,
     rowSumPolicy: options.rowSumPolicy,
-    ...lossOptions(options, layout.task, layout.classes.length),
+    ...lossOptions(options, task, K),
     elementLayout: layout.elementLayout,
+    ...(positive === undefined ? {} : {positiveClass: positive}),
     ...(options.concentration ? {concentration: true} : {}),
     ...(options.hardest === undefined ? {} : {hardest: options.hardest}),
-    ...(options.alphas === undefined ? {} : {gridAlphas: gridAlphas(options, layout.task, layout.classes.length)}),
+    ...(options.metrics ? {metrics: true} : {}),
+    ...(options.metrics && options.classEce && layout.task === 'multiclass' ? {classEce: true} : {}),
+    ...(options.alphas === undefined ? {} : {gridAlphas: gridAlphas(options, task, K)}),
   }
+}
+
+/**
+ * --positive-class C: C's index among the input's classes (a class name, after --class-names, or an index);
+ * undefined without the flag. A UsageError for an input that is not multi-class or a class it does not have.
+ */
+export function positiveClassIndex(layout: Layout, options: AnalyzeOptions): number | undefined {
+  const wanted = options.positiveClass
+  if (wanted === undefined) return undefined
+  if (layout.task !== 'multiclass') {
+    throw new UsageError(`--positive-class: expected a multi-class input, got a ${layout.task} one`)
+  }
+  const names = options.classNames ?? layout.classes
+  const byName = names.indexOf(wanted)
+  if (byName >= 0) return byName
+  const index = /^\d+$/.test(wanted) ? Number(wanted) : -1
+  if (index >= 0 && index < names.length) return index
+  const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ')
+  throw new UsageError(
+    `--positive-class: expected a class name (${shown}) or an index below ${names.length}, got ${JSON.stringify(wanted)}`,
+  )
+}
+
+/** The class names of the settings: with --positive-class, "not C" and C (labels 0 and 1). */
+export function settingsClasses(config: EvaluationConfig, classes: string[]): string[] {
+  if (config.positiveClass === undefined) return classes
+  const name = classes[config.positiveClass]
+  return [`not ${name}`, name]
 }
 
 /** Each α of --alphas as `--alpha A` would apply it (a preset may turn it into a list, as kornia does). */
@@ -112,7 +153,8 @@ export async function analyzeToState(
       `--class-names: expected ${first.layout.classes.length} names for the ${first.layout.classes.length} classes, got ${classes.length}`,
     )
   }
-  const settings = settingsOf(evaluationConfig(first.layout, options), classes, options.softLabels === true)
+  const config = evaluationConfig(first.layout, options)
+  const settings = settingsOf(config, settingsClasses(config, classes), options.softLabels === true)
   let state: PartialState | undefined
   const formats: FileFormat[] = []
   const rowsOut =

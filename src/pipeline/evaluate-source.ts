@@ -30,7 +30,8 @@ export async function evaluateSource(
 ): Promise<PartialState> {
   const file = {path: source.path, order: options.order}
   try {
-    const plan = options.threads >= 2 && options.rowSink === undefined ? await source.plan(options.threads, options.tuning) : null
+    const plan =
+      options.threads >= 2 && options.rowSink === undefined ? await source.plan(options.threads, options.tuning) : null
     if (plan !== null) {
       const state = await evaluateUnits(plan, {...options, settings, file})
       if (state !== 'sequential') return state

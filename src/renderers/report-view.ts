@@ -321,7 +321,40 @@ function classesSection(report: Report, options: ReportViewOptions): ViewSection
     ? `Per class — share of positives vs share of loss${sorted} (${OVERWEIGHT_MARK} CE share ≥ 2 × pos. share); ` +
       `each class has all ${plural(input.rows, 'row')}; pos / neg: the loss of elements with target > 0 / = 0`
     : `Per class — share of rows vs share of loss${sorted} (${OVERWEIGHT_MARK} CE share ≥ 2 × row share)`
-  return {name: 'classes', facts: [], tables: [{id: 'classes', title, columns, rows, omitted}]}
+  const tables: ViewTable[] = [{id: 'classes', title, columns, rows, omitted}]
+  const confusions = confusionsTable(report)
+  if (confusions !== null) tables.push(confusions)
+  return {name: 'classes', facts: metricsFacts(report), tables}
+}
+
+/** Issue 18: accuracy, calibration and Brier in one line, when the report has them. */
+function metricsFacts(report: Report): ViewFact[] {
+  const {accuracy, calibration, brier} = report
+  if (accuracy === undefined && !calibration) return []
+  const parts = [
+    `accuracy ${accuracy === null || accuracy === undefined ? '–' : formatShare(accuracy)}`,
+    ...(calibration
+      ? [`ECE ${formatRatio(calibration.ece)} (${calibration.bins} bins)`, `MCE ${formatRatio(calibration.mce)}`]
+      : []),
+    ...(brier === undefined ? [] : [`Brier ${formatRatio(brier)}`]),
+  ]
+  return [{label: 'Metrics', text: parts.join(' · ')}]
+}
+
+/** Issue 18: the largest off-diagonal cells of the confusion matrix, under the per-class table. */
+function confusionsTable(report: Report): ViewTable | null {
+  const top = report.topConfusions
+  if (!top || top.length === 0) return null
+  return {
+    id: 'confusions',
+    title: 'Top confusions — true class → predicted class, and those rows’ share of the CE',
+    columns: [
+      {head: 'true → predicted', short: 'true → pred.', kind: 'text', keep: ALWAYS},
+      {head: 'rows', short: 'rows', kind: 'count', keep: ALWAYS},
+      {head: 'CE share', short: 'CE %', kind: 'share', keep: ALWAYS},
+    ],
+    rows: top.map((c) => ({cells: [`${c.actual} → ${c.predicted}`, c.count, c.ceShare]})),
+  }
 }
 
 /** One easy/hard table: the same columns for the two-way split and the paper's four-way one. */

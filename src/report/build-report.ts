@@ -12,6 +12,7 @@ import {concentrationSection} from './sections/concentration-section.js'
 import {gridSection} from './sections/grid-section.js'
 import {hardestSections} from './sections/hardest-section.js'
 import {inputSection} from './sections/input-section.js'
+import {metricsSection} from './sections/metrics-section.js'
 import {splitSection, targetSplitSection} from './sections/split-section.js'
 import {reductionDivisor, sweepSection} from './sections/sweep-section.js'
 import {type Report, SCHEMA_VERSION} from './types.js'
@@ -77,6 +78,15 @@ export function buildReport(state: PartialState, context: ReportContext): Report
     report.grid = gridSection(settings, state.breakdown, settings.gridAlphas)
   }
   Object.assign(report, hardestSections(settings, state.sections.hardest, context.top))
+  if (state.sections.metrics !== undefined) {
+    const m = metricsSection(settings, state.sections.metrics, view.ceTotal, rows)
+    report.classes = report.classes.map((row, c) => ({...row, ...m.classMetrics[c]}))
+    report.accuracy = m.accuracy
+    report.confusion = m.confusion
+    report.topConfusions = m.topConfusions
+    report.calibration = m.calibration
+    report.brier = m.brier
+  }
   assertFiniteFigures(report, '')
   return report
 }

@@ -142,6 +142,55 @@ export interface ClassRow {
   overweight: boolean
   /** Multi-label: this class's elements with a positive / negative target. Null otherwise. */
   byTarget?: {positive: ClassPart; negative: ClassPart} | null
+  /** With the metrics (issue 18): sklearn's precision_recall_fscore_support for this class, zero_division=0. */
+  precision?: number
+  recall?: number
+  f1?: number
+  /** Rows of this class (multi-label: elements with a positive target). */
+  support?: number
+}
+
+/** Issue 18: one class's precision, recall, F1 and support. */
+export interface ClassMetrics {
+  precision: number
+  recall: number
+  f1: number
+  support: number
+}
+
+/** Issue 18: an off-diagonal cell of the confusion matrix. */
+export interface TopConfusion {
+  actual: string
+  predicted: string
+  count: number
+  /** Those rows' share of the total CE (totals.ce.sum); null when it is 0. */
+  ceShare: number | null
+}
+
+/** One calibration bin [lower, upper) (a confidence of exactly 1: lower = upper = 1). */
+export interface ReliabilityBin {
+  lower: number
+  upper: number
+  count: number
+  /** Mean confidence of the bin's elements; null when empty. */
+  confidence: number | null
+  /** Fraction predicted right (sigmoid tasks: mean target); null when empty. */
+  accuracy: number | null
+}
+
+/**
+ * Calibration as torchmetrics computes it (MulticlassCalibrationError / BinaryCalibrationError, n_bins = 15,
+ * its bucketize(right=True) bins [i/15, (i+1)/15) of float32 edges, exactly 1 in a slot of its own).
+ */
+export interface Calibration {
+  bins: number
+  /** Σ_b (n_b / N) · |accuracy_b − confidence_b|; null without elements. */
+  ece: number | null
+  /** Largest |accuracy_b − confidence_b| of a non-empty bin. */
+  mce: number | null
+  /** Classwise ECE (Kull et al. 2019) per class; empty for multi-class without --class-ece. */
+  perClass: {class: string; ece: number | null}[]
+  reliability: ReliabilityBin[]
 }
 
 /** Part of a class's loss; shares are of the whole dataset's totals. */
@@ -187,6 +236,17 @@ export interface Report {
   hardest?: Hardest | null
   /** --top-per-class N: per class name, its N hardest elements. Absent without --top-per-class. */
   hardestByClass?: Record<string, HardRow[]> | null
+  /**
+   * Issue 18 (absent without --metrics): the share of rows predicted right (multi-label: of elements),
+   * the confusion matrix (rows = true class, columns = predicted; multi-label one [[tn, fp], [fn, tp]] per
+   * class), its largest off-diagonal cells, calibration and the Brier score.
+   */
+  accuracy?: number | null
+  confusion?: number[][] | number[][][] | null
+  topConfusions?: TopConfusion[] | null
+  calibration?: Calibration | null
+  /** Mean over rows of Σ_c (p_c − y_c)² (binary: (p − y)², as sklearn's brier_score_loss). */
+  brier?: number | null
 }
 
 /**
@@ -286,6 +346,11 @@ export const REPORT_FIELDS = [
   'grid',
   'hardest',
   'hardestByClass',
+  'accuracy',
+  'confusion',
+  'topConfusions',
+  'calibration',
+  'brier',
 ] as const satisfies readonly (keyof Report)[]
 
 // Fails to compile when Report gains a field REPORT_FIELDS does not list.

@@ -40,4 +40,10 @@ export interface Evaluator<S extends object, R> {
    * the rows it counted (loss-breakdown.ts, updateFused).
    */
   ceHistograms?(): LossHistograms | undefined
+  /**
+   * Optional: block sums the fused binary-logits kernel adds each row's figures to (the metrics', laid out
+   * as BINARY_METRICS_LAYOUT), with `fold` to call when the kernel's block ends; `update` is then not
+   * called for the rows it counted.
+   */
+  kernelSums?(): {sums: Float64Array; fold: () => void} | undefined
 }

@@ -161,13 +161,22 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
 
   /** Binary logits: the per-class CE histograms the fused kernel also counts into (the concentration's). */
   private readonly countsCe: LossHistograms | undefined
+  /** Binary logits: the metrics' block sums the fused kernel also adds to, folded with the block. */
+  private readonly metricsSums: {sums: Float64Array; fold: () => void} | undefined
 
   /**
    * `ceBefore`: see the field. `emitRows`: binary logits, summed as read, also written row by row to the
    * prepared rows for the evaluators that need each row (updateFused's `rows`). `ceHistograms`: binary
    * logits, each row's CE also counted in these histograms, by label.
    */
-  constructor(config: EvaluationConfig, ceBefore = 0, emitRows = false, ceHistograms?: LossHistograms) {
+  constructor(
+    config: EvaluationConfig,
+    ceBefore = 0,
+    emitRows = false,
+    ceHistograms?: LossHistograms,
+    emitConf = false,
+    metricsSums?: {sums: Float64Array; fold: () => void},
+  ) {
     this.config = config
     this.ceBefore = ceBefore
     this.multilabel = config.task === 'multilabel'
@@ -177,9 +186,18 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     const binaryLogits = config.task === 'binary' && config.scores === 'logits'
     this.squares = keepsSquares(config)
     this.binaryKernel = binaryLogits
-      ? compileBinaryLogitsKernel(config.gammas, this.poly, emitRows, this.squares, ceHistograms?.bits)
+      ? compileBinaryLogitsKernel(
+          config.gammas,
+          this.poly,
+          emitRows,
+          this.squares,
+          ceHistograms?.bits,
+          emitConf,
+          metricsSums !== undefined,
+        )
       : undefined
     this.countsCe = binaryLogits ? ceHistograms : undefined
+    this.metricsSums = binaryLogits ? metricsSums : undefined
     this.binaryLayout = binaryKernelLayout(config.gammas, this.poly, this.squares)
     this.squareKernel = compileSquareKernel(config.gammas, this.poly)
     this.fusedSums = new Float64Array(binaryLogits ? this.binaryLayout.length : 0)
@@ -247,7 +265,18 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     for (let start = 0; start < chunk.rows;) {
       const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, FOLD_ROWS - this.fusedRows))
       const from = this.fusedRows
-      const stop = kernel(labels, scores, start, end, threshold, this.fusedSums, rows, from, this.countsCe)
+      const stop = kernel(
+        labels,
+        scores,
+        start,
+        end,
+        threshold,
+        this.fusedSums,
+        rows,
+        from,
+        this.countsCe,
+        this.metricsSums?.sums,
+      )
       this.fusedRows += stop - start
       if (rows) {
         rows.count = this.fusedRows
@@ -311,9 +340,14 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     this.foldBlock()
   }
 
+  /** Folds an open fused block (and the metrics' block sums the kernel filled with it). */
+  flushFused(): void {
+    if (this.fusedRows > 0) this.foldFused()
+  }
+
   /** The sums so far (an open fused block folded in); the evaluator starts empty again. */
   state(): BreakdownSums {
-    if (this.fusedRows > 0) this.foldFused()
+    this.flushFused()
     const out = this.sums
     this.sums = this.empty()
     return out
@@ -353,6 +387,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     }
     sums.fill(0)
     this.fusedRows = 0
+    this.metricsSums?.fold()
     this.foldBlock()
   }
 

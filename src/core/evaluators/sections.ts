@@ -9,6 +9,7 @@ import type {Evaluator} from './evaluator.js'
 import {CONCENTRATION_RULES, ConcentrationEvaluator, type ConcentrationState} from './concentration.js'
 import {HARDEST_RULES, HardestRowsEvaluator, type HardestState} from './hardest-rows.js'
 import {KORNIA_RULES, KorniaTermsEvaluator, type KorniaSums} from './kornia-terms.js'
+import {METRICS_RULES, MetricsEvaluator, type MetricsState} from './metrics.js'
 
 /** The optional sections of a partial state, by name (absent when the settings do not ask for them). */
 export interface Sections {
@@ -18,6 +19,8 @@ export interface Sections {
   concentration?: ConcentrationState
   /** --top / --top-per-class: the hardest elements, a bounded list each (hardest-rows.ts). */
   hardest?: HardestState
+  /** Accuracy, confusions, calibration (--metrics): counts and sums by cell and bin. */
+  metrics?: MetricsState
 }
 
 export type SectionName = keyof Sections
@@ -49,6 +52,12 @@ export const SECTIONS: readonly SectionEntry[] = [
     rules: HARDEST_RULES,
     when: (config) => config.hardest !== undefined,
     create: (config) => new HardestRowsEvaluator(config, config.hardest as NonNullable<typeof config.hardest>),
+  },
+  {
+    name: 'metrics',
+    rules: METRICS_RULES,
+    when: (config) => config.metrics === true,
+    create: (config) => new MetricsEvaluator(config),
   },
 ]
 

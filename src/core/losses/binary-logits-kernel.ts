@@ -1,3 +1,4 @@
+import {CALIBRATION_BINS, CALIBRATION_EDGES, CALIBRATION_SLOTS} from '../evaluators/calibration-bins.js'
 import {LossHistograms} from '../sketch/loss-histogram.js'
 import {focalSumLines, powerTempLines, squareSumLines} from './focal-row-kernel.js'
 import {tableExp, tableLog1pUnit} from './table-exp.js'
@@ -26,7 +27,27 @@ export type BinaryLogitsKernel = (
   out?: EmittedRows,
   at?: number,
   histograms?: LossHistograms,
+  metrics?: Float64Array,
 ) => number
+
+/**
+ * Where a kernel compiled with `metricsSums` counts the metrics of each row (evaluators/metrics.ts, binary):
+ * per confusion cell (2 · label + predicted) its rows and Σ CE, per calibration slot of p (class 1, and the
+ * top level) and of 1 − p (class 0) its rows, Σ p and Σ y, and Σ (p − y)². Plain sums of ≤ FOLD_ROWS rows:
+ * the metrics evaluator folds them into its compensated state.
+ */
+export const BINARY_METRICS_LAYOUT = {
+  cellCount: 0,
+  cellCe: 4,
+  count1: 8,
+  p1: 8 + CALIBRATION_SLOTS,
+  y1: 8 + 2 * CALIBRATION_SLOTS,
+  count0: 8 + 3 * CALIBRATION_SLOTS,
+  p0: 8 + 4 * CALIBRATION_SLOTS,
+  y0: 8 + 5 * CALIBRATION_SLOTS,
+  brier: 8 + 6 * CALIBRATION_SLOTS,
+  length: 9 + 6 * CALIBRATION_SLOTS,
+}
 
 /**
  * Where a kernel compiled with `emit` also writes each row's CE, 1 − p_t, bucket and chunk row, from index
@@ -37,6 +58,8 @@ export interface EmittedRows {
   q: Float64Array
   bucket: Int32Array
   row: Int32Array
+  /** With `emitConf`: p of the positive class (the metrics' confidence). */
+  conf?: Float64Array
 }
 
 /** Buckets of a binary run: 2 · label + (easy ? 0 : 1). */
@@ -75,6 +98,8 @@ export function compileBinaryLogitsKernel(
   emit = false,
   squares = false,
   histogramBits?: number,
+  emitConf = false,
+  metricsSums = false,
 ): BinaryLogitsKernel {
   const at = binaryKernelLayout(gammas, poly, squares)
   const nonZero = gammas.flatMap((g, j) => (g === 0 ? [] : [j]))
@@ -146,9 +171,13 @@ export function compileBinaryLogitsKernel(
     ...(emit
       ? ['  const k = at + i - start', '  outCe[k] = c', '  outQ[k] = x', '  outBucket[k] = b', '  outRow[k] = i']
       : []),
+    // p of the positive class: p_t for label 1, 1 − p_t for label 0 (prepareBinaryLogits' doubles).
+    ...(emit && emitConf ? ['  outConf[k] = label === 1 ? pt : x'] : []),
     ...(histogramBits !== undefined
       ? LossHistograms.addLines(histogramBits, 'label', 'c', [store, 'return i']).map((line) => `  ${line}`)
       : []),
+    // After the histogram's lines, which may return before this row is counted (a page to open).
+    ...(metricsSums ? binaryMetricsLines() : []),
     '  switch (b) {',
     ...cases.map((line) => `    ${line}`),
     // Readers give binary rows the labels 0 and 1 only.
@@ -163,6 +192,7 @@ export function compileBinaryLogitsKernel(
   // The output arrays are read into locals once per call, so the loop stores into typed arrays it knows.
   const prologue =
     (emit ? 'const outCe = out.ce, outQ = out.q, outBucket = out.bucket, outRow = out.row\n' : '') +
+    (emit && emitConf ? 'const outConf = out.conf\n' : '') +
     (histogramBits !== undefined
       ? 'const pool = histograms.pool, pageOf = histograms.pageOf, zero = histograms.zero\n'
       : '')
@@ -171,15 +201,17 @@ export function compileBinaryLogitsKernel(
     'log1pUnit',
     'F64',
     'U32',
-    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms) {\n${prologue}${body}\n}`,
+    'EDGES',
+    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms, metrics) {\n${prologue}${body}\n}`,
   ) as (
     exp: typeof tableExp,
     log1pUnit: typeof tableLog1pUnit,
     f64: Float64Array,
     u32: Uint32Array,
+    edges: Float64Array,
   ) => BinaryLogitsKernel
   const {F64, U32} = LossHistograms.addLinesConstants
-  const kernel = make(tableExp, tableLog1pUnit, F64, U32)
+  const kernel = make(tableExp, tableLog1pUnit, F64, U32, CALIBRATION_EDGES)
   // A first call over rows that take every path (each bucket, CE 0, a page not open yet, a non-finite
   // logit) with throwaway sums: V8 then optimises the loop with type feedback for all of it. Code that had
   // never run would deoptimise there later, and a kernel that deoptimised once ran unoptimised for the rest
@@ -192,16 +224,50 @@ export function compileBinaryLogitsKernel(
     q: new Float64Array(rows),
     bucket: new Int32Array(rows),
     row: new Int32Array(rows),
+    conf: new Float64Array(rows),
   }
   const histograms = new LossHistograms(2, histogramBits ?? 10)
   const sums = new Float64Array(at.length)
+  const metrics = new Float64Array(BINARY_METRICS_LAYOUT.length)
   // Over the finite rows (from the second pass on, pages open, a call runs to the end of the loop), then the
   // NaN. Many passes: V8 keeps no type feedback for a function's first few calls (lazy feedback allocation).
   for (const end of [...Array.from({length: 16}, () => rows - 1), rows]) {
     for (let start = 0; start < end;) {
-      const stop = kernel(labels, scores, start, end, 0.5, sums, out, start, histograms)
+      const stop = kernel(labels, scores, start, end, 0.5, sums, out, start, histograms, metrics)
       start = stop < end && histograms.openMissing() ? stop : stop + 1
     }
   }
   return kernel
+}
+
+/**
+ * The metrics' lines of the kernel (BINARY_METRICS_LAYOUT), after the row's c (CE), pt and x (1 − p_t):
+ * p = p_t for label 1 and 1 − p_t for label 0, as prepareBinaryLogits gives it; 1 − p is the other one of
+ * the two, computed without cancellation. The slots as calibrationSlot (calibration-bins.ts) finds them.
+ */
+function binaryMetricsLines(): string[] {
+  const L = BINARY_METRICS_LAYOUT
+  // p ≤ 1, so ⌊15·f⌋ ≤ 15: no upper clamp is needed.
+  const slot = (v: string, j: string): string[] => [
+    `const ${j}f = Math.fround(${v})`,
+    `let ${j} = Math.floor(${j}f * ${CALIBRATION_BINS})`,
+    `if (${j} < ${CALIBRATION_BINS} && ${j}f >= EDGES[${j} + 1]) ${j}++`,
+    `else if (${j} > 0 && ${j}f < EDGES[${j}]) ${j}--`,
+  ]
+  return [
+    'const mp = label === 1 ? pt : x',
+    'const mq = label === 1 ? x : pt',
+    `const mcell = 2 * label + (mp > 0.5 ? 1 : 0)`,
+    `metrics[${L.cellCount} + mcell] += 1`,
+    `metrics[${L.cellCe} + mcell] += c`,
+    `metrics[${L.brier}] += (mp - label) * (mp - label)`,
+    ...slot('mp', 'ms'),
+    `metrics[${L.count1} + ms] += 1`,
+    `metrics[${L.p1} + ms] += mp`,
+    `metrics[${L.y1} + ms] += label`,
+    ...slot('mq', 'mr'),
+    `metrics[${L.count0} + mr] += 1`,
+    `metrics[${L.p0} + mr] += mq`,
+    `metrics[${L.y0} + mr] += 1 - label`,
+  ].map((line) => `  ${line}`)
 }

@@ -55,8 +55,9 @@ export function prepareBinaryLogits(
   rows: PreparedRows,
 ): void {
   const {labels, scores} = chunk
-  const {ce, q, bucket, row} = rows
+  const {ce, q, bucket, row, conf} = rows
   const threshold = ctx.config.easyThreshold
+  const metrics = conf.length > 0
   let k = rows.count
   for (let i = start; i < end; i++) {
     const v = scores[i]
@@ -79,6 +80,8 @@ export function prepareBinaryLogits(
       pt = e * r
       q[k] = r
     }
+    // p of the positive class, as the fused kernel emits it: p_t for label 1, 1 − p_t for label 0.
+    if (metrics) conf[k] = label === 1 ? pt : q[k]
     bucket[k] = 2 * label + (pt > threshold ? 0 : 1)
     row[k] = i
     k++
@@ -102,6 +105,10 @@ export function prepareMulticlassLogits(
   rows: PreparedRows,
 ): void {
   const {labels, scores, width} = chunk
+  if (rows.conf.length > 0) {
+    prepareMulticlassLogitsWithMetrics(ctx, chunk, start, end, rows)
+    return
+  }
   const {ce, q, bucket, row} = rows
   const threshold = ctx.config.easyThreshold
   let k = rows.count
@@ -139,6 +146,81 @@ export function prepareMulticlassLogits(
 }
 
 /**
+ * prepareMulticlassLogits (the same doubles for CE, 1 − p_t and the bucket) that also keeps what the
+ * metrics need, from the same pass: the first largest logit (argmax, numpy's on ties), the top-label
+ * confidence p_max = e^(x_max − x_y) · p_t, and the Brier term Σ_c (p_c − y_c)² = (1 − p_t)² + p_t² · S2
+ * with S2 = Σ_{j≠y} e^(2(x_j − x_y)) (the other classes' squared mass, one multiply-add per class; the form
+ * 1 − 2p_t + Σ p_c² would cancel for a confident row). A separate loop, so the default path without the
+ * metrics pays nothing for them.
+ */
+function prepareMulticlassLogitsWithMetrics(
+  ctx: PrepareContext,
+  chunk: PredictionChunk,
+  start: number,
+  end: number,
+  rows: PreparedRows,
+): void {
+  const {labels, scores, width} = chunk
+  const {ce, q, bucket, row, conf, argmax, brier} = rows
+  const threshold = ctx.config.easyThreshold
+  let k = rows.count
+  for (let i = start; i < end; i++) {
+    const base = i * width
+    const label = labels[i]
+    const own = scores[base + label]
+    let others = 0
+    let squares = 0
+    let sum = own
+    // The first largest logit: strictly larger replaces, so a tie keeps the earlier class.
+    let max = -Infinity
+    let arg = 0
+    for (let j = 0; j < label; j++) {
+      const x = scores[base + j]
+      const e = tableExp(x - own)
+      others += e
+      squares += e * e
+      sum += x
+      if (x > max) {
+        max = x
+        arg = j
+      }
+    }
+    if (own > max) {
+      max = own
+      arg = label
+    }
+    for (let j = label + 1; j < width; j++) {
+      const x = scores[base + j]
+      const e = tableExp(x - own)
+      others += e
+      squares += e * e
+      sum += x
+      if (x > max) {
+        max = x
+        arg = j
+      }
+    }
+    if (sum - sum !== 0 || others === Infinity || squares === Infinity) {
+      rows.count = k
+      multiclassRowByMax(ctx, chunk, i, rows)
+      k = rows.count
+      continue
+    }
+    const pt = 1 / (1 + others)
+    const qk = others * pt
+    ce[k] = others <= 1 ? tableLog1pUnit(others) : tableLogAtLeastOne(1 + others)
+    q[k] = qk
+    bucket[k] = 2 * label + (pt > threshold ? 0 : 1)
+    row[k] = i
+    argmax[k] = arg
+    conf[k] = arg === label ? pt : tableExp(max - own) * pt
+    brier[k] = qk * qk + pt * pt * squares
+    k++
+  }
+  rows.count = k
+}
+
+/**
  * One row of K logits the one-pass form cannot take: rejects a non-finite logit; else log-softmax with
  * the row maximum subtracted, which cannot overflow.
  */
@@ -166,6 +248,20 @@ function multiclassRowByMax(ctx: PrepareContext, chunk: PredictionChunk, i: numb
   rows.q[k] = others / total
   rows.bucket[k] = 2 * label + (own / total > ctx.config.easyThreshold ? 0 : 1)
   rows.row[k] = i
+  if (rows.conf.length > 0) {
+    // The first largest logit's e^(x − max) is 1: p_max = 1 / total.
+    let arg = 0
+    let squares = 0
+    for (let j = 0; j < width; j++) {
+      const x = scores[base + j]
+      if (x > scores[base + arg]) arg = j
+      if (j !== label) squares += (tableExp(x - max) / total) ** 2
+    }
+    const q = others / total
+    rows.argmax[k] = arg
+    rows.conf[k] = 1 / total
+    rows.brier[k] = q * q + squares
+  }
   rows.count = k + 1
 }
 
@@ -217,10 +313,11 @@ export function prepareProbabilities(
   rows: PreparedRows,
 ): void {
   const {labels, scores, width} = chunk
-  const {ce, q, bucket, row} = rows
+  const {ce, q, bucket, row, conf} = rows
   const {config, facts} = ctx
   const {easyThreshold, eps, probTolerance} = config
   const binary = config.task === 'binary'
+  const metrics = conf.length > 0
   const reject = (error: InputError): void => ctx.reject(error)
   const hiClamp = 1 - eps
   let k = rows.count
@@ -232,6 +329,14 @@ export function prepareProbabilities(
       const s = probabilityRowScale(config, chunk, i, facts, reject)
       if (s === null) continue
       scale = s
+    }
+    if (metrics) {
+      if (binary) {
+        // p of the positive class, unclamped (as torchmetrics and sklearn read it); checked below.
+        conf[k] = scores[base]
+      } else {
+        probabilityMetrics(scores, base, width, label, scale, rows, k)
+      }
     }
     const j = binary ? 0 : label
     let p = scores[base + j] * scale
@@ -255,6 +360,36 @@ export function prepareProbabilities(
     k++
   }
   rows.count = k
+}
+
+/**
+ * A multi-class probability row's metrics (times `scale`, the row-sum rescale): the first largest p
+ * (argmax), the largest p (confidence), and the Brier term Σ_c (p_c − y_c)².
+ */
+function probabilityMetrics(
+  scores: Float64Array | Float32Array,
+  base: number,
+  width: number,
+  label: number,
+  scale: number,
+  rows: PreparedRows,
+  k: number,
+): void {
+  let arg = 0
+  let max = scores[base]
+  let squares = 0
+  for (let j = 0; j < width; j++) {
+    const v = scores[base + j]
+    if (v > max) {
+      max = v
+      arg = j
+    }
+    const d = j === label ? v * scale - 1 : v * scale
+    squares += d * d
+  }
+  rows.argmax[k] = arg
+  rows.conf[k] = max * scale
+  rows.brier[k] = squares
 }
 
 /** One sigmoid element: p = σ(x) (or the clamped probability), 1 − p, −log p and −log(1 − p). */
@@ -322,7 +457,8 @@ export function prepareMultilabel(
   rows: PreparedRows,
 ): void {
   const {labels, scores, width} = chunk
-  const {ce, q, bucket, row, targetCe} = rows
+  const {ce, q, bucket, row, targetCe, conf} = rows
+  const metrics = conf.length > 0
   const {config, facts} = ctx
   const {easyThreshold, eps, probTolerance} = config
   const logits = config.scores === 'logits'
@@ -374,6 +510,7 @@ export function prepareMultilabel(
       }
       const positive = y > 0
       if (positive) positives++
+      if (metrics) conf[k] = logits ? p : scores[base + j]
       ce[k] = c
       targetCe[k] = y * c
       bucket[k] = 4 * (long ? labels[i] : j) + (positive ? 0 : 2) + (pt > easyThreshold ? 0 : 1)

@@ -21,12 +21,21 @@ export interface PreparedRows {
   readonly targetCe: Float64Array
   /** The chunk row each element came from (valid for the elements of the latest prepare call). */
   readonly row: Int32Array
+  /**
+   * With the metrics (else empty), as read before any clamping: binary and multi-label, p of the positive
+   * class (of the element); multi-class, the largest class probability (the top-label confidence).
+   */
+  readonly conf: Float64Array
+  /** Multi-class with the metrics (else empty): the predicted class, the first largest score (numpy's argmax). */
+  readonly argmax: Int32Array
+  /** Multi-class with the metrics (else empty): the row's Brier term Σ_c (p_c − y_c)². */
+  readonly brier: Float64Array
 }
 
 /** Rows summed plainly before being folded into a compensated state: bounds the rounding error. */
 export const FOLD_ROWS = 8192
 
-export function preparedRows(capacity: number, multilabel: boolean): PreparedRows {
+export function preparedRows(capacity: number, multilabel: boolean, metrics = false): PreparedRows {
   return {
     count: 0,
     capacity,
@@ -35,5 +44,8 @@ export function preparedRows(capacity: number, multilabel: boolean): PreparedRow
     bucket: new Int32Array(capacity),
     targetCe: new Float64Array(multilabel ? capacity : 0),
     row: new Int32Array(capacity),
+    conf: new Float64Array(metrics ? capacity : 0),
+    argmax: new Int32Array(metrics ? capacity : 0),
+    brier: new Float64Array(metrics ? capacity : 0),
   }
 }

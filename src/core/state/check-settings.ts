@@ -84,6 +84,11 @@ const SETTING_CHECKS: Record<keyof Settings, Check> = {
   polyEpsilon: optional(number(-1, 100, 'a number from -1 to 100')),
   korniaTerms: optional(boolean),
   concentration: optional(boolean),
+  metrics: optional(boolean),
+  classEce: optional(boolean),
+  positiveClass: optional((value, name) => {
+    if (!Number.isInteger(value) || (value as number) < 0) fail(name, 'a class index ≥ 0')
+  }),
   gridAlphas: optional((value, name) => {
     if (!Array.isArray(value) || value.length === 0) fail(name, 'a non-empty list of {alpha, spec}')
     ;(value as unknown[]).forEach((cell, i) => {

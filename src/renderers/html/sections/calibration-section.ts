@@ -22,7 +22,14 @@ export function calibrationSection(context: SectionContext): PageSection | null 
     id: 'reliability-table',
     head: ['confidence bin', 'rows', 'mean confidence', 'accuracy'],
     rows: calibration.reliability.map((b) => [
-      {text: `(${formatRatio(b.lower, 4)}, ${formatRatio(b.upper, 4)}]`, value: b.lower},
+      {
+        // torchmetrics' bins: [i/15, (i+1)/15), and a confidence of exactly 1 in a bin of its own.
+        text:
+          b.lower === b.upper
+            ? `= ${formatRatio(b.lower, 4)}`
+            : `[${formatRatio(b.lower, 4)}, ${formatRatio(b.upper, 4)})`,
+        value: b.lower,
+      },
       numberCell(b.count, (v) => (v === null ? '–' : formatCount(v))),
       numberCell(b.confidence, metric),
       numberCell(b.accuracy, metric),

@@ -11,7 +11,7 @@ describe('report --html', () => {
 
   it('writes the page and still prints the table, or the JSON with --json', () => {
     const page = temp('report.html')
-    const table = runCli(['report', 'fixtures/example.csv', '--html', page])
+    const table = runCli(['report', 'fixtures/example.csv', '--concentration', '--html', page])
     assert.equal(table.status, 0, table.stderr)
     assert.match(table.stdout, /^focalscope report — fixtures\/example\.csv/)
     const html = readFileSync(page, 'utf8')

@@ -89,7 +89,8 @@ const CASES: Case[] = [
 ]
 
 async function reportOf(c: Case): Promise<Report> {
-  const flags = {...DEFAULT_FLAGS, ...c.flags}
+  // Goldens pin the concentration section and charts too (--concentration; off by default).
+  const flags = {...DEFAULT_FLAGS, concentration: true, ...c.flags}
   // The preset's γ and α apply unless given: tell the options which flags were typed.
   const metadata = {
     flags: Object.fromEntries(Object.keys(DEFAULT_FLAGS).map((name) => [name, {setFromDefault: !(name in c.flags)}])),

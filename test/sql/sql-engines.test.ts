@@ -180,6 +180,8 @@ function query(c: Case, dialect: string, from: string, meta: string, sample: str
     sample,
     '--meta-out',
     meta,
+    // Asked for, so the merged report must say the query could not compute it (assertWarnsOfConcentration).
+    '--concentration',
     ...c.flags,
   ])
   assert.equal(result.status, 0, result.stderr)

@@ -1,4 +1,3 @@
-import type {HardestSettings} from './evaluators/hardest-rows.js'
 import type {Reduction} from './reduction.js'
 import type {LossVariant, ScoreKind, Task} from './kinds.js'
 
@@ -85,3 +84,13 @@ export interface EvaluationConfig {
 
 export const DEFAULT_PROB_TOLERANCE = 1e-4
 export const DEFAULT_ROW_SUM_TOLERANCE = 1e-3
+
+/** What --top, --top-per-class and --top-gamma ask for (a setting: states merge only with equal ones). */
+export interface HardestSettings {
+  /** Elements kept overall (0: none, only per class). */
+  rows: number
+  /** Elements kept per class (0: no `hardestByClass`). */
+  perClass: number
+  /** Rank by (1 − p_t)^γ · CE at this γ; null: by CE. */
+  gamma: number | null
+}

@@ -13,24 +13,16 @@
  * came from (`locate`). Within a unit rows arrive in input order, so an equal loss never displaces a kept row.
  */
 import type {PredictionChunk} from '../chunk.js'
-import type {EvaluationConfig} from '../config.js'
+import type {EvaluationConfig, HardestSettings} from '../config.js'
 import type {PreparedRows} from '../rows/prepared-rows.js'
 import {predictedOf, ptOf, targetOf} from '../rows/row-values.js'
 import {MergeMismatch, type MergeRule} from '../state/merge-rules.js'
 import type {Evaluator} from './evaluator.js'
 
+export type {HardestSettings} from '../config.js'
+
 /** The largest --top / --top-per-class: the lists are JSON in the report and the state. */
 export const MAX_TOP = 100_000
-
-/** What --top, --top-per-class and --top-gamma ask for (a setting: states merge only with equal ones). */
-export interface HardestSettings {
-  /** Elements kept overall (0: none, only per class). */
-  rows: number
-  /** Elements kept per class (0: no `hardestByClass`). */
-  perClass: number
-  /** Rank by (1 − p_t)^γ · CE at this γ; null: by CE. */
-  gamma: number | null
-}
 
 /**
  * One kept element. Plain JSON. `row` is the 0-based data row within its file; `line` the 1-based physical

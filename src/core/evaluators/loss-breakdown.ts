@@ -278,6 +278,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
         this.metricsSums?.sums,
       )
       this.fusedRows += stop - start
+      this.countsCe?.counted(stop - start)
       if (rows) {
         rows.count = this.fusedRows
         onRows?.(from, this.fusedRows)

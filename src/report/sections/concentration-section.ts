@@ -1,30 +1,28 @@
 /**
  * The concentration section: for every γ and group, how much of the group's loss its hardest samples carry,
- * read off the histogram sketch (core/evaluators/concentration.ts) — each bucket's elements at its
- * representative loss, buckets hardest first — and normalised by the group's exact loss from the breakdown.
+ * read off the histogram sketch (core/evaluators/concentration.ts) — each run of buckets' elements at its
+ * representative loss, runs hardest first — and normalised by the group's exact loss from the breakdown.
  *
- * Error bound: every element's representative value is within a factor ρ of its loss (a bucket spans a
- * ratio of at most 1 + 2^-bits in its key, and the loss grows at most like the key's e-th power; the
- * geometric midpoint halves the exponent). The top-m sum read off the sketch is then within a factor ρ of
- * the true one — the m largest by estimate sum to at most ρ × the m largest, and at least the true m largest
- * ÷ ρ — so each share is off by at most share × (ρ − 1) ≤ ρ − 1 = `maxShareError`.
+ * Error bound (sketch/compress-histogram.ts proves it): reading each element at its run's representative
+ * loss moves any top-m sum by at most E = Σ |ℓ̂ − ℓ|, so a share by at most E / L. A bucket read as it is
+ * holds its elements within a factor ρ = (1 + 2^-bits)^(e/2) of their losses (the loss grows at most like
+ * the key's e-th power; the geometric midpoint halves the exponent); runs merged from buckets of easy
+ * elements, and octaves where the loss grows slowly, are bounded by the loss's slope. E per histogram is
+ * kept within SHARE_ERROR_TARGET × its loss, and `maxShareError` is the largest E / L over groups and γ.
  */
 import {
   type ConcentrationPlan,
   type ConcentrationState,
   concentrationPlan,
   PT_BINS,
+  SHARE_ERROR_TARGET,
 } from '../../core/evaluators/concentration.js'
 import {compensatedValue} from '../../core/state/merge-rules.js'
 import type {Settings} from '../../core/state/partial-state.js'
 import type {BreakdownSums} from '../../core/evaluators/loss-breakdown.js'
 import {powerKindOf, powerOf} from '../../core/losses/numerics.js'
-import {
-  coarsenHistogram,
-  coarsestBits,
-  representativeValues,
-  shareErrorBound,
-} from '../../core/sketch/loss-histogram.js'
+import {compressHistogram, type CompressOptions, type HistogramRuns} from '../../core/sketch/compress-histogram.js'
+import {shareErrorBound} from '../../core/sketch/loss-histogram.js'
 import type {Concentration, ConcentrationGroup, LossByPt} from '../types.js'
 import type {BreakdownView} from './breakdown-view.js'
 
@@ -50,77 +48,117 @@ function safeScale(largest: number): number {
 }
 
 /** The curve's figures from cells sorted hardest first, over `n` elements and a loss `total`: one walk. */
-function curveFigures(cells: Cells, n: number, lossTotal: number) {
-  const runs = cells.count.length
-  // Shares and the Gini coefficient are ratios: the same with every loss scaled by a power of two (exactly).
-  const scale = safeScale(runs > 0 ? cells.value[0] : 0)
-  const total = lossTotal * scale
-  // T̂(m) at every m the figures need (⌈x·n⌉ of the curve's and the top shares' fractions), in one walk.
-  const fractions = [...new Set([...CURVE_FRACTIONS, ...TOP_FRACTIONS])].sort((x, y) => x - y)
-  const wanted = fractions.map((x) => Math.min(n, Math.ceil(x * n)))
-  const topLoss = new Map<number, number>()
-  const want = CARRIED_SHARES.map((s) => s * total)
-  const carried: (number | null)[] = CARRIED_SHARES.map(() => null)
-  let sum = 0
-  let before = 0
-  let next = 0
-  let numerator = 0
-  let sketchTotal = 0
-  for (let i = 0; i < runs; i++) {
-    const count = cells.count[i]
-    const value = cells.value[i] * scale
-    // Top sums whose m ends inside this run.
-    while (next < wanted.length && wanted[next] <= before + count) {
-      topLoss.set(wanted[next], sum + (wanted[next] - before) * value)
-      next++
-    }
-    // The fewest elements (hardest first) carrying each share.
-    for (let s = 0; s < want.length; s++) {
-      if (carried[s] === null && total > 0 && value > 0 && sum + count * value >= want[s]) {
-        const take = Math.max(1, Math.ceil((want[s] - sum) / value))
-        carried[s] = Math.min(1, (before + Math.min(take, count)) / n)
-      }
-    }
-    // Gini = Σ_i Σ_j |ℓ_i − ℓ_j| / (2 n² mean): with the values in decreasing order, Σ_i (n − 2i + 1) ℓ_i / (n Σ ℓ);
-    // a run of c elements from position p on adds c (n − 2p − c) ℓ.
-    numerator += count * (n - 2 * before - count) * value
-    sketchTotal += count * value
-    sum += count * value
-    before += count
-  }
-  while (next < wanted.length) topLoss.set(wanted[next++], sum)
-  const share = (x: number): number | null => {
-    if (total <= 0) return null
-    if (x >= 1) return 1
-    return Math.min(1, (topLoss.get(Math.min(n, Math.ceil(x * n))) ?? 0) / total)
-  }
-  return {
-    curve: CURVE_FRACTIONS.map((x) => [x, share(x) ?? 0] as [number, number]),
-    topShare: Object.fromEntries(TOP_FRACTIONS.map((x) => [String(x), share(x)])),
-    fractionCarrying: Object.fromEntries(
-      CARRIED_SHARES.map((s, i) => [String(s), total > 0 && n > 0 ? (carried[i] ?? 1) : null]),
-    ),
-    gini: n === 0 || sketchTotal <= 0 ? null : numerator / (n * sketchTotal),
-  }
+function curveFigures(cells: Cells, n: number, lossTotal: number): CurveFigures {
+  return curveFiguresOfRuns(cells.count, cells.value, 1, false, 0, n, [lossTotal])[0]
+}
+
+interface CurveFigures {
+  curve: [number, number][]
+  topShare: Record<string, number | null>
+  fractionCarrying: Record<string, number | null>
+  gini: number | null
 }
 
 /**
- * What one group is made of: the histograms whose elements it holds, and how a bucket's representative key
+ * The curve's figures for G losses of the same elements in the same order (the γ of a one-part group: a
+ * loss grows with the key for every γ), in one walk: run i holds count[i] elements of loss values[i·G + g],
+ * hardest first — or last (`backwards`: a histogram's runs, in increasing key order) — and `zeros` more
+ * elements of loss 0 follow. One loop for all γ: this code runs once per group (cold), and a long loop is
+ * optimised early where ten short ones mostly are not.
+ */
+function curveFiguresOfRuns(
+  count: Float64Array,
+  values: Float64Array,
+  G: number,
+  backwards: boolean,
+  zeros: number,
+  n: number,
+  lossTotals: number[],
+): CurveFigures[] {
+  const runs = count.length
+  // Shares and the Gini coefficient are ratios: the same with every loss scaled by a power of two (exactly).
+  const first = runs === 0 ? -1 : backwards ? runs - 1 : 0
+  const scales = Float64Array.from({length: G}, (_, g) => safeScale(first < 0 ? 0 : values[first * G + g]))
+  const totals = Float64Array.from({length: G}, (_, g) => lossTotals[g] * scales[g])
+  // T̂(m) at every m the figures need (⌈x·n⌉ of the curve's and the top shares' fractions), in one walk.
+  const fractions = [...new Set([...CURVE_FRACTIONS, ...TOP_FRACTIONS])].sort((x, y) => x - y)
+  const wanted = fractions.map((x) => Math.min(n, Math.ceil(x * n)))
+  const W = wanted.length
+  const S = CARRIED_SHARES.length
+  const topLoss = new Float64Array(G * W)
+  const want = new Float64Array(G * S)
+  const carried = new Float64Array(G * S).fill(-1)
+  for (let g = 0; g < G; g++) for (let s = 0; s < S; s++) want[g * S + s] = CARRIED_SHARES[s] * totals[g]
+  const sum = new Float64Array(G)
+  const numerator = new Float64Array(G)
+  let before = 0
+  let next = 0
+  for (let k = 0; k <= runs; k++) {
+    // The zero-loss elements last, as one more run.
+    const i = k === runs ? -1 : backwards ? runs - 1 - k : k
+    const c = i < 0 ? zeros : count[i]
+    if (c === 0) continue
+    for (let g = 0; g < G; g++) {
+      const value = i < 0 ? 0 : values[i * G + g] * scales[g]
+      // Top sums whose m ends inside this run.
+      for (let w = next; w < W && wanted[w] <= before + c; w++)
+        topLoss[g * W + w] = sum[g] + (wanted[w] - before) * value
+      // The fewest elements (hardest first) carrying each share.
+      for (let s = 0; s < S; s++) {
+        const at = g * S + s
+        if (carried[at] < 0 && totals[g] > 0 && value > 0 && sum[g] + c * value >= want[at]) {
+          const take = Math.max(1, Math.ceil((want[at] - sum[g]) / value))
+          carried[at] = Math.min(1, (before + Math.min(take, c)) / n)
+        }
+      }
+      // Gini = Σ_i Σ_j |ℓ_i − ℓ_j| / (2 n² mean): with the values in decreasing order, Σ_i (n − 2i + 1) ℓ_i / (n Σ ℓ);
+      // a run of c elements from position p on adds c (n − 2p − c) ℓ.
+      numerator[g] += c * (n - 2 * before - c) * value
+      sum[g] += c * value
+    }
+    while (next < W && wanted[next] <= before + c) next++
+    before += c
+  }
+  for (let g = 0; g < G; g++) for (let w = next; w < W; w++) topLoss[g * W + w] = sum[g]
+  return Array.from({length: G}, (_, g) => {
+    const total = totals[g]
+    const share = (x: number): number | null => {
+      if (total <= 0) return null
+      if (x >= 1) return 1
+      const w = wanted.indexOf(Math.min(n, Math.ceil(x * n)))
+      return Math.min(1, (w < 0 ? 0 : topLoss[g * W + w]) / total)
+    }
+    return {
+      curve: CURVE_FRACTIONS.map((x) => [x, share(x) ?? 0] as [number, number]),
+      topShare: Object.fromEntries(TOP_FRACTIONS.map((x) => [String(x), share(x)])),
+      fractionCarrying: Object.fromEntries(
+        CARRIED_SHARES.map((_, s) => {
+          const at = carried[g * S + s]
+          return [String(CARRIED_SHARES[s]), total > 0 && n > 0 ? (at < 0 ? 1 : at) : null]
+        }),
+      ),
+      gini: n === 0 || sum[g] <= 0 ? null : numerator[g] / (n * sum[g]),
+    }
+  })
+}
+
+/**
+ * What one group is made of: the histograms whose elements it holds, and how a run's representative key
  * becomes a loss — `ce`: the key is CE, q = 1 − e^-CE and the loss A · q^γ · CE + ε · q^(γ+1); `loss`
- * (gamma null): the key is the loss, times a class-balanced weight.
+ * (gamma null): the key is the loss, times a class-balanced weight. `fn`: which of the histogram's loss
+ * functions (runsOf) this part reads, for its error spent.
  */
 interface GroupPart {
   histogram: number
-  /** The resolution this part is read at (its γ's, coarsestBits). */
-  bits: number
+  fn: number
   weight: number
   gamma: number | null
   epsilon: number
 }
 
 /**
- * Each bucket's representative loss for one part: a plain loop per part (the report reads every occupied
- * bucket once per γ and group, and runs once per process: this code is cold, so no closure per bucket).
+ * Each run's representative loss for one part: a plain loop per part (the report reads every run once per
+ * γ and group, and runs once per process: this code is cold, so no closure per run).
  */
 function partValues(
   part: Pick<GroupPart, 'weight' | 'gamma' | 'epsilon'>,
@@ -141,38 +179,59 @@ function partValues(
   return out
 }
 
-/** A histogram read at some resolution: its counts, representative keys and 1 − e^-key. */
-interface KeyedHistogram {
-  count: Float64Array
-  zero: number
-  keys: Float64Array
+/** A histogram as runs (compress-histogram.ts), with 1 − e^-key of each run's representative key. */
+interface KeyedRuns extends HistogramRuns {
   qs: Float64Array
 }
 
 /**
- * Each histogram at each resolution a report reads it at (coarsened from the sketch's own), with its
- * representative keys (geometric midpoints of its buckets) and 1 − e^-key, computed once.
+ * The p_t bins' edges as CE keys (p_t = e^-CE = i / PT_BINS), increasing: a run of the CE sketch never
+ * spans one, so the loss-vs-p_t table puts each run's elements in their own bin.
  */
-class Keys {
-  private readonly cache = new Map<string, KeyedHistogram>()
+const PT_EDGE_KEYS = Array.from({length: PT_BINS - 1}, (_, i) => -Math.log((PT_BINS - 1 - i) / PT_BINS))
+
+/**
+ * Each histogram as runs, made once: `ce`, a class's CE histogram with one loss function per γ (the class's
+ * weight in it, so the budget and what is spent are in the group's loss units); `loss`, a (cell, γ)
+ * histogram of the loss itself (unweighted: a class-balanced weight multiplies both).
+ */
+class RunsCache {
+  private readonly cache = new Map<number, KeyedRuns>()
+  private readonly values = new Map<number, Float64Array>()
 
   constructor(
     private readonly state: ConcentrationState,
-    private readonly bits: number,
+    private readonly make: (h: number) => CompressOptions,
+    private readonly ceLoss: (c: number) => {weight: number; gammas: number[]; epsilon: number},
   ) {}
 
-  of(h: number, bits = this.bits): KeyedHistogram {
-    const key = `${h}:${bits}`
-    let keyed = this.cache.get(key)
+  of(h: number): KeyedRuns {
+    let keyed = this.cache.get(h)
     if (keyed === undefined) {
-      const histogram = coarsenHistogram(this.state.histograms[h], this.bits - bits)
-      const keys = representativeValues(histogram.index, bits)
-      const qs = new Float64Array(keys.length)
-      for (let i = 0; i < keys.length; i++) qs[i] = -Math.expm1(-keys[i])
-      keyed = {count: histogram.count, zero: histogram.zero, keys, qs}
-      this.cache.set(key, keyed)
+      const runs = compressHistogram(this.state.histograms[h], this.make(h))
+      const qs = new Float64Array(runs.key.length)
+      for (let i = 0; i < qs.length; i++) qs[i] = -Math.expm1(-runs.key[i])
+      keyed = {...runs, qs}
+      this.cache.set(h, keyed)
     }
     return keyed
+  }
+
+  /** `ce` mode: class c's runs' losses for every γ, at [i · G + g] (partValues' form), made once. */
+  valuesOf(c: number): Float64Array {
+    let out = this.values.get(c)
+    if (out === undefined) {
+      const {key, qs} = this.of(c)
+      const {weight, gammas, epsilon} = this.ceLoss(c)
+      const G = gammas.length
+      out = new Float64Array(key.length * G)
+      for (let g = 0; g < G; g++) {
+        const values = partValues({weight, gamma: gammas[g], epsilon}, key, qs)
+        for (let i = 0; i < values.length; i++) out[i * G + g] = values[i]
+      }
+      this.values.set(c, out)
+    }
+    return out
   }
 }
 
@@ -196,29 +255,46 @@ export function concentrationSection(
       lossByPt: null,
     }
   }
-  // The sketch keeps the resolution the steepest γ needs; each γ is read at the coarsest one that keeps its
-  // error within that same bound (γ = 0 needs 2 bits fewer than γ = 5): the bound the report states is the
-  // sketch's, and walking fewer buckets is most of the report's cost here.
-  const bound = Math.max(...plan.exponents.map((e) => shareErrorBound(plan.bits, e)))
-  const bitsOf = plan.exponents.map((e) => coarsestBits(e, bound, plan.bits))
-  const maxShareError = Math.max(...plan.exponents.map((e, g) => shareErrorBound(bitsOf[g], e)))
-  const resolution =
-    Math.min(...bitsOf) === plan.bits ? `2^-${plan.bits}` : `2^-${Math.min(...bitsOf)} to 2^-${plan.bits} (by γ)`
+  // Shares are within error / L of the exact ones, the error bound of each histogram's runs (compress-
+  // histogram.ts): buckets read as they are within ρ − 1 of their loss, merged runs within a budget.
+  const rho = plan.exponents.map((e) => shareErrorBound(plan.bits, e))
   const loss = settings.loss ?? 'focal'
   const epsilon = loss === 'poly1' ? (settings.polyEpsilon ?? 1) : 0
   const groups: ConcentrationGroup[] = []
   // Each group: which buckets it holds (for its exact loss, count and squares) and its sketch parts per γ.
   const groupDefs = plan.mode === 'ce' ? ceGroups(settings, figures) : lossGroups(plan, figures)
-  const keys = new Keys(state, plan.bits)
+  const runs = new RunsCache(
+    state,
+    plan.mode === 'ce'
+      ? ceRunOptions(settings, view, plan.bits, epsilon, rho)
+      : lossRunOptions(settings, state, plan.bits, rho),
+    (c) => ({weight: classWeight(figures, c), gammas: settings.gammas, epsilon}),
+  )
+  let maxShareError = 0
   for (const def of groupDefs) {
+    const keep = def.buckets
+    const count = view.sum(figures.count, keep)
+    const totals = settings.gammas.map((_, g) => view.sum(figures.loss[g], keep))
+    const ceParts = plan.mode === 'ce' ? def.ceParts(0, epsilon, 0) : []
+    // One class (binary groups, class:<name>): its runs are in one order for every γ, one walk for all.
+    const together =
+      ceParts.length === 1
+        ? (() => {
+            const {count: runCount, zero} = runs.of(ceParts[0].histogram)
+            return curveFiguresOfRuns(runCount, runs.valuesOf(ceParts[0].histogram), G, true, zero, count, totals)
+          })()
+        : null
     for (let g = 0; g < G; g++) {
       const gamma = settings.gammas[g]
-      const keep = def.buckets
-      const total = view.sum(figures.loss[g], keep)
-      const count = view.sum(figures.count, keep)
-      const parts = plan.mode === 'ce' ? def.ceParts(gamma, epsilon, bitsOf[g]) : def.lossParts(g, bitsOf[g])
-      const cells = sortedCells(state, parts, keys)
-      const fig = curveFigures(cells, count, total)
+      const total = totals[g]
+      const parts = plan.mode === 'ce' ? def.ceParts(gamma, epsilon, g) : def.lossParts(g)
+      const fig = together?.[g] ?? curveFigures(sortedCells(parts, runs), count, total)
+      // `ce` runs' loss functions hold the class weight (error is in loss units); `loss` runs' are the key.
+      const error = parts.reduce(
+        (sum, part) => sum + (plan.mode === 'ce' ? 1 : part.weight) * runs.of(part.histogram).error[part.fn],
+        0,
+      )
+      if (total > 0) maxShareError = Math.max(maxShareError, error / total)
       const squares =
         plan.mode === 'ce' ? ceSquares(figures, breakdown, def.buckets, g, epsilon) : def.lossSquares(state, g)
       groups.push({
@@ -234,16 +310,15 @@ export function concentrationSection(
       })
     }
   }
-  const method =
+  if (maxShareError === 0) maxShareError = Math.max(...rho)
+  const what =
     plan.mode === 'ce'
-      ? `histogram sketch of each class's per-element CE (one for every γ), buckets ${resolution} wide relative; shares within ±${maxShareError.toPrecision(2)}`
-      : `histogram sketch of each γ's per-element loss, buckets ${resolution} wide relative; shares within ±${maxShareError.toPrecision(2)}`
+      ? "histogram sketch of each class's per-element CE (one for every γ)"
+      : "histogram sketch of each γ's per-element loss"
+  const method = `${what}, buckets 2^-${plan.bits} wide relative, runs of easy buckets merged within an error budget; shares within ±${maxShareError.toPrecision(2)}`
   return {
     concentration: {method, maxShareError, groups},
-    lossByPt:
-      plan.mode === 'ce'
-        ? ceLossByPt(settings, figures, state, keys, epsilon)
-        : lossLossByPt(settings, figures, state, plan),
+    lossByPt: plan.mode === 'ce' ? ceLossByPt(settings, figures, runs) : lossLossByPt(settings, figures, state, plan),
   }
 }
 
@@ -260,8 +335,8 @@ function effectiveSamples(total: number, squares: number): number | null {
 interface GroupDef {
   name: string
   buckets: (b: number) => boolean
-  ceParts: (gamma: number, epsilon: number, bits: number) => GroupPart[]
-  lossParts: (g: number, bits: number) => GroupPart[]
+  ceParts: (gamma: number, epsilon: number, g: number) => GroupPart[]
+  lossParts: (g: number) => GroupPart[]
   lossSquares: (state: ConcentrationState, g: number) => number
 }
 
@@ -274,8 +349,9 @@ function classWeight(figures: BreakdownView['figures'], c: number): number {
 function ceGroups(settings: Settings, figures: BreakdownView['figures']): GroupDef[] {
   const K = settings.numClasses
   const perClass = figures.bucketsPerClass
-  const classParts = (classes: number[]) => (gamma: number, epsilon: number, bits: number) =>
-    classes.map((c) => ({histogram: c, bits, weight: classWeight(figures, c), gamma, epsilon}))
+  // The class's weight is in its runs' loss functions (ceRunOptions), so its spent error is in loss units.
+  const classParts = (classes: number[]) => (gamma: number, epsilon: number, g: number) =>
+    classes.map((c) => ({histogram: c, fn: g, weight: classWeight(figures, c), gamma, epsilon}))
   const def = (name: string, classes: number[]): GroupDef => ({
     name,
     buckets: (b) => classes.includes(Math.floor(b / perClass)),
@@ -298,8 +374,8 @@ function lossGroups(plan: ConcentrationPlan, figures: BreakdownView['figures']):
       name,
       buckets: (b) => figures.isPositive(b) === (negative === 0),
       ceParts: () => [],
-      lossParts: (g, bits) =>
-        cells.map((cell) => ({histogram: cell * G + g, bits, weight: weightOfCell(cell), gamma: null, epsilon: 0})),
+      lossParts: (g) =>
+        cells.map((cell) => ({histogram: cell * G + g, fn: 0, weight: weightOfCell(cell), gamma: null, epsilon: 0})),
       lossSquares: (state, g) =>
         cells.reduce((sum, cell) => {
           const w = weightOfCell(cell)
@@ -338,10 +414,10 @@ function ceSquares(
  * part's buckets come in increasing key order, and a part's loss grows with its key: a part is read
  * backwards, and several parts (the classes of "all") are merged, largest head first.
  */
-function sortedCells(state: ConcentrationState, parts: GroupPart[], cache: Keys): Cells {
+function sortedCells(parts: GroupPart[], cache: RunsCache): Cells {
   const lists = parts.map((part) => {
-    const {count, zero, keys, qs} = cache.of(part.histogram, part.bits)
-    return {count, value: partValues(part, keys, qs), next: count.length - 1, zero}
+    const {count, zero, key, qs} = cache.of(part.histogram)
+    return {count, value: partValues(part, key, qs), next: count.length - 1, zero}
   })
   const size = lists.reduce((n, l) => n + l.value.length, 0)
   const zeros = lists.reduce((n, l) => n + l.zero, 0)
@@ -399,40 +475,35 @@ function sortedCells(state: ConcentrationState, parts: GroupPart[], cache: Keys)
 const ptBins = (): {lower: number; upper: number}[] =>
   Array.from({length: PT_BINS}, (_, i) => ({lower: i / PT_BINS, upper: (i + 1) / PT_BINS}))
 
-/** Mean loss per p_t bin from the CE sketch: a bucket's elements at its representative CE (p_t = e^-CE). */
-function ceLossByPt(
-  settings: Settings,
-  figures: BreakdownView['figures'],
-  state: ConcentrationState,
-  keys: Keys,
-  epsilon: number,
-): LossByPt {
+/**
+ * Mean loss per p_t bin from the CE sketch: a run's elements at its representative CE (p_t = e^-CE). Runs
+ * never span a bin's edge (PT_EDGE_KEYS); a single bucket may, and counts in its middle's bin.
+ */
+function ceLossByPt(settings: Settings, figures: BreakdownView['figures'], runs: RunsCache): LossByPt {
   const G = settings.gammas.length
   const counts = new Float64Array(PT_BINS)
   const sums = Array.from({length: G}, () => new Float64Array(PT_BINS))
   // Sums of huge losses (logits near ±1e308) are kept scaled (safeScale), each mean unscaled.
   let largest = 0
   for (let c = 0; c < settings.numClasses; c++) {
-    const {keys: classKeys} = keys.of(c)
-    if (classKeys.length > 0) largest = Math.max(largest, classKeys[classKeys.length - 1])
+    const {key} = runs.of(c)
+    if (key.length > 0) largest = Math.max(largest, key[key.length - 1])
   }
   const scale = safeScale(largest)
   for (let c = 0; c < settings.numClasses; c++) {
-    const h = state.histograms[c]
-    const weight = classWeight(figures, c)
-    const {keys: cached, qs} = keys.of(c)
+    const {qs, count, zero} = runs.of(c)
     const bins = new Int32Array(qs.length)
     for (let i = 0; i < qs.length; i++) {
       bins[i] = Math.min(PT_BINS - 1, Math.floor((1 - qs[i]) * PT_BINS))
-      counts[bins[i]] += h.count[i]
+      counts[bins[i]] += count[i]
     }
+    const values = runs.valuesOf(c)
     for (let g = 0; g < G; g++) {
-      const values = partValues({weight, gamma: settings.gammas[g], epsilon}, cached, qs)
       const sum = sums[g]
-      for (let i = 0; i < qs.length; i++) sum[bins[i]] += values[i] * scale * h.count[i]
+      for (let i = 0; i < qs.length; i++) sum[bins[i]] += values[i * G + g] * scale * count[i]
     }
     // Elements of CE 0 (p_t = 1) have no loss: they count in the last bin.
-    counts[PT_BINS - 1] += h.zero
+    counts[PT_BINS - 1] += zero
   }
   return {
     bins: ptBins().map((bin, i) => ({
@@ -444,6 +515,66 @@ function ceLossByPt(
       })),
     })),
   }
+}
+
+/**
+ * `ce` mode: class c's histogram with one loss function per γ, A_c · q^γ · CE + ε · q^(γ+1) (partValues'
+ * form), and a budget per γ of `allowed` times the class's exact loss.
+ */
+function ceRunOptions(
+  settings: Settings,
+  view: BreakdownView,
+  bits: number,
+  epsilon: number,
+  rho: number[],
+): (h: number) => CompressOptions {
+  const {figures} = view
+  const {gammas} = settings
+  return (c) => {
+    const weight = classWeight(figures, c)
+    const inClass = (b: number): boolean => figures.classOf(b) === c
+    const losses = gammas.map((_, g) => view.sum(figures.loss[g], inClass))
+    return {
+      bits,
+      functions: gammas.length,
+      budget: Float64Array.from(gammas, (_, g) => SHARE_ERROR_TARGET * losses[g]),
+      fineError: Float64Array.from(gammas, (_, g) => rho[g] * losses[g]),
+      breaks: PT_EDGE_KEYS,
+      // f = A q^γ c + ε q^(γ+1), q = 1 − e^-c: f' = A (γ q^(γ−1) e^-c c + q^γ) + ε (γ + 1) q^γ e^-c, each
+      // factor at its largest over [lo, hi] (q grows with c; q^(γ−1) shrinks with it for γ < 1).
+      slopes: (lo, hi, out) => {
+        const qLo = -Math.expm1(-lo)
+        const qHi = -Math.expm1(-hi)
+        const decay = Math.exp(-lo)
+        for (let g = 0; g < gammas.length; g++) {
+          const gamma = gammas[g]
+          const below = gamma === 0 ? 0 : gamma * (gamma >= 1 ? qHi : qLo) ** (gamma - 1) * decay * hi
+          const power = qHi ** gamma
+          out[g] = weight * (below + power) + epsilon * (gamma + 1) * power * decay
+        }
+      },
+    }
+  }
+}
+
+/** `loss` mode: the (cell, γ) histogram h = cell · G + g of the loss itself, its budget from Σ u. */
+function lossRunOptions(
+  settings: Settings,
+  state: ConcentrationState,
+  bits: number,
+  rho: number[],
+): (h: number) => CompressOptions {
+  const G = settings.gammas.length
+  return (h) => ({
+    bits,
+    functions: 1,
+    budget: Float64Array.of(SHARE_ERROR_TARGET * Math.max(0, compensatedValue(state.sums, h * 2))),
+    fineError: Float64Array.of(rho[h % G] * Math.max(0, compensatedValue(state.sums, h * 2))),
+    // f is the key itself.
+    slopes: (_lo, _hi, out) => {
+      out[0] = 1
+    },
+  })
 }
 
 /** Mean loss per p_t bin from the exact table the `loss` mode keeps. */

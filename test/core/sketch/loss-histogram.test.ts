@@ -104,3 +104,23 @@ describe('loss histogram sketch', () => {
     assert.ok(shareErrorBound(10, 6) < 0.0045 && shareErrorBound(9, 6) > 0.0045)
   })
 })
+
+describe('loss histogram pool', () => {
+  it('spills its 32-bit counts before they could wrap: the same histograms as without', () => {
+    const xs = values(3000, 11)
+    const whole = new LossHistograms(2, 10)
+    const spilling = new LossHistograms(2, 10, 97)
+    xs.forEach((x, i) => {
+      whole.add(i % 2, x)
+      spilling.add(i % 2, x)
+    })
+    // addAll tells the set too (the multi-class path), in one call of many values.
+    const cells = Int32Array.from(xs, (_, i) => (i % 3 === 0 ? 2 : 0))
+    whole.addAll(Float64Array.from(xs), cells, 1, 0, xs.length)
+    spilling.addAll(Float64Array.from(xs), cells, 1, 0, xs.length)
+    assert.deepEqual(spilling.take().map(plain), whole.take().map(plain))
+    // Both start empty again.
+    assert.deepEqual(spilling.take().map(plain), whole.take().map(plain))
+    assert.equal(whole.take()[0].index.length, 0)
+  })
+})

@@ -22,6 +22,8 @@ export interface BreakdownView {
   lossTotal: number[]
   /** Σ over the buckets `keep` selects. */
   sum(values: number[], keep: BucketFilter): number
+  /** Σ over `buckets` (increasing): `sum` for a group that lists its buckets (many classes: no scan of all). */
+  sumAt(values: number[], buckets: readonly number[]): number
   /** Count, CE and the loss at every γ of the buckets `keep` selects, with shares of the totals. */
   part(keep: BucketFilter): {
     count: number
@@ -41,6 +43,7 @@ export function breakdownView(figures: BreakdownFigures, gammas: number[]): Brea
     ceTotal: sum(figures.ce, all),
     lossTotal,
     sum,
+    sumAt: (values, buckets) => compensatedSum(buckets.map((b) => values[b])),
     part: (keep) => ({
       count: sum(figures.count, keep),
       ce: sum(figures.ce, keep),

@@ -272,9 +272,8 @@ export function concentrationSection(
   )
   let maxShareError = 0
   for (const def of groupDefs) {
-    const keep = def.buckets
-    const count = view.sum(figures.count, keep)
-    const totals = settings.gammas.map((_, g) => view.sum(figures.loss[g], keep))
+    const count = view.sumAt(figures.count, def.buckets)
+    const totals = settings.gammas.map((_, g) => view.sumAt(figures.loss[g], def.buckets))
     const ceParts = plan.mode === 'ce' ? def.ceParts(0, epsilon, 0) : []
     // One class (binary groups, class:<name>): its runs are in one order for every γ, one walk for all.
     const together =
@@ -334,7 +333,8 @@ function effectiveSamples(total: number, squares: number): number | null {
 
 interface GroupDef {
   name: string
-  buckets: (b: number) => boolean
+  /** The breakdown buckets of its elements, increasing. */
+  buckets: number[]
   ceParts: (gamma: number, epsilon: number, g: number) => GroupPart[]
   lossParts: (g: number) => GroupPart[]
   lossSquares: (state: ConcentrationState, g: number) => number
@@ -354,7 +354,7 @@ function ceGroups(settings: Settings, figures: BreakdownView['figures']): GroupD
     classes.map((c) => ({histogram: c, fn: g, weight: classWeight(figures, c), gamma, epsilon}))
   const def = (name: string, classes: number[]): GroupDef => ({
     name,
-    buckets: (b) => classes.includes(Math.floor(b / perClass)),
+    buckets: classes.flatMap((c) => Array.from({length: perClass}, (_, i) => c * perClass + i)),
     ceParts: classParts(classes),
     lossParts: () => [],
     lossSquares: () => 0,
@@ -372,7 +372,9 @@ function lossGroups(plan: ConcentrationPlan, figures: BreakdownView['figures']):
     const cells = Array.from({length: plan.cellsPerSign}, (_, i) => negative * plan.cellsPerSign + i)
     return {
       name,
-      buckets: (b) => figures.isPositive(b) === (negative === 0),
+      buckets: Array.from({length: figures.buckets}, (_, b) => b).filter(
+        (b) => figures.isPositive(b) === (negative === 0),
+      ),
       ceParts: () => [],
       lossParts: (g) =>
         cells.map((cell) => ({histogram: cell * G + g, fn: 0, weight: weightOfCell(cell), gamma: null, epsilon: 0})),
@@ -390,14 +392,13 @@ function lossGroups(plan: ConcentrationPlan, figures: BreakdownView['figures']):
 function ceSquares(
   figures: BreakdownView['figures'],
   breakdown: BreakdownSums,
-  keep: (b: number) => boolean,
+  buckets: readonly number[],
   g: number,
   epsilon: number,
 ): number {
   const B = figures.buckets
   let total = 0
-  for (let b = 0; b < B; b++) {
-    if (!keep(b)) continue
+  for (const b of buckets) {
     const A = classWeight(figures, figures.classOf(b))
     const i = g * B + b
     total += A * A * compensatedValue(breakdown.squares, i)
@@ -532,8 +533,8 @@ function ceRunOptions(
   const {gammas} = settings
   return (c) => {
     const weight = classWeight(figures, c)
-    const inClass = (b: number): boolean => figures.classOf(b) === c
-    const losses = gammas.map((_, g) => view.sum(figures.loss[g], inClass))
+    const inClass = Array.from({length: figures.bucketsPerClass}, (_, i) => c * figures.bucketsPerClass + i)
+    const losses = gammas.map((_, g) => view.sumAt(figures.loss[g], inClass))
     return {
       bits,
       functions: gammas.length,

@@ -3,7 +3,8 @@
  * alone on rows in memory; the raw read of the file). See bench/README.md.
  *
  *   npm run bench -- [--runs N] [--rows N] [--only binary-csv,binary-arrow,multi-csv,multi-arrow,wide-csv,
- *                    binary-parquet,binary-parquet-zstd,multi-parquet,arrow-lz4,version,gammas,top,rows-out]
+ *                    binary-parquet,binary-parquet-zstd,multi-parquet,arrow-lz4,version,gammas,top,rows-out,
+ *                    concentration,metrics]
  *                    [--formats d3,d9,d17,sci] [--scale-check] [--multi-rows N] [--duckdb-threads N]
  *                    [--multi-parquet wide|list] [--verify-data] [--skip-limits]
  */
@@ -70,6 +71,8 @@ const CASE_IDS = [
   'gammas',
   'top',
   'rows-out',
+  'concentration',
+  'metrics',
 ] as const
 type CaseId = (typeof CASE_IDS)[number]
 
@@ -937,8 +940,16 @@ async function main(): Promise<void> {
     want('gammas') ||
     want('top') ||
     want('rows-out') ||
+    want('concentration') ||
+    want('metrics') ||
     argv['scale-check']
-  const needMulti = want('multi-csv') || want('multi-arrow') || want('multi-parquet') || want('top')
+  const needMulti =
+    want('multi-csv') ||
+    want('multi-arrow') ||
+    want('multi-parquet') ||
+    want('top') ||
+    want('concentration') ||
+    want('metrics')
 
   // Data first: all of it, so the timed part runs on a warm page cache and an idle disk.
   const genStarted = performance.now()
@@ -1281,6 +1292,20 @@ async function main(): Promise<void> {
   if (want('top') && multi) {
     const label = `--top 100, ${CLASSES}-class CSV`
     await withAndWithout('top-multi-csv', label, multi.csv.path, CLASSES, ['--top', '100'], costTarget(1.1))
+  }
+  // Issues 17 and 18: the opt-in sections' cost on the plain report (each is to cost ≤ 10 % to be on by
+  // default; concentration and metrics are opt-in while they cost more).
+  for (const [id, flag] of [
+    ['concentration', '--concentration'],
+    ['metrics', '--metrics'],
+  ] as const) {
+    if (!want(id)) continue
+    if (binary)
+      await withAndWithout(`${id}-binary-csv`, `${flag}, binary CSV`, binary.csv.path, 2, [flag], costTarget(1.1))
+    if (multi) {
+      const label = `${flag}, ${CLASSES}-class CSV`
+      await withAndWithout(`${id}-multi-csv`, label, multi.csv.path, CLASSES, [flag], costTarget(1.1))
+    }
   }
   if (want('rows-out') && binary?.arrow) {
     const out = join(DATA, 'rows-out')

@@ -10,7 +10,7 @@ import type {PredictionChunk} from './chunk.js'
 import type {InputError} from './errors.js'
 import type {Evaluator} from './evaluators/evaluator.js'
 import {type SectionName, sectionsFor} from './evaluators/sections.js'
-import {LossBreakdownEvaluator} from './evaluators/loss-breakdown.js'
+import {KERNEL_CALL_ROWS, LossBreakdownEvaluator} from './evaluators/loss-breakdown.js'
 import {OneVsRest} from './rows/one-vs-rest.js'
 import {elementsPerRow, type PrepareContext, type PrepareRows, rowPreparer} from './rows/prepare-rows.js'
 import {FOLD_ROWS, type PreparedRows, preparedRows} from './rows/prepared-rows.js'
@@ -56,6 +56,14 @@ export class Evaluation {
   /** Binary logits with nothing that needs each element: the breakdown sums them as read. */
   private readonly fused: boolean
   private readonly rowSink: RowSink | undefined
+  /** Fused, and every row reader keeps only the hardest rows: the kernel writes only candidates. */
+  private readonly packed: boolean
+  /** The smallest CE a row needs to change a row reader's state (its `candidateThreshold`). */
+  private readonly candidateThreshold = (): number => {
+    let least = Infinity
+    for (const {evaluator} of this.rowSections) least = Math.min(least, evaluator.candidateThreshold?.() ?? -Infinity)
+    return least
+  }
   /** --positive-class: each multi-class chunk is read as binary first. */
   private readonly oneVsRest: OneVsRest | undefined
 
@@ -83,6 +91,12 @@ export class Evaluation {
       : undefined
     this.rowSections = this.sections.filter((section) => section !== histogramSection && section !== kernelSection)
     this.rowSink = options.rowSink
+    // When the only readers of rows keep the hardest, the kernel writes only the rows that could enter.
+    this.packed =
+      this.fused &&
+      this.rowSink === undefined &&
+      this.rowSections.length > 0 &&
+      this.rowSections.every(({evaluator}) => evaluator.candidateThreshold !== undefined)
     this.breakdown = new LossBreakdownEvaluator(
       settings,
       options.ceBefore,
@@ -90,6 +104,7 @@ export class Evaluation {
       histogramSection?.evaluator.ceHistograms?.(),
       settings.metrics === true && kernelSection === undefined,
       kernelSection?.evaluator.kernelSums?.(),
+      this.packed,
     )
     this.prepare = rowPreparer(settings)
     this.oneVsRest = settings.positiveClass === undefined ? undefined : new OneVsRest(settings, settings.positiveClass)
@@ -113,11 +128,20 @@ export class Evaluation {
         return
       }
       const {rows} = this
-      this.facts.rows += this.breakdown.updateFused(chunk, this.context.reject, rows, (from, to) => {
-        for (const {evaluator} of this.rowSections) evaluator.update(rows, from, to, chunk)
-        this.rowSink?.write(rows, from, to, chunk)
-        if (rows.count === rows.capacity) this.endBlock()
-      })
+      this.facts.rows += this.breakdown.updateFused(
+        chunk,
+        this.context.reject,
+        rows,
+        (from, to) => {
+          for (const {evaluator} of this.rowSections) evaluator.update(rows, from, to, chunk)
+          this.rowSink?.write(rows, from, to, chunk)
+          // A packed block ends while it still has room for a whole kernel call (updateFused's `room`).
+          if (rows.count === rows.capacity || (this.packed && rows.count > rows.capacity - KERNEL_CALL_ROWS)) {
+            this.endBlock()
+          }
+        },
+        this.packed ? this.candidateThreshold : undefined,
+      )
       return
     }
     const {rows, perRow} = this

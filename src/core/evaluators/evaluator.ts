@@ -46,4 +46,10 @@ export interface Evaluator<S extends object, R> {
    * called for the rows it counted.
    */
   kernelSums?(): {sums: Float64Array; fold: () => void} | undefined
+  /**
+   * Optional: a CE at or below which no element can change this evaluator's state (the hardest rows' entry
+   * threshold; −∞ while a list is not full). When every evaluator that reads rows has one, the fused
+   * binary-logits kernel writes only the rows above the smallest, read before each call of ≤ 1024 rows.
+   */
+  candidateThreshold?(): number
 }

@@ -296,6 +296,13 @@ export class HardestRowsEvaluator implements Evaluator<HardestState, HardestStat
 
   endBlock(): void {}
 
+  /** (1 − p_t)^γ ≤ 1: an element whose CE does not beat every list's threshold cannot enter any list. */
+  candidateThreshold(): number {
+    let least = this.heap.limit > 0 ? this.heap.threshold : Infinity
+    for (const h of this.classHeaps) least = Math.min(least, h.threshold)
+    return least
+  }
+
   /** `file` names the unit's entries (Evaluation.take passes it). */
   state(_threadParts?: boolean, file?: {path: string; order: number}): HardestState {
     const name = (list: HardEntry[]): HardEntry[] => {

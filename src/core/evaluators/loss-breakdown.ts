@@ -86,7 +86,7 @@ export const BREAKDOWN_RULES: Record<keyof BreakdownSums, MergeRule> = {
  * in the interpreter at ~300 ns a row, with calls of 1024 the first ~21 000 (27 ms → 17 ms for 196 608
  * rows). A call costs a few tens of ns, nothing next to 1024 rows.
  */
-const KERNEL_CALL_ROWS = 1024
+export const KERNEL_CALL_ROWS = 1024
 
 /** Buckets per class: 2 (easy|hard), or 4 for multi-label (positive|negative × easy|hard). */
 export function bucketsPerClass(config: EvaluationConfig): number {
@@ -159,6 +159,8 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
    */
   private readonly ceBefore: number
 
+  /** Binary logits: the kernel writes only rows above a threshold (updateFused's `above`), packed. */
+  private readonly emitsAbove: boolean
   /** Binary logits: the per-class CE histograms the fused kernel also counts into (the concentration's). */
   private readonly countsCe: LossHistograms | undefined
   /** Binary logits: the metrics' block sums the fused kernel also adds to, folded with the block. */
@@ -176,6 +178,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     ceHistograms?: LossHistograms,
     emitConf = false,
     metricsSums?: {sums: Float64Array; fold: () => void},
+    emitAbove = false,
   ) {
     this.config = config
     this.ceBefore = ceBefore
@@ -194,8 +197,10 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
           ceHistograms?.bits,
           emitConf,
           metricsSums !== undefined,
+          emitRows && emitAbove,
         )
       : undefined
+    this.emitsAbove = binaryLogits && emitRows && emitAbove
     this.countsCe = binaryLogits ? ceHistograms : undefined
     this.metricsSums = binaryLogits ? metricsSums : undefined
     this.binaryLayout = binaryKernelLayout(config.gammas, this.poly, this.squares)
@@ -256,6 +261,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     reject: (error: InputError) => void,
     rows?: PreparedRows,
     onRows?: (from: number, to: number) => void,
+    above?: () => number,
   ): number {
     const kernel = this.binaryKernel as BinaryLogitsKernel
     const {labels, scores} = chunk
@@ -263,8 +269,11 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
     let used = 0
     let ceTotal = this.fusedCeTotal()
     for (let start = 0; start < chunk.rows;) {
-      const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, FOLD_ROWS - this.fusedRows))
-      const from = this.fusedRows
+      // Writing only rows above a threshold, the block is packed: each call needs room for all of its rows.
+      const packed = rows !== undefined && this.emitsAbove
+      const room = packed ? rows.capacity - rows.count : KERNEL_CALL_ROWS
+      const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, FOLD_ROWS - this.fusedRows, room))
+      const from = packed ? rows.count : this.fusedRows
       const stop = kernel(
         labels,
         scores,
@@ -276,12 +285,13 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
         from,
         this.countsCe,
         this.metricsSums?.sums,
+        packed ? (above?.() ?? -Infinity) : -Infinity,
       )
       this.fusedRows += stop - start
       this.countsCe?.counted(stop - start)
       if (rows) {
-        rows.count = this.fusedRows
-        onRows?.(from, this.fusedRows)
+        rows.count = packed ? from + rows.emitted : this.fusedRows
+        onRows?.(from, rows.count)
       }
       used += stop - start
       // Checked per call of ≤ 1024 rows, while the chunk is here to name the row that overflowed the sum.

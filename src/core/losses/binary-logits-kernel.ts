@@ -28,6 +28,7 @@ export type BinaryLogitsKernel = (
   at?: number,
   histograms?: LossHistograms,
   metrics?: Float64Array,
+  above?: number,
 ) => number
 
 /**
@@ -60,6 +61,8 @@ export interface EmittedRows {
   row: Int32Array
   /** With `emitConf`: p of the positive class (the metrics' confidence). */
   conf?: Float64Array
+  /** With `emitAbove`: how many rows the call wrote (from `at` on), set at every return. */
+  emitted?: number
 }
 
 /** Buckets of a binary run: 2 · label + (easy ? 0 : 1). */
@@ -100,6 +103,7 @@ export function compileBinaryLogitsKernel(
   histogramBits?: number,
   emitConf = false,
   metricsSums = false,
+  emitAbove = false,
 ): BinaryLogitsKernel {
   const at = binaryKernelLayout(gammas, poly, squares)
   const nonZero = gammas.flatMap((g, j) => (g === 0 ? [] : [j]))
@@ -132,6 +136,8 @@ export function compileBinaryLogitsKernel(
   const buckets = Array.from({length: BUCKETS}, (_, b) => b)
   const load = buckets.flatMap((b) => slots.map((slot) => `let ${slot.name(b)} = sums[${slot.at(b)}]`))
   const store = buckets.flatMap((b) => slots.map((slot) => `sums[${slot.at(b)}] = ${slot.name(b)}`)).join('; ')
+  // Every return also says how many rows a call writing only some of them wrote.
+  const storeAll = emit && emitAbove ? `${store}; out.emitted = w` : store
   const cases = buckets.flatMap((b) => [
     `case ${b}: {`,
     ...[
@@ -149,7 +155,7 @@ export function compileBinaryLogitsKernel(
     'for (let i = start; i < end; i++) {',
     '  const v = scores[i]',
     '  if (v - v !== 0) {',
-    `    ${store}`,
+    `    ${storeAll}`,
     '    return i',
     '  }',
     '  const label = labels[i]',
@@ -168,16 +174,27 @@ export function compileBinaryLogitsKernel(
     '    x = r',
     '  }',
     '  const b = 2 * label + (pt > easyThreshold ? 0 : 1)',
-    ...(emit
-      ? ['  const k = at + i - start', '  outCe[k] = c', '  outQ[k] = x', '  outBucket[k] = b', '  outRow[k] = i']
-      : []),
-    // p of the positive class: p_t for label 1, 1 − p_t for label 0 (prepareBinaryLogits' doubles).
-    ...(emit && emitConf ? ['  outConf[k] = label === 1 ? pt : x'] : []),
     ...(histogramBits !== undefined
-      ? LossHistograms.addLines(histogramBits, 'label', 'c', [store, 'return i']).map((line) => `  ${line}`)
+      ? LossHistograms.addLines(histogramBits, 'label', 'c', [storeAll, 'return i']).map((line) => `  ${line}`)
       : []),
-    // After the histogram's lines, which may return before this row is counted (a page to open).
+    // After the histogram's lines, which may return before this row is counted (a page to open): the sums
+    // below, and a row written once only.
     ...(metricsSums ? binaryMetricsLines() : []),
+    // `emitAbove`: only the rows whose CE exceeds `above` (the only evaluator reading rows keeps the hardest,
+    // and a row at or below its threshold cannot enter), packed from `at` on: one compare a row, not four
+    // stores and a read back.
+    ...(emit
+      ? [
+          ...(emitAbove ? ['  if (c > above) {', '  const k = at + w++'] : ['  const k = at + i - start']),
+          '  outCe[k] = c',
+          '  outQ[k] = x',
+          '  outBucket[k] = b',
+          '  outRow[k] = i',
+          // p of the positive class: p_t for label 1, 1 − p_t for label 0 (prepareBinaryLogits' doubles).
+          ...(emitConf ? ['  outConf[k] = label === 1 ? pt : x'] : []),
+          ...(emitAbove ? ['  }'] : []),
+        ]
+      : []),
     '  switch (b) {',
     ...cases.map((line) => `    ${line}`),
     // Readers give binary rows the labels 0 and 1 only.
@@ -185,7 +202,7 @@ export function compileBinaryLogitsKernel(
     '      throw new Error(`binary label ${label} at row ${i}`)',
     '  }',
     '}',
-    store,
+    storeAll,
     'return end',
   ].join('\n')
   // exp and log1p are constants of the closure the generated function is made in, so V8 inlines them.
@@ -193,6 +210,7 @@ export function compileBinaryLogitsKernel(
   const prologue =
     (emit ? 'const outCe = out.ce, outQ = out.q, outBucket = out.bucket, outRow = out.row\n' : '') +
     (emit && emitConf ? 'const outConf = out.conf\n' : '') +
+    (emit && emitAbove ? 'let w = 0\n' : '') +
     (histogramBits !== undefined
       ? 'const pool = histograms.pool, pageOf = histograms.pageOf, zero = histograms.zero\n'
       : '')
@@ -202,7 +220,7 @@ export function compileBinaryLogitsKernel(
     'F64',
     'U32',
     'EDGES',
-    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms, metrics) {\n${prologue}${body}\n}`,
+    `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms, metrics, above) {\n${prologue}${body}\n}`,
   ) as (
     exp: typeof tableExp,
     log1pUnit: typeof tableLog1pUnit,
@@ -233,7 +251,7 @@ export function compileBinaryLogitsKernel(
   // NaN. Many passes: V8 keeps no type feedback for a function's first few calls (lazy feedback allocation).
   for (const end of [...Array.from({length: 16}, () => rows - 1), rows]) {
     for (let start = 0; start < end;) {
-      const stop = kernel(labels, scores, start, end, 0.5, sums, out, start, histograms, metrics)
+      const stop = kernel(labels, scores, start, end, 0.5, sums, out, start, histograms, metrics, -Infinity)
       start = stop < end && histograms.openMissing() ? stop : stop + 1
     }
   }

@@ -10,6 +10,8 @@
 export interface PreparedRows {
   /** Elements held. */
   count: number
+  /** Set by a binary-logits kernel writing only some rows (`emitAbove`): how many its last call wrote. */
+  emitted: number
   readonly capacity: number
   /** CE = −log p_t (BCE with soft targets). */
   readonly ce: Float64Array
@@ -38,6 +40,7 @@ export const FOLD_ROWS = 8192
 export function preparedRows(capacity: number, multilabel: boolean, metrics = false): PreparedRows {
   return {
     count: 0,
+    emitted: 0,
     capacity,
     ce: new Float64Array(capacity),
     q: new Float64Array(capacity),

@@ -105,7 +105,7 @@ function binaryCsv(
   path: string,
   order: number,
   rows: number,
-  options: {seed: number; eol?: string; quoteEvery?: number; gamma?: number | null},
+  options: {seed: number; eol?: string; quoteEvery?: number; gamma?: number | null; step?: number},
 ): {text: string; ref: RefRow[]} {
   const eol = options.eol ?? '\n'
   const next = random(options.seed)
@@ -114,7 +114,8 @@ function binaryCsv(
   const ref: RefRow[] = []
   for (let i = 0; i < rows; i++) {
     const label = next() < 0.3 ? 1 : 0
-    const x = Math.round((next() - 0.5) * 40) / 4
+    const step = options.step ?? 0.25
+    const x = Math.round(((next() - 0.5) * 10) / step) * step
     const quoted = options.quoteEvery !== undefined && i % options.quoteEvery === 3
     const note = quoted ? `"two${eol}lines, ""quoted"""` : `n${i}`
     lines.push(`${label},${x},${note}`)
@@ -171,6 +172,7 @@ async function evaluateFiles(
   top: {rows: number; perClass: number; gamma: number | null},
   threads: number,
   unitBytes = 1 << 12,
+  extra: {concentration?: boolean; metrics?: boolean} = {},
 ): Promise<PartialState> {
   let merged: PartialState | undefined
   for (const [order, path] of paths.entries()) {
@@ -181,6 +183,7 @@ async function evaluateFiles(
       scores: layout.scores,
       numClasses: layout.classes.length,
       hardest: top,
+      ...extra,
     })
     const state = await evaluateSource(source, settingsFor(config, layout.classes), {
       threads,
@@ -240,6 +243,29 @@ describe('hardest rows', () => {
     file('gamma.csv', made.text)
     const state = await evaluateFiles([path], {rows: 40, perClass: 0, gamma: 2}, 1)
     assertSameRows(hardestOf(state).rows.entries, stableTop(made.ref, 40), 'γ 2')
+  })
+
+  it('binary logits over many blocks (the kernel writes only rows that could enter): per class, --top-gamma, other sections on', async () => {
+    const path = file('many.csv')
+    // 60 000 rows: several blocks of 8192, in units of 256 KB; logits on a fine grid (ties, but not all of
+    // the top), so rows just above a list's threshold keep arriving.
+    const made = binaryCsv(path, 0, 60000, {seed: 23, gamma: 2, step: 0.001})
+    file('many.csv', made.text)
+    for (const extra of [{}, {concentration: true, metrics: true}]) {
+      for (const threads of [1, 2]) {
+        const state = await evaluateFiles([path], {rows: 50, perClass: 7, gamma: 2}, threads, 1 << 18, extra)
+        const h = hardestOf(state)
+        const what = `threads ${threads}, ${JSON.stringify(extra)}`
+        assertSameRows(h.rows.entries, stableTop(made.ref, 50), what)
+        for (const c of [0, 1]) {
+          const expected = stableTop(
+            made.ref.filter((r) => r.label === c),
+            7,
+          )
+          assertSameRows(h.byClass.lists[c], expected, `${what}, class ${c}`)
+        }
+      }
+    }
   })
 
   it('Arrow, multi-class logits, several batches: batch and batchRow, per class, threads 1 and 2', async () => {

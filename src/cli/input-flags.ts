@@ -41,6 +41,11 @@ export const inputFlags = {
   'ignore-cols': Flags.string({
     description: 'columns to leave out (ids, metadata that would be taken for scores): "id,split", or @FILE',
   }),
+  'id-col': Flags.string({
+    description:
+      'a column naming each row (image path, sample id; any type, kept as text): shown with --top rows and written ' +
+      'by --rows-out, so results join back onto your data; left out of the score columns',
+  }),
   'score-prefix': Flags.string({
     description: 'prefix shared by the K score columns (multi-class, multi-label wide), e.g. "logit_"',
   }),
@@ -171,6 +176,7 @@ export interface InputFlagValues {
   'score-col'?: string
   'score-cols'?: string
   'ignore-cols'?: string
+  'id-col'?: string
   'score-prefix'?: string
   scores?: string
   'input-format'?: string
@@ -225,6 +231,7 @@ export function analyzeOptionsFromFlags(flags: InputFlagValues, metadata?: FlagM
     scoreCols: flags['score-cols'] === undefined ? undefined : parseColumnNames('--score-cols', flags['score-cols']),
     ignoreCols:
       flags['ignore-cols'] === undefined ? undefined : parseColumnNames('--ignore-cols', flags['ignore-cols']),
+    idCol: flags['id-col'],
     scorePrefix: flags['score-prefix'],
     scores: flags.scores as AnalyzeOptions['scores'],
     format: inputFormat(flags['input-format']),

@@ -20,4 +20,14 @@ export interface PredictionChunk {
   scores: Float64Array | Float32Array
   /** Where row i (0-based within this chunk) came from, for error messages; `score` picks a score column. */
   locate(row: number, score?: number): InputLocation
+  /** With --id-col: each row's id, as text. */
+  ids?: RowIds
+}
+
+/**
+ * The --id-col value of each chunk row, kept as text (an image path, a sample id: any column); null where
+ * the file holds a null. Read only for rows that are reported (`--top`) or written (`--rows-out`).
+ */
+export interface RowIds {
+  text(row: number): string | null
 }

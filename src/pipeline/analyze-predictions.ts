@@ -160,7 +160,7 @@ export async function analyzeToState(
   const rowsOut =
     options.rowsOut === undefined
       ? undefined
-      : await openRowsOut(options.rowsOut.format, {settings, files}, options.rowsOut.sink)
+      : await openRowsOut(options.rowsOut.format, {settings, files, idColumn: options.idCol}, options.rowsOut.sink)
   for (let f = 0; f < files.length; f++) {
     const source = f === 0 ? first : await openSource(files[f], options, options.format)
     formats.push(source.format)

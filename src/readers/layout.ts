@@ -33,6 +33,8 @@ export interface LayoutFlags {
   scoreCols?: string[]
   /** --ignore-cols: columns left out before the layout is detected (ids, metadata that look like scores). */
   ignoreCols?: string[]
+  /** --id-col: a column of row ids (any type, kept as text), left out of the layout as --ignore-cols are. */
+  idCol?: string
 }
 
 /**
@@ -61,6 +63,8 @@ export interface Layout {
    * 'name': a class name from `classes` (an integer index is also accepted when no class name is numeric).
    */
   labelKind: 'index' | 'name'
+  /** --id-col: the column whose value names each row in `--top` lists and `--rows-out` files. */
+  idColumn?: string
 }
 
 const SINGLE_SCORE_NAMES = ['logit', 'logits', 'prob', 'probs', 'probability', 'score', 'scores']
@@ -296,7 +300,7 @@ function explicitScoreLayout(columns: ColumnInfo[], flags: LayoutFlags, source: 
     }
   }
   if (scoreCols.length === 1)
-    return resolveLayout(columns, {...flags, scoreCols: undefined, scoreCol: scoreCols[0]}, source)
+    return resolveScoreLayout(columns, {...flags, scoreCols: undefined, scoreCol: scoreCols[0]}, source)
   if (!names.includes(flags.labelCol)) {
     throw new UsageError(
       `${source}: no label column "${flags.labelCol}" (columns: ${list(names)}); pass --label-col NAME`,
@@ -325,8 +329,24 @@ function explicitScoreLayout(columns: ColumnInfo[], flags: LayoutFlags, source: 
   }
 }
 
-/** Picks the task, the score columns and the score kind from the column names and the flags. */
+/**
+ * Picks the task, the score columns and the score kind from the column names and the flags. The --id-col
+ * column is left out of the detection (an `id` of numbers must not become a score) and named in the layout.
+ */
 export function resolveLayout(allColumns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
+  const {idCol} = flags
+  if (idCol === undefined) return resolveScoreLayout(allColumns, flags, source)
+  if (!allColumns.some((c) => c.name === idCol)) {
+    throw new UsageError(`${source}: --id-col: no column "${idCol}" (columns: ${list(allColumns.map((c) => c.name))})`)
+  }
+  if (idCol === flags.labelCol) {
+    throw new UsageError(`${source}: --id-col "${idCol}" is the label column (--label-col): expected another column`)
+  }
+  const ignoreCols = [...(flags.ignoreCols ?? []).filter((name) => name !== idCol), idCol]
+  return {...resolveScoreLayout(allColumns, {...flags, ignoreCols}, source), idColumn: idCol}
+}
+
+function resolveScoreLayout(allColumns: ColumnInfo[], flags: LayoutFlags, source: string): Layout {
   const seen = new Set<string>()
   for (const {name} of allColumns) {
     if (seen.has(name)) throw new UsageError(`${source}: column "${name}" appears more than once in the header`)

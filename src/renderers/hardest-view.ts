@@ -13,6 +13,20 @@ function where(row: HardRow): string {
   return '–'
 }
 
+/** Longest id shown in the terminal (JSON has it whole): the end is kept, where paths differ. */
+const ID_WIDTH = 40
+const ESCAPES: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
+
+/**
+ * An id as one table cell: control characters shown escaped ("\n", "\u001b": a newline would break the
+ * table and an escape sequence would reach the terminal), and a long id cut to its last characters.
+ */
+export function idCell(id: string | null): string | null {
+  if (id === null) return null
+  const shown = id.replace(/\p{Cc}/gu, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return shown.length > ID_WIDTH ? `…${shown.slice(shown.length - ID_WIDTH + 1)}` : shown
+}
+
 export function hardestSection(report: Report): ViewSection<'hardest'> {
   const hardest = report.hardest
   if (!hardest || hardest.rows.length === 0) return {name: 'hardest', facts: [], tables: []}
@@ -47,7 +61,7 @@ export function hardestSection(report: Report): ViewSection<'hardest'> {
         ...(files ? [r.file] : []),
         r.row,
         where(r),
-        ...(ids ? [r.id] : []),
+        ...(ids ? [idCell(r.id)] : []),
         ...(multilabel ? [r.class ?? null] : []),
         String(r.label),
         String(r.predicted),

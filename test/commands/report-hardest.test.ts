@@ -275,3 +275,88 @@ describe('report --rows-out', () => {
     writeFileSync(old, 'old content\n')
   })
 })
+
+describe('report --id-col', () => {
+  /** RFC 4180: records of fields, quoted fields with doubled quotes, commas and line breaks. */
+  function parseCsv(text: string): string[][] {
+    const records: string[][] = []
+    let fields: string[] = []
+    let field = ''
+    let quoted = false
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') {
+          field += '"'
+          i++
+        } else if (c === '"') quoted = false
+        else field += c
+      } else if (c === '"') quoted = true
+      else if (c === ',') {
+        fields.push(field)
+        field = ''
+      } else if (c === '\n') {
+        fields.push(field)
+        records.push(fields)
+        fields = []
+        field = ''
+      } else if (c !== '\r') field += c
+    }
+    return records
+  }
+
+  /** A 3-class file whose ids look like numbers, or hold a comma, a quote, a line break, an escape. */
+  const ids = ['17', '"cat, ""tabby""\nb.png"', 'x/y/z.png', '"\u001b[31mred"', '0.5']
+  const texts = ['17', 'cat, "tabby"\nb.png', 'x/y/z.png', '\u001b[31mred', '0.5']
+  const idFile = file(
+    'ids.csv',
+    'id,label,logit_0,logit_1,logit_2\n' +
+      ids.map((id, i) => `${id},${i % 3},${i},${(i * 7) % 5},${-i}`).join('\n') +
+      '\n',
+  )
+
+  it('names each hardest row by its id, in JSON as written and in the table escaped, on one line', () => {
+    const {json} = runReportJson([idFile, '--id-col', 'id', '--top', '5'])
+    assert.ok(validateReport(json), JSON.stringify(validateReport.errors))
+    const rows = (json.hardest as {rows: {row: number; id: string}[]}).rows
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      rows.map((r) => texts[r.row]),
+    )
+    assert.deepEqual((json.input as {classes: string[]}).classes, ['0', '1', '2'], 'the id column is no score')
+    const table = runCli(['report', idFile, '--id-col', 'id', '--top', '5'])
+    assert.equal(table.status, 0, table.stderr)
+    assert.ok(!table.stdout.includes('\u001b'), 'no escape sequence from an id reaches the terminal')
+    assert.match(table.stdout, /\\u001b\[31mred/)
+    assert.match(table.stdout, /cat, "tabby"\\nb\.png/)
+  })
+
+  it('writes an id column to --rows-out (CSV and Arrow) that joins back row for row', () => {
+    const csv = file('id-rows.csv')
+    runReportJson([idFile, '--id-col', 'id', '--rows-out', csv])
+    const [head, ...records] = parseCsv(readFileSync(csv, 'utf8'))
+    assert.deepEqual(head.slice(0, 4), ['file', 'row', 'id', 'label'])
+    assert.deepEqual(
+      records.map((r) => r[2]),
+      texts,
+    )
+    const arrow = file('id-rows.arrow')
+    runReportJson([idFile, '--id-col', 'id', '--rows-out', arrow])
+    const table = tableFromIPC(readFileSync(arrow))
+    assert.deepEqual(
+      table.schema.fields.slice(0, 3).map((f) => f.name),
+      ['file', 'row', 'id'],
+    )
+    assert.deepEqual([...(table.getChild('id')?.toArray() as string[])], texts)
+  })
+
+  it('refuses a missing id column or the label column, with exit 2 and one line', () => {
+    const missing = runCli(['report', idFile, '--id-col', 'image'])
+    assert.equal(missing.status, 2)
+    assert.match(missing.stderr, /--id-col: no column "image" \(columns: id, label, logit_0/)
+    assert.equal(missing.stderr.trim().split('\n').length, 1)
+    const label = runCli(['report', idFile, '--id-col', 'label'])
+    assert.equal(label.status, 2)
+    assert.match(label.stderr, /--id-col "label" is the label column/)
+  })
+})

@@ -345,7 +345,7 @@ export class HardestRowsEvaluator implements Evaluator<HardestState, HardestStat
       line: loc.line ?? null,
       batch: loc.batch ?? loc.rowGroup ?? null,
       batchRow: loc.row ?? null,
-      id: null,
+      id: chunk.ids?.text(i) ?? null,
       label,
       predicted,
       pt: ptOf(rows.ce[k], rows.q[k], soft),

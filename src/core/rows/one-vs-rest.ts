@@ -12,7 +12,7 @@
  * `reject` with the original column and left out of the converted chunk; `locate` maps converted rows back
  * to the input's. The converted chunk's arrays are reused from call to call, like a reader's.
  */
-import type {PredictionChunk} from '../chunk.js'
+import type {PredictionChunk, RowIds} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
 import type {InputError} from '../errors.js'
 import type {InputFacts} from '../state/input-facts.js'
@@ -74,6 +74,7 @@ export class OneVsRest {
       scores,
       // Column C of the input row the converted row came from.
       locate: (row, score) => chunk.locate(rowOf[row], score === undefined ? undefined : C),
+      ...(chunk.ids === undefined ? {} : {ids: {text: (row: number) => (chunk.ids as RowIds).text(rowOf[row])}}),
     }
   }
 }

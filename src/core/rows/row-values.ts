@@ -68,6 +68,8 @@ export interface RowValues {
   ce: Float64Array
   /** (1 − p_t)^γ · CE, one array per γ of the sweep. */
   focal: Float64Array[]
+  /** --id-col: the element's row id (null where the file has none, and without --id-col). */
+  id: (string | null)[]
 }
 
 export class RowValuesMaker {
@@ -89,6 +91,7 @@ export class RowValuesMaker {
       pt: new Float64Array(capacity),
       ce: new Float64Array(capacity),
       focal: config.gammas.map(() => new Float64Array(capacity)),
+      id: new Array<string | null>(capacity).fill(null),
     }
   }
 
@@ -98,6 +101,7 @@ export class RowValuesMaker {
     const {gammas} = config
     const multilabel = config.task === 'multilabel'
     const dataRow = dataRowsOf(chunk)
+    const ids = chunk.ids
     const n = to - from
     for (let k = from, o = 0; k < to; k++, o++) {
       const i = rows.row[k]
@@ -119,6 +123,7 @@ export class RowValuesMaker {
       values.pt[o] = ptOf(c, q, soft)
       values.ce[o] = c
       for (let g = 0; g < gammas.length; g++) values.focal[g][o] = powerOf(q, gammas[g], kinds[g]) * c
+      if (ids !== undefined) values.id[o] = ids.text(i)
     }
     values.count = n
     return values

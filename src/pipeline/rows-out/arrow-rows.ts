@@ -47,8 +47,8 @@ class SinkQueue extends AsyncByteQueue {
 
 interface Column {
   field: Field
-  /** The batch's values so far. */
-  data: Int32Array | Float64Array | BigInt64Array
+  /** The batch's values so far (the id column: its strings). */
+  data: Int32Array | Float64Array | BigInt64Array | (string | null)[]
   dictionary?: Vector<Utf8>
 }
 
@@ -68,6 +68,8 @@ export class ArrowRowsEncoder implements RowsEncoder {
   private readonly pt: Float64Array
   private readonly ce: Float64Array
   private readonly focal: Float64Array[]
+  /** --id-col: the batch's ids (null without it). */
+  private readonly ids: (string | null)[] | null
   private readonly columns: Column[]
   private count = 0
 
@@ -75,7 +77,7 @@ export class ArrowRowsEncoder implements RowsEncoder {
     const {settings} = layout
     this.multilabel = settings.task === 'multilabel'
     this.gammas = settings.gammas.length
-    const names = rowsColumns(settings)
+    const names = rowsColumns(settings, layout.idColumn !== undefined)
     const files = vectorFromArray(layout.files, new Utf8())
     const classes = vectorFromArray(settings.classes, new Utf8())
     let id = 0
@@ -91,8 +93,10 @@ export class ArrowRowsEncoder implements RowsEncoder {
     this.pt = f64()
     this.ce = f64()
     this.focal = settings.gammas.map(f64)
+    this.ids = layout.idColumn === undefined ? null : new Array<string | null>(BATCH_ROWS).fill(null)
     const column = (name: string, type: DataType, data: Column['data'], dict?: Vector<Utf8>): Column => ({
-      field: new Field(name, type, false),
+      // Only ids can be null (a null in the input's id column).
+      field: new Field(name, type, Array.isArray(data)),
       data,
       dictionary: dict,
     })
@@ -101,6 +105,7 @@ export class ArrowRowsEncoder implements RowsEncoder {
     this.columns = [
       column(next(), dictionary(), this.file, files),
       column(next(), new Int64(), this.row),
+      ...(this.ids === null ? [] : [column(next(), new Utf8(), this.ids)]),
       ...(this.multilabel ? [column(next(), dictionary(), this.cls, classes)] : []),
       this.multilabel
         ? column(next(), new Float64(), this.target)
@@ -143,6 +148,8 @@ export class ArrowRowsEncoder implements RowsEncoder {
     this.pt.set(values.pt.subarray(start, end), at)
     this.ce.set(values.ce.subarray(start, end), at)
     for (let g = 0; g < this.gammas; g++) this.focal[g].set(values.focal[g].subarray(start, end), at)
+    const ids = this.ids
+    if (ids !== null) for (let o = 0; o < n; o++) ids[at + o] = values.id[start + o]
     this.count += n
   }
 
@@ -150,14 +157,16 @@ export class ArrowRowsEncoder implements RowsEncoder {
     const length = this.count
     if (length === 0) return
     const children = this.columns.map(({field, data, dictionary}) =>
-      makeData({
-        type: field.type,
-        length,
-        nullCount: 0,
-        // No copy: the writer has passed every byte to the sink (synchronously) before write() returns.
-        data: data.subarray(0, length),
-        ...(dictionary === undefined ? {} : {dictionary}),
-      } as Parameters<typeof makeData>[0]),
+      Array.isArray(data)
+        ? vectorFromArray(data.slice(0, length), new Utf8()).data[0]
+        : makeData({
+            type: field.type,
+            length,
+            nullCount: 0,
+            // No copy: the writer has passed every byte to the sink (synchronously) before write() returns.
+            data: data.subarray(0, length),
+            ...(dictionary === undefined ? {} : {dictionary}),
+          } as Parameters<typeof makeData>[0]),
     )
     const batch = new RecordBatch(
       this.schema,

@@ -18,6 +18,7 @@ export class CsvRowsEncoder implements RowsEncoder {
   private readonly classes: string[]
   private readonly multilabel: boolean
   private readonly gammas: number
+  private readonly withId: boolean
   /** Bytes not yet handed to the sink: [0, at). */
   private buffer = Buffer.allocUnsafe(1 << 20)
   private at = 0
@@ -29,16 +30,19 @@ export class CsvRowsEncoder implements RowsEncoder {
     this.classes = settings.classes.map(csvField)
     this.multilabel = settings.task === 'multilabel'
     this.gammas = settings.gammas.length
-    sink.write(Buffer.from(`${rowsColumns(settings).map(csvField).join(',')}\n`))
+    this.withId = layout.idColumn !== undefined
+    sink.write(Buffer.from(`${rowsColumns(settings, this.withId).map(csvField).join(',')}\n`))
   }
 
   add(values: RowValues, order: number): void {
-    const {classes, multilabel, gammas} = this
+    const {classes, multilabel, gammas, withId} = this
     const file = this.files[order]
-    const {row, cls, label, predicted, pt, ce, focal} = values
+    const {row, cls, label, predicted, pt, ce, focal, id} = values
     let {buffer, at} = this
     for (let o = 0; o < values.count; o++) {
       let line = `${file},${row[o]},`
+      // A null id is an empty field (pandas reads it back as NaN).
+      if (withId) line += `${csvField(id[o] ?? '')},`
       line += multilabel
         ? `${classes[cls[o]]},${label[o]},${predicted[o]},`
         : `${classes[label[o]]},${classes[predicted[o]]},`

@@ -1,6 +1,6 @@
 /**
  * --rows-out: one record per element read (a row; multi-label: a row and class), in input order, with the
- * file, data row, label, predicted class, p_t, CE and the focal loss at each γ of the sweep — written as
+ * file, data row, the --id-col value, label, predicted class, p_t, CE and the focal loss at each γ of the sweep — written as
  * the rows are read, a block at a time, so memory does not grow with the input. The format follows the
  * extension: CSV (csv-rows.ts) or Arrow IPC (arrow-rows.ts). The bytes go to a ByteSink (the command's
  * staged temp file, renamed into place only when the whole run succeeded).
@@ -32,6 +32,8 @@ export interface RowsLayout {
   settings: Settings
   /** The input files, in command-line order (Arrow: the dictionary of the `file` column). */
   files: string[]
+  /** --id-col: an `id` column follows `row`. */
+  idColumn?: string
 }
 
 /** A format's writer: blocks of values of file `order`, then `end`. */
@@ -40,11 +42,12 @@ export interface RowsEncoder {
   end(): void
 }
 
-/** The column names: file, row, [class,] label, predicted, pt, ce, fl_<γ>… */
-export function rowsColumns(settings: Settings): string[] {
+/** The column names: file, row, [id,] [class,] label, predicted, pt, ce, fl_<γ>… */
+export function rowsColumns(settings: Settings, withId = false): string[] {
   return [
     'file',
     'row',
+    ...(withId ? ['id'] : []),
     ...(settings.task === 'multilabel' ? ['class'] : []),
     'label',
     'predicted',

@@ -13,6 +13,7 @@ import {
   Scratch,
 } from './column-decoders.js'
 import type {NumberedBatch} from './open-arrow.js'
+import {arrowRowIds, type MakeVector} from './arrow-row-ids.js'
 import {TYPE_BOOL, TYPE_FIXED_SIZE_LIST, TYPE_LARGE_UTF8, TYPE_UTF8} from './type-ids.js'
 
 export interface ArrowReadOptions {
@@ -53,6 +54,11 @@ export async function* readArrowChunks(
         ? (layout.listColumn as string)
         : targetList
       : (layout.listColumn ?? scoreNames[score ?? 0] ?? layout.labelColumn)
+
+  const idColumn = layout.idColumn
+  const idIndex = idColumn === undefined ? -1 : fieldIndex(idColumn)
+  // Loaded only for --id-col: importing apache-arrow costs start-up (see type-ids.ts).
+  const makeVector = idColumn === undefined ? null : ((await import('apache-arrow')).makeVector as MakeVector)
 
   let batchNumber: number | undefined
   const scratch = new Scratch()
@@ -124,6 +130,9 @@ export async function* readArrowChunks(
         labels: kept ? kept.labels : labels,
         scores: kept ? kept.scores : scores,
         locate: (row, score) => where(rowOf(row), columnOf(score)),
+        ...(idColumn === undefined || makeVector === null
+          ? {}
+          : {ids: arrowRowIds(columnData(batch, idIndex, idColumn, path, b), idColumn, makeVector, rowOf)}),
       }
     }
   } catch (error) {

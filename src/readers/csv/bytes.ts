@@ -14,6 +14,7 @@ export const UPPER_E = 0x45
 /** 10^0 … 10^22: every one is exactly representable in float64. */
 export const POW10 = Float64Array.from({length: 23}, (_, i) => Number(`1e${i}`))
 
-/** Column roles in a CSV record: ignored, the label, or (j ≥ 0) score column j. */
+/** Column roles in a CSV record: ignored, the label, the --id-col, or (j ≥ 0) score column j. */
 export const IGNORED = -1
 export const LABEL = -2
+export const ID = -3

@@ -8,7 +8,7 @@
  * mantissa × 10^e is one correctly rounded operation in this range (Clinger 1990).
  */
 
-import {COMMA, CR, DOT, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
+import {COMMA, CR, DOT, ID, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
 import {parseLongDecimal} from './long-decimal.js'
 
 export interface PlainRecordTarget {
@@ -17,6 +17,8 @@ export interface PlainRecordTarget {
   width: number
   numClasses: number
   roles: Int32Array
+  /** --id-col: keeps bytes [start, end) of the current buffer as row `row`'s id. */
+  storeId(row: number, start: number, end: number): void
 }
 
 /** Where the fast path stopped: the byte offset of the first record it did not take. */
@@ -138,7 +140,10 @@ function parseAnyLayout(
         if (p === labelStart || p - labelStart > 9 || value >= numClasses) break records
         labels[row] = value
       } else {
+        const fieldStart = p
         while (c !== COMMA && c !== LF && c !== CR && c !== QUOTE) c = buf[++p]
+        // (A quoted id stops the scan at its quote, and the record goes to the general parser.)
+        if (role === ID && c !== QUOTE) target.storeId(row, fieldStart, p)
       }
       // Now at the delimiter after the field.
       if (c === COMMA) {

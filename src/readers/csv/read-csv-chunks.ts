@@ -7,7 +7,7 @@
  * being filled) whose general path and record-size limit share that state; split apart they would pass it
  * all back and forth.
  */
-import {COMMA, CR, IGNORED, LABEL, LF, QUOTE} from './bytes.js'
+import {COMMA, CR, ID, IGNORED, LABEL, LF, QUOTE} from './bytes.js'
 import type {PredictionChunk} from '../../core/chunk.js'
 import {InputError, quoteValue, type SkipReason} from '../../core/errors.js'
 import type {SkipLog} from '../../core/skip-log.js'
@@ -103,6 +103,7 @@ export async function* readCsvChunks(
   // A multi-label wide layout has no label column ('').
   if (layout.labelColumn !== '') roles[header.columns.indexOf(layout.labelColumn)] = LABEL
   layout.scoreColumns.forEach((name, j) => (roles[header.columns.indexOf(name)] = j))
+  if (layout.idColumn !== undefined) roles[header.columns.indexOf(layout.idColumn)] = ID
   const buffers = options.buffers ?? {}
   const scanner = new CsvRecordScanner(path, header, layout, roles, options.blockBytes ?? BLOCK_BYTES, buffers)
   scanner.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
@@ -144,6 +145,8 @@ class CsvRecordScanner {
   private lines!: LineRuns
   /** The data record (0-based, skipped ones included) of each row of the chunk, as runs like `lines`. */
   private records!: LineRuns
+  /** --id-col: each chunk row's id (null without it). */
+  private readonly ids: string[] | null
   private rows = 0
   /** Data records read so far (skipped ones included): the next record's index. */
   recordCount = 0
@@ -168,7 +171,13 @@ class CsvRecordScanner {
     this.numClasses = layout.classes.length
     this.chunkRows = Math.max(1024, Math.floor(CHUNK_VALUES / this.width))
     this.lookupLabel = makeLabelLookup(layout)
+    this.ids = layout.idColumn === undefined ? null : new Array<string>(this.chunkRows).fill('')
     this.newChunk()
+  }
+
+  /** The plain-record parser's hook: bytes [start, end) of the buffer are row `row`'s id. */
+  storeId(row: number, start: number, end: number): void {
+    ;(this.ids as string[])[row] = this.buf.toString('utf8', start, end)
   }
 
   /**
@@ -316,7 +325,7 @@ class CsvRecordScanner {
     const runs = lines.count
     const records = this.records
     const recordRuns = records.count
-    const {path, layout} = this
+    const {path, layout, ids} = this
     const chunk: PredictionChunk = {
       rows,
       width: this.width,
@@ -328,6 +337,8 @@ class CsvRecordScanner {
         column: score === undefined ? undefined : layout.scoreColumns[score],
         dataRow: records.lineOf(row, recordRuns),
       }),
+      // The array is refilled for the next chunk: valid, as the chunk, until then.
+      ...(ids === null ? {} : {ids: {text: (row: number) => ids[row]}}),
     }
     this.newChunk()
     return chunk
@@ -450,8 +461,10 @@ class CsvRecordScanner {
           this.storeText(buf.toString('utf8', start, p), LABEL, row, field)
         }
       } else {
+        const start = p
         while (p < end && (c = buf[p]) !== COMMA && c !== LF && c !== CR) p++
         if (p >= end && !eof) return -1
+        if (role === ID) this.storeId(row, start, p)
       }
       field++
       // p is at a delimiter or at the end of the file.
@@ -518,6 +531,10 @@ class CsvRecordScanner {
 
   /** A quoted field, or a label given as a class name: the slow path through a string. */
   private storeText(text: string, role: number, row: number, field: number): void {
+    if (role === ID) {
+      ;(this.ids as string[])[row] = text
+      return
+    }
     if (role === LABEL) {
       if (this.layout.labelKind === 'index') {
         this.storeLabelIndex(parseDecimalText(text), text, row, field)

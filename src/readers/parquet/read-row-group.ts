@@ -17,6 +17,7 @@ import {checkedChunk, type ParquetSource} from './open-parquet.js'
 import type {ChunkScratch} from './buffers.js'
 import {BudgetError, ColumnPages, PAGE_BUDGET_BYTES, PageBudget, PageError, type PageValues} from './pages.js'
 import type {Leaf, TopColumn} from './schema.js'
+import {isIdLeaf, ParquetIdReader, parquetRowIds} from './parquet-row-ids.js'
 
 export interface RowGroupReadOptions {
   /** Most rows in one chunk (default: 65,536, fewer for wide rows so a chunk stays near 16 MB). */
@@ -88,6 +89,13 @@ export function* readParquetRowGroup(
   const wide = layout.listColumn ? [] : layout.scoreColumns.map(find)
   const list = layout.listColumn ? find(layout.listColumn) : null
   const targets = targetList !== undefined ? find(targetList) : null
+  const idColumn = layout.idColumn === undefined ? null : find(layout.idColumn)
+  if (idColumn && (idColumn.top.shape !== 'primitive' || !isIdLeaf(idColumn.leaf))) {
+    throw columnError(
+      idColumn.name,
+      `--id-col: expected a column of strings or numbers, got ${shapeName(idColumn.top)}`,
+    )
+  }
 
   // Column types, checked before any page is read (messages as the Arrow reader's, in Parquet's names).
   if (label) {
@@ -159,6 +167,7 @@ export function* readParquetRowGroup(
     const wideCursors = wide.map(cursorOf)
     const listCursor = list ? cursorOf(list) : null
     const targetCursor = targets ? cursorOf(targets) : null
+    const idReader = idColumn ? new ParquetIdReader(cursorOf(idColumn), idColumn.leaf) : null
     const lookup = makeLabelLookup(layout)
     const labelCodes = label ? new LabelCoder(layout, lookup) : null
     const chunkRows = Math.max(
@@ -242,6 +251,11 @@ export function* readParquetRowGroup(
           scores = out
         }
       }
+      let ids: (string | null)[] | null = null
+      if (idReader && idColumn) {
+        reading = idColumn.name
+        ids = idReader.read(n)
+      }
       done += n
       const kept = skip ? compactValidRows(labels, scores, width, scratch) : null
       const rowOf = kept ? (row: number): number => kept.rowMap[row] : (row: number): number => row
@@ -258,6 +272,7 @@ export function* readParquetRowGroup(
         labels: kept ? kept.labels : labels,
         scores: kept ? kept.scores : scores,
         locate: (row, score) => where(rowOf(row), columnOf(score)),
+        ...(ids === null ? {} : {ids: parquetRowIds(ids, rowOf)}),
       }
     }
     // Every column chunk must end with the row group: more values would be rows nobody counted.

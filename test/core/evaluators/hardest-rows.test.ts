@@ -8,7 +8,21 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC} from 'apache-arrow'
+import {DuckDBInstance} from '@duckdb/node-api'
+import {
+  Field,
+  Float64,
+  Int32,
+  Int64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow'
 
 import {type HardEntry, HARDEST_RULES, type HardestState} from '../../../src/core/evaluators/hardest-rows.js'
 import {Evaluation} from '../../../src/core/evaluation.js'
@@ -43,6 +57,8 @@ interface RefRow {
   loss: number
   /** Binary: the logit the row was written with. */
   x?: number
+  /** With --id-col: the row's id as written. */
+  id?: string | null
 }
 
 function random(seed: number): () => number {
@@ -75,6 +91,20 @@ function stableTop(rows: RefRow[], n: number): RefRow[] {
     .map(({r}) => r)
 }
 
+/**
+ * Each kept row carries the id its row was written with, and the i-th loss is the reference's i-th (to 1e-12:
+ * where two losses are a rounding apart, which of them ranks first is the ordering tests' concern, not this).
+ */
+function assertIdsOfRows(actual: HardEntry[], ref: RefRow[], n: number, what: string): void {
+  const expected = stableTop(ref, n)
+  assert.equal(actual.length, n, `${what}: length`)
+  actual.forEach((a, i) => {
+    assert.equal(a.id, ref[a.row].id, `${what} #${i} (row ${a.row}) id`)
+    const e = expected[i].loss
+    assert.ok(Math.abs(a.loss - e) <= 1e-12 * Math.max(1, e), `${what} #${i} loss ${a.loss} vs ${e}`)
+  })
+}
+
 function assertSameRows(actual: HardEntry[], expected: RefRow[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`)
   actual.forEach((a, i) => {
@@ -87,6 +117,7 @@ function assertSameRows(actual: HardEntry[], expected: RefRow[], what: string): 
     assert.equal(a.batchRow, e.batchRow, `${at} batchRow`)
     assert.equal(a.label, e.label, `${at} label`)
     assert.equal(a.predicted, e.predicted, `${at} predicted`)
+    assert.equal(a.id, e.id ?? null, `${at} id`)
     for (const key of ['ce', 'loss', 'pt'] as const) {
       assert.ok(
         Math.abs(a[key] - e[key]) <= 1e-12 * Math.max(1, Math.abs(e[key])),
@@ -105,11 +136,19 @@ function binaryCsv(
   path: string,
   order: number,
   rows: number,
-  options: {seed: number; eol?: string; quoteEvery?: number; gamma?: number | null; step?: number},
+  options: {
+    seed: number
+    eol?: string
+    quoteEvery?: number
+    gamma?: number | null
+    step?: number
+    /** An `id` column first: true with every 11th id quoted (a comma, a quote, a line break); 'plain' none. */
+    ids?: boolean | 'plain'
+  },
 ): {text: string; ref: RefRow[]} {
   const eol = options.eol ?? '\n'
   const next = random(options.seed)
-  const lines = [`label,logit,note`]
+  const lines = [options.ids ? 'id,label,logit,note' : `label,logit,note`]
   let line = 2
   const ref: RefRow[] = []
   for (let i = 0; i < rows; i++) {
@@ -118,20 +157,52 @@ function binaryCsv(
     const x = Math.round(((next() - 0.5) * 10) / step) * step
     const quoted = options.quoteEvery !== undefined && i % options.quoteEvery === 3
     const note = quoted ? `"two${eol}lines, ""quoted"""` : `n${i}`
-    lines.push(`${label},${x},${note}`)
+    // Ids that look like numbers (never taken for scores), and every 11th quoted, with a comma and a line break.
+    const quotedId = options.ids === true && i % 11 === 5
+    const id = quotedId ? `img ${i}, "cat"${eol}b.png` : String(1000 + i)
+    const idField = quotedId ? `"${id.replaceAll('"', '""')}",` : options.ids ? `${id},` : ''
+    lines.push(`${idField}${label},${x},${note}`)
     const {ce, pt, predicted} = binaryRef(label, x)
     const q = 1 - pt
     const loss = options.gamma === undefined || options.gamma === null ? ce : Math.pow(q, options.gamma) * ce
-    ref.push({file: path, order, row: i, line, batch: null, batchRow: null, label, predicted, pt, ce, loss, x})
-    line += quoted ? 2 : 1
+    ref.push({
+      file: path,
+      order,
+      row: i,
+      line,
+      batch: null,
+      batchRow: null,
+      label,
+      predicted,
+      pt,
+      ce,
+      loss,
+      x,
+      ...(options.ids ? {id} : {}),
+    })
+    line += (quoted ? 2 : 1) + (quotedId ? 1 : 0)
   }
   return {text: lines.join(eol) + eol, ref}
 }
 
-/** A multi-class logits Arrow file of `batches` batches of `rows` rows, K classes, logits on a coarse grid. */
-function multiclassArrow(path: string, order: number, batches: number, rows: number, K: number, seed: number) {
+/**
+ * A multi-class logits Arrow file of `batches` batches of `rows` rows, K classes, logits on a coarse grid;
+ * `ids` adds a first column `id`: Utf8 (every 7th null) or Int64.
+ */
+function multiclassArrow(
+  path: string,
+  order: number,
+  batches: number,
+  rows: number,
+  K: number,
+  seed: number,
+  ids?: 'utf8' | 'int64',
+) {
   const next = random(seed)
-  const fields: Field[] = [new Field('label', new Int32(), false)]
+  const fields: Field[] = [
+    ...(ids === undefined ? [] : [new Field('id', ids === 'utf8' ? new Utf8() : new Int64(), ids === 'utf8')]),
+    new Field('label', new Int32(), false),
+  ]
   for (let j = 0; j < K; j++) fields.push(new Field(`logit_${j}`, new Float64(), false))
   const schema = new Schema(fields)
   const out: RecordBatch[] = []
@@ -139,6 +210,9 @@ function multiclassArrow(path: string, order: number, batches: number, rows: num
   for (let b = 0; b < batches; b++) {
     const labels = Int32Array.from({length: rows}, () => Math.floor(next() * K))
     const columns = Array.from({length: K}, () => new Float64Array(rows))
+    const idTexts = Array.from({length: rows}, (_, i) =>
+      ids === 'utf8' ? (i % 7 === 3 ? null : `sample-${b}/${i} ünï`) : String(2 ** 40 + b * rows + i),
+    )
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < K; j++) columns[j][i] = Math.round((next() - 0.5) * 8)
       const xs = columns.map((c) => c[i])
@@ -155,9 +229,17 @@ function multiclassArrow(path: string, order: number, batches: number, rows: num
         pt,
         ce,
         loss: ce,
+        ...(ids === undefined ? {} : {id: idTexts[i]}),
       })
     }
+    const idData =
+      ids === 'utf8'
+        ? [vectorFromArray(idTexts, new Utf8()).data[0]]
+        : ids === 'int64'
+          ? [makeData({type: new Int64(), data: BigInt64Array.from(idTexts, (t) => BigInt(t as string))})]
+          : []
     const children = [
+      ...idData,
       makeData({type: new Int32(), data: labels}),
       ...columns.map((data) => makeData({type: new Float64(), data})),
     ]
@@ -173,10 +255,11 @@ async function evaluateFiles(
   threads: number,
   unitBytes = 1 << 12,
   extra: {concentration?: boolean; metrics?: boolean} = {},
+  idCol?: string,
 ): Promise<PartialState> {
   let merged: PartialState | undefined
   for (const [order, path] of paths.entries()) {
-    const source = await openSource(path, {labelCol: 'label'})
+    const source = await openSource(path, {labelCol: 'label', idCol})
     const {layout} = source
     const config = evaluationConfig({
       task: layout.task,
@@ -325,6 +408,80 @@ describe('hardest rows', () => {
       .slice(0, 25)
       .map(({r}) => r)
     assertSameRows(hardestOf(left).rows.entries, expected, 'merged')
+  })
+
+  it('--id-col, CSV: every row keeps its id — numeric-looking, quoted with a comma, a quote and a line break — threads 1 and 2', async () => {
+    const a = file('ids-a.csv')
+    const b = file('ids-b.csv')
+    const one = binaryCsv(a, 0, 1200, {seed: 31, ids: true, eol: '\r\n', quoteEvery: 13})
+    // Plain ids, no quotes: this file splits into units read by both threads.
+    const two = binaryCsv(b, 1, 1500, {seed: 32, ids: 'plain'})
+    file('ids-a.csv', one.text)
+    file('ids-b.csv', two.text)
+    const all = [...one.ref, ...two.ref]
+    // Every row is listed, so every id (and line) is checked.
+    const expected = stableTop(all, all.length)
+    for (const threads of [1, 2]) {
+      const state = await evaluateFiles(
+        [a, b],
+        {rows: all.length, perClass: 3, gamma: null},
+        threads,
+        1 << 12,
+        {},
+        'id',
+      )
+      const h = hardestOf(state)
+      assertSameRows(h.rows.entries, expected, `threads ${threads}`)
+      assertSameRows(
+        h.byClass.lists[1],
+        stableTop(
+          all.filter((r) => r.label === 1),
+          3,
+        ),
+        `threads ${threads}, class 1`,
+      )
+    }
+    // Without --id-col the rows are the same and carry no id.
+    const plain = await evaluateFiles([b], {rows: 5, perClass: 0, gamma: null}, 1)
+    assert.deepEqual(
+      hardestOf(plain).rows.entries.map((e) => e.id),
+      [null, null, null, null, null],
+    )
+  })
+
+  it('--id-col, Arrow: Utf8 ids (nulls stay null; apache-arrow path) and Int64 ids (native path), threads 1 and 2', async () => {
+    for (const kind of ['utf8', 'int64'] as const) {
+      const path = file(`ids-${kind}.arrow`)
+      // The grid of the test above (K = 4, seed 21): its ties are exact in both the reference and the kernel.
+      const made = multiclassArrow(path, 0, 6, 500, 4, 21, kind)
+      file(`ids-${kind}.arrow`, made.bytes)
+      for (const threads of [1, 2]) {
+        const state = await evaluateFiles([path], {rows: 200, perClass: 0, gamma: null}, threads, 1 << 14, {}, 'id')
+        assertIdsOfRows(hardestOf(state).rows.entries, made.ref, 200, `${kind}, threads ${threads}`)
+      }
+    }
+  })
+
+  it('--id-col, Parquet written by DuckDB: VARCHAR and BIGINT ids over several row groups, threads 1 and 2', async () => {
+    const csv = file('ids-pq.csv')
+    const made = binaryCsv(csv, 0, 5000, {seed: 43, ids: 'plain'})
+    file('ids-pq.csv', made.text)
+    const db = await DuckDBInstance.create(':memory:', {threads: '1'})
+    const sql = await db.connect()
+    for (const type of ['VARCHAR', 'BIGINT']) {
+      const path = file(`ids-${type}.parquet`)
+      await sql.run(
+        `COPY (SELECT id::${type} AS id, label::INTEGER AS label, logit::DOUBLE AS logit FROM read_csv('${csv}', header = true, all_varchar = true)) ` +
+          `TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+      )
+      for (const threads of [1, 2]) {
+        const h = hardestOf(
+          await evaluateFiles([path], {rows: 300, perClass: 0, gamma: null}, threads, 1 << 12, {}, 'id'),
+        )
+        assertIdsOfRows(h.rows.entries, made.ref, 300, `${type}, threads ${threads}`)
+      }
+    }
+    sql.closeSync()
   })
 
   it('refuses to merge lists of different bounds, naming the field', () => {

@@ -23,6 +23,7 @@ function targetFor(rows: number, layout: LayoutName = 'any layout'): Parameters<
     width: 2,
     numClasses: 3,
     roles: Int32Array.from(LAYOUTS[layout].roles),
+    storeId: () => assert.fail('no id column in these layouts'),
   }
 }
 

@@ -4,7 +4,7 @@
  * overall list: `hardestByClass` is for the JSON (K tables would drown the report).
  */
 import type {HardRow, Report} from '../report/types.js'
-import {ALWAYS, type ViewColumn, type ViewSection} from './report-view.js'
+import {ALWAYS, type ViewColumn, type ViewSection} from './view-model.js'
 
 /** "408" (the CSV line), "3:99" (Arrow batch 3, row 99; Parquet: row group), else "–". */
 function where(row: HardRow): string {

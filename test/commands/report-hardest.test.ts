@@ -13,6 +13,7 @@ import {describe, it} from 'node:test'
 import {Ajv} from 'ajv'
 import {tableFromIPC} from 'apache-arrow'
 
+import {parseCsv} from '../../src/pipeline/sql-results.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
 import {tempDir} from '../helpers/temp-files.js'
 
@@ -277,34 +278,6 @@ describe('report --rows-out', () => {
 })
 
 describe('report --id-col', () => {
-  /** RFC 4180: records of fields, quoted fields with doubled quotes, commas and line breaks. */
-  function parseCsv(text: string): string[][] {
-    const records: string[][] = []
-    let fields: string[] = []
-    let field = ''
-    let quoted = false
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]
-      if (quoted) {
-        if (c === '"' && text[i + 1] === '"') {
-          field += '"'
-          i++
-        } else if (c === '"') quoted = false
-        else field += c
-      } else if (c === '"') quoted = true
-      else if (c === ',') {
-        fields.push(field)
-        field = ''
-      } else if (c === '\n') {
-        fields.push(field)
-        records.push(fields)
-        fields = []
-        field = ''
-      } else if (c !== '\r') field += c
-    }
-    return records
-  }
-
   /** A 3-class file whose ids look like numbers, or hold a comma, a quote, a line break, an escape. */
   const ids = ['17', '"cat, ""tabby""\nb.png"', 'x/y/z.png', '"\u001b[31mred"', '0.5']
   const texts = ['17', 'cat, "tabby"\nb.png', 'x/y/z.png', '\u001b[31mred', '0.5']

@@ -23,7 +23,7 @@ import {
 } from 'apache-arrow'
 
 import type {RowValues} from '../../core/rows/row-values.js'
-import {type ByteSink, type RowsEncoder, type RowsLayout, rowsColumns} from './rows-out.js'
+import {type ByteSink, type RowsEncoder, type RowsLayout, rowsColumns} from './rows-layout.js'
 
 /** Elements per record batch. */
 const BATCH_ROWS = 1 << 16

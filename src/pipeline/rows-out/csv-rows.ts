@@ -5,7 +5,7 @@
  * it. Lines are encoded into a 1 MiB buffer, handed to the sink when full.
  */
 import type {RowValues} from '../../core/rows/row-values.js'
-import {type ByteSink, type RowsEncoder, type RowsLayout, rowsColumns} from './rows-out.js'
+import {type ByteSink, type RowsEncoder, type RowsLayout, rowsColumns} from './rows-layout.js'
 
 /** A CSV field: quoted (quotes doubled) when it holds a comma, quote, CR or LF, or starts/ends with a space. */
 export function csvField(text: string): string {

@@ -9,13 +9,9 @@ import type {PredictionChunk} from '../../core/chunk.js'
 import {UsageError} from '../../core/errors.js'
 import type {RowSink} from '../../core/evaluation.js'
 import {FOLD_ROWS, type PreparedRows} from '../../core/rows/prepared-rows.js'
-import {type RowValues, RowValuesMaker} from '../../core/rows/row-values.js'
+import {RowValuesMaker} from '../../core/rows/row-values.js'
 import type {Settings} from '../../core/state/partial-state.js'
-
-/** Where a rows file's bytes go, in order. */
-export interface ByteSink {
-  write(data: Uint8Array): void
-}
+import type {ByteSink, RowsEncoder, RowsLayout} from './rows-layout.js'
 
 export type RowsFormat = 'csv' | 'arrow'
 
@@ -27,35 +23,7 @@ export function rowsOutFormat(path: string): RowsFormat {
   throw new UsageError(`--rows-out: expected a file name ending in .csv or .arrow, got ${JSON.stringify(path)}`)
 }
 
-/** What a format's writer is told about the run before any row. */
-export interface RowsLayout {
-  settings: Settings
-  /** The input files, in command-line order (Arrow: the dictionary of the `file` column). */
-  files: string[]
-  /** --id-col: an `id` column follows `row`. */
-  idColumn?: string
-}
-
-/** A format's writer: blocks of values of file `order`, then `end`. */
-export interface RowsEncoder {
-  add(values: RowValues, order: number): void
-  end(): void
-}
-
-/** The column names: file, row, [id,] [class,] label, predicted, pt, ce, fl_<γ>… */
-export function rowsColumns(settings: Settings, withId = false): string[] {
-  return [
-    'file',
-    'row',
-    ...(withId ? ['id'] : []),
-    ...(settings.task === 'multilabel' ? ['class'] : []),
-    'label',
-    'predicted',
-    'pt',
-    'ce',
-    ...settings.gammas.map((g) => `fl_${g}`),
-  ]
-}
+export type {ByteSink, RowsEncoder, RowsLayout} from './rows-layout.js'
 
 /** The sink the evaluation hands its elements to, and the encoder it feeds. */
 export class RowsOut implements RowSink {

@@ -7,7 +7,7 @@ import type {Comparison} from '../../report/compare-types.js'
 import {compareChartSpecs} from './charts/compare-charts.js'
 import {renderCompareHtml} from './compare-page.js'
 import {renderChartSvgs} from './render-chart-svgs.js'
-import type {HtmlReportOptions} from './render-html-report.js'
+import type {HtmlReportOptions} from './html-options.js'
 
 /** The comparison as a self-contained HTML page with its paired charts. */
 export async function renderHtmlCompare(comparison: Comparison, options: HtmlReportOptions = {}): Promise<string> {

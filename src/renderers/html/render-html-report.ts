@@ -4,6 +4,7 @@
  * vega-lite in it); the CLI imports it only when --html is given, so other runs never load Vega.
  */
 import type {Report} from '../../report/types.js'
+import type {HtmlReportOptions} from './html-options.js'
 import {chartSpecs} from './chart-specs.js'
 import {renderChartSvgs} from './render-chart-svgs.js'
 import {renderHtml} from './render-html.js'
@@ -15,12 +16,7 @@ export {renderHtml} from './render-html.js'
 // compare --html: the same bundle, so Vega is loaded from one place.
 export {renderHtmlCompare} from './render-html-compare.js'
 
-export interface HtmlReportOptions {
-  /** Footer line, e.g. "focalscope 0.1.0". */
-  generator?: string
-  /** Called with each charting warning (none are expected; tests fail on any). */
-  onWarning?: (message: string) => void
-}
+export type {HtmlReportOptions} from './html-options.js'
 
 /** The report as a self-contained HTML page with its charts. */
 export async function renderHtmlReport(

@@ -11,7 +11,20 @@ import {dirname} from 'node:path'
 import {describe, it} from 'node:test'
 
 import {Ajv} from 'ajv'
-import {tableFromIPC} from 'apache-arrow'
+import {DuckDBInstance} from '@duckdb/node-api'
+import {
+  Field,
+  FixedSizeList,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+} from 'apache-arrow'
 
 import {parseCsv} from '../../src/pipeline/sql-results.js'
 import {runCli, runReportJson} from '../helpers/run-cli.js'
@@ -331,5 +344,49 @@ describe('report --id-col', () => {
     const label = runCli(['report', idFile, '--id-col', 'label'])
     assert.equal(label.status, 2)
     assert.match(label.stderr, /--id-col "label" is the label column/)
+  })
+
+  it('refuses an id that is not one value (an Arrow list, a Parquet list) or a Parquet INT64 beyond 2^53', async () => {
+    const oneLine = (result: {status: number | null; stderr: string}, pattern: RegExp): void => {
+      assert.equal(result.status, 2, result.stderr)
+      assert.match(result.stderr, pattern)
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+    }
+    // Arrow: an id column that is a FixedSizeList of 2 floats.
+    const pair = new FixedSizeList(2, new Field('item', new Float64(), false))
+    const schema = new Schema([
+      new Field('id', pair, false),
+      new Field('label', new Int32(), false),
+      new Field('logit', new Float64(), false),
+    ])
+    const children = [
+      makeData({type: pair, length: 2, child: makeData({type: new Float64(), data: Float64Array.of(1, 2, 3, 4)})}),
+      makeData({type: new Int32(), data: Int32Array.of(0, 1)}),
+      makeData({type: new Float64(), data: Float64Array.of(-1, 2)}),
+    ]
+    const batch = new RecordBatch(schema, makeData({type: new Struct(schema.fields), length: 2, children}))
+    const arrow = file('list-id.arrow', tableToIPC(new Table([batch]), 'file'))
+    oneLine(
+      runCli(['report', arrow, '--id-col', 'id', '--top', '1']),
+      /list-id\.arrow \(batch 1\).*--id-col "id": expected a column of strings or numbers, got FixedSizeList/,
+    )
+
+    const db = await DuckDBInstance.create(':memory:', {threads: '1'})
+    const sql = await db.connect()
+    const listId = file('list-id.parquet')
+    const bigId = file('big-id.parquet')
+    await sql.run(`COPY (SELECT [1, 2] AS id, 1 AS label, 0.5::DOUBLE AS logit) TO '${listId}' (FORMAT parquet)`)
+    await sql.run(
+      `COPY (SELECT 9007199254740993::BIGINT AS id, 1 AS label, 0.5::DOUBLE AS logit) TO '${bigId}' (FORMAT parquet)`,
+    )
+    sql.closeSync()
+    oneLine(
+      runCli(['report', listId, '--id-col', 'id', '--top', '1']),
+      /list-id\.parquet \(row group 1\): column "id": --id-col: expected a column of strings or numbers, got a list of/,
+    )
+    oneLine(
+      runCli(['report', bigId, '--id-col', 'id', '--top', '1']),
+      /big-id\.parquet \(row group 1, row 1\): column "id": expected an integer id within ±2\^53 \(exact as a double\), got one beyond it \(≈ 9007199254740992\); write the id column as strings/,
+    )
   })
 })

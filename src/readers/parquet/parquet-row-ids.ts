@@ -5,7 +5,7 @@
  */
 import type {RowIds} from '../../core/chunk.js'
 import type {ColumnCursor} from './column-cursor.js'
-import {PageError, type PageValues} from './pages.js'
+import type {PageValues} from './pages.js'
 import type {Leaf} from './schema.js'
 
 /** Whether a leaf can be an id column (a scalar of a kind read as text). */
@@ -21,39 +21,47 @@ export class ParquetIdReader {
     private readonly leaf: Leaf,
   ) {}
 
-  /** Reads the next `n` rows' ids; the RowIds are valid until the next call. */
-  read(n: number): (string | null)[] {
+  /**
+   * Reads the next `n` rows' ids (valid until the next call); an id that cannot be kept is handed to `bad`
+   * with its row (0-based in the `n`), which throws.
+   */
+  read(n: number, bad: (row: number, message: string) => never): (string | null)[] {
     if (this.ids.length < n) this.ids = new Array<string | null>(n).fill(null)
     const ids = this.ids
     this.cursor.readFlat(
       n,
       (values, from, row, count) => {
-        for (let i = 0; i < count; i++) ids[row + i] = this.textOf(values, from + i)
+        for (let i = 0; i < count; i++) {
+          const text = this.textOf(values, from + i)
+          ids[row + i] =
+            text ??
+            bad(
+              row + i,
+              `expected an integer id within ±2^53 (exact as a double), got one beyond it (≈ ${this.number(values, from + i)}); write the id column as strings (pandas: df["id"].astype(str))`,
+            )
+        }
       },
       (row) => (ids[row] = null),
     )
     return ids
   }
 
-  private textOf(values: PageValues, i: number): string {
+  /** The id as text; null for an INT64 that the page decoder could not read exactly (beyond 2^53). */
+  private textOf(values: PageValues, i: number): string | null {
     if (values.kind === 'text') return values.data.text(i)
-    if (values.kind === 'dict') {
-      const d = values.indices[i]
-      const dictionary = values.dictionary
-      return dictionary.kind === 'text' ? dictionary.data.text(d) : this.numberText(dictionary.data[d])
-    }
-    return this.numberText(values.data[i])
-  }
-
-  private numberText(v: number): string {
+    if (values.kind === 'dict' && values.dictionary.kind === 'text')
+      return values.dictionary.data.text(values.indices[i])
+    const v = this.number(values, i)
     const {kind} = this.leaf
     if (kind === 'boolean') return v === 1 ? 'true' : 'false'
-    if ((kind === 'int64' || kind === 'uint64') && !Number.isSafeInteger(v)) {
-      throw new PageError(
-        `an id beyond 2^53 (${v}) cannot be kept exactly; write the id column as strings (pandas: df["id"].astype(str))`,
-      )
-    }
+    if ((kind === 'int64' || kind === 'uint64') && !Number.isSafeInteger(v)) return null
     return String(v)
+  }
+
+  private number(values: PageValues, i: number): number {
+    if (values.kind === 'number') return values.data[i]
+    if (values.kind === 'dict' && values.dictionary.kind === 'number') return values.dictionary.data[values.indices[i]]
+    return NaN
   }
 }
 

@@ -254,7 +254,10 @@ export function* readParquetRowGroup(
       let ids: (string | null)[] | null = null
       if (idReader && idColumn) {
         reading = idColumn.name
-        ids = idReader.read(n)
+        const name = idColumn.name
+        ids = idReader.read(n, (row, message) => {
+          throw new InputError(message, where(row, name))
+        })
       }
       done += n
       const kept = skip ? compactValidRows(labels, scores, width, scratch) : null

@@ -10,6 +10,7 @@
 
 import {COMMA, CR, DOT, ID, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
 import {parseLongDecimal} from './long-decimal.js'
+import {parseLabelThenScoresWasm, plainScoresEnd} from './plain-scores.js'
 
 export interface PlainRecordTarget {
   labels: Int32Array
@@ -40,9 +41,38 @@ export function parsePlainRecords(
   // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
   while (end > pos && buf[end - 1] !== LF) end--
   const next = isLabelThenScores(target.roles)
-    ? parseLabelThenScores(buf, pos, end, target, row, maxRows)
+    ? parseLabelThenScoresFast(buf, pos, end, target, row, maxRows)
     : parseAnyLayout(buf, pos, end, target, row, maxRows)
   return next - row
+}
+
+/**
+ * `label,score_0,…`: runs of records in WebAssembly (plain-scores.ts), the records it does not take in
+ * parseLabelThenScores, which takes scores of 16 to 19 digits too. The first record is tried in
+ * JavaScript: a call that stops there (a file of quoted fields calls once a record) then copies nothing.
+ * After two WebAssembly calls in a row that took nothing (17-digit scores), the rest is JavaScript's.
+ */
+function parseLabelThenScoresFast(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  target: PlainRecordTarget,
+  row: number,
+  maxRows: number,
+): number {
+  const {labels, scores, width, numClasses} = target
+  let next = parseLabelThenScores(buf, pos, end, target, row, Math.min(maxRows, row + 1))
+  let misses = 0
+  while (next > row && next < maxRows) {
+    row = next
+    next = parseLabelThenScoresWasm(buf, plainRecordsEnd, end, labels, scores, width, numClasses, row, maxRows)
+    plainRecordsEnd = plainScoresEnd
+    if (next === maxRows || plainRecordsEnd >= end) return next
+    misses = next === row ? misses + 1 : 0
+    row = next
+    next = parseLabelThenScores(buf, plainRecordsEnd, end, target, row, misses > 1 ? maxRows : row + 1)
+  }
+  return next
 }
 
 /*

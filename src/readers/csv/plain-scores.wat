@@ -1,0 +1,187 @@
+;; The CSV fast path for `label,score_0,…,score_{K−1}` (plain-records.ts, parseLabelThenScores: its plain
+;; version, and the contract) in WebAssembly: the same scan, the same doubles.
+;;
+;; Why WebAssembly: V8 reloads and rechecks a Uint8Array's length and data pointer at each loop back edge
+;; and bounds-checks every byte; here a byte is one load, and the digits of a number are read eight at a
+;; time. See plain-scores.ts for the measurements.
+;;
+;; Memory (laid out by plain-scores.ts): POW10 (23 f64: 10^0 … 10^22, exact) at $pow10, 10^0 … 10^8 as i64
+;; at $pow10i, the input bytes (read 8 at a time: up to 7 bytes after the last LF are read, never used),
+;; the labels (i32) and the scores (f64) the loop writes, row after row from 0.
+;; Generate plain-scores-wasm.ts from this file with `node scripts/build-wasm.mjs`.
+(module
+  (memory (export "memory") 1)
+  ;; Where the scan stopped: the byte offset of the first record it did not take.
+  (global $stop (export "stop") (mut i32) (i32.const 0))
+
+  ;; Parses plain records from byte $p (the bytes up to $end end with LF) into rows 0, 1, … (at most $maxRows);
+  ;; returns the rows taken. A record it does not take (quotes, more than 15 digits, a blank line, a label
+  ;; ≥ $numClasses, …) stops it, for the JavaScript paths to take.
+  (func (export "parse")
+    (param $p i32) (param $end i32) (param $maxRows i32) (param $width i32) (param $numClasses i32)
+    (param $labels i32) (param $scores i32) (param $pow10 i32) (param $pow10i i32)
+    (result i32)
+    (local $row i32) (local $pos i32) (local $label i32) (local $start i32) (local $d i32) (local $j i32)
+    (local $out i32) (local $negative i32) (local $mantissa i64) (local $digits i32) (local $fraction i32)
+    (local $e i32) (local $c i32) (local $expNegative i32) (local $exponent i32) (local $value f64)
+    (local $x i64) (local $n i32)
+    (local.set $pos (local.get $p))
+    (local.set $out (local.get $scores))
+    (block $records_done
+      (loop $records
+        (br_if $records_done (i32.ge_u (local.get $row) (local.get $maxRows)))
+        (br_if $records_done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; The label: 1 to 9 digits, below numClasses, then a comma.
+        (local.set $label (i32.const 0))
+        (local.set $start (local.get $p))
+        (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+        (block $label_done
+          (loop $label_digit
+            (br_if $label_done (i32.gt_u (local.get $d) (i32.const 9)))
+            (local.set $label (i32.add (i32.mul (local.get $label) (i32.const 10)) (local.get $d)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+            (br_if $label_done (i32.gt_u (i32.sub (local.get $p) (local.get $start)) (i32.const 9)))
+            (br $label_digit)))
+        ;; ',' − '0' = −4
+        (br_if $records_done (i32.ne (local.get $d) (i32.const -4)))
+        (br_if $records_done (i32.eq (local.get $p) (local.get $start)))
+        (br_if $records_done (i32.gt_u (i32.sub (local.get $p) (local.get $start)) (i32.const 9)))
+        (br_if $records_done (i32.ge_u (local.get $label) (local.get $numClasses)))
+        (local.set $j (i32.const 0))
+        (block $scores_done
+          (loop $score
+            (br_if $scores_done (i32.ge_u (local.get $j) (local.get $width)))
+            ;; At the comma before score j.
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+            ;; '-' − '0' = −3, '+' − '0' = −5: no branch (the sign of a logit is a coin toss, and a mispredicted
+            ;; branch cost more than these few operations).
+            (local.set $negative (i32.eq (local.get $d) (i32.const -3)))
+            (local.set $p
+              (i32.add (local.get $p) (i32.or (local.get $negative) (i32.eq (local.get $d) (i32.const -5)))))
+            (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+            ;; Every digit goes into the mantissa, leading zeros too (as the JavaScript loop counts them).
+            (local.set $mantissa (i64.const 0))
+            (local.set $start (local.get $p))
+            ;; The integer part a byte at a time (it is mostly one digit), the fraction eight bytes at a time.
+            (block $int_done
+              (loop $int_digit
+                (br_if $int_done (i32.gt_u (local.get $d) (i32.const 9)))
+                (local.set $mantissa
+                  (i64.add (i64.mul (local.get $mantissa) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+                (br $int_digit)))
+            (local.set $digits (i32.sub (local.get $p) (local.get $start)))
+            (local.set $fraction (i32.const 0))
+            ;; '.' − '0' = −2
+            (if (i32.eq (local.get $d) (i32.const -2))
+              (then
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $start (local.get $p))
+                (block $fraction_done
+                  (loop $fraction_eight
+                    ;; Eight bytes at once: x = byte ^ '0' (a digit is 0–9), the run's length n = the first byte that
+                    ;; is no digit (high bit of (x & 0x7f) + 0x76, or of x itself); its n digits as one number by the
+                    ;; three multiplies of fast_float's parse_eight_digits_unrolled, aligned to the top (leading zeros).
+                    (local.set $x (i64.xor (i64.load (local.get $p)) (i64.const 0x3030303030303030)))
+                    (local.set $n
+                      (i32.wrap_i64
+                        (i64.shr_u
+                          (i64.ctz
+                            (i64.and
+                              (i64.or
+                                (i64.add (i64.and (local.get $x) (i64.const 0x7f7f7f7f7f7f7f7f)) (i64.const 0x7676767676767676))
+                                (local.get $x))
+                              (i64.const 0x8080808080808080)))
+                          (i64.const 3))))
+                    (br_if $fraction_done (i32.eqz (local.get $n)))
+                    (local.set $x (i64.shl (local.get $x) (i64.extend_i32_u (i32.sub (i32.const 64) (i32.shl (local.get $n) (i32.const 3))))))
+                    (local.set $x
+                      (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0f0f0f0f0f0f0f0f)) (i64.const 2561)) (i64.const 8)))
+                    (local.set $x
+                      (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x00ff00ff00ff00ff)) (i64.const 6553601)) (i64.const 16)))
+                    (local.set $x
+                      (i64.shr_u
+                        (i64.mul (i64.and (local.get $x) (i64.const 0x0000ffff0000ffff)) (i64.const 42949672960001))
+                        (i64.const 32)))
+                    (local.set $mantissa
+                      (i64.add
+                        (i64.mul (local.get $mantissa)
+                          (i64.load (i32.add (local.get $pow10i) (i32.shl (local.get $n) (i32.const 3)))))
+                        (local.get $x)))
+                    (local.set $p (i32.add (local.get $p) (local.get $n)))
+                    (br_if $fraction_eight (i32.eq (local.get $n) (i32.const 8)))))
+                (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+                (local.set $fraction (i32.sub (local.get $p) (local.get $start)))
+                (local.set $digits (i32.add (local.get $digits) (local.get $fraction)))))
+            (local.set $e (i32.sub (i32.const 0) (local.get $fraction)))
+            ;; 'e' − '0' = 53, 'E' − '0' = 21: at most 4 exponent digits, at least one.
+            (if (i32.or (i32.eq (local.get $d) (i32.const 53)) (i32.eq (local.get $d) (i32.const 21)))
+              (then
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $c (i32.load8_u (local.get $p)))
+                (local.set $expNegative (i32.const 0))
+                (if (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 43)))
+                  (then
+                    (local.set $expNegative (i32.eq (local.get $c) (i32.const 45)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (local.set $c (i32.load8_u (local.get $p)))))
+                (local.set $exponent (i32.const 0))
+                (local.set $start (local.get $p))
+                (block $exp_done
+                  (loop $exp_digit
+                    (br_if $exp_done (i32.gt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 9)))
+                    (br_if $exp_done (i32.ge_u (i32.sub (local.get $p) (local.get $start)) (i32.const 4)))
+                    (local.set $exponent
+                      (i32.add (i32.mul (local.get $exponent) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (local.set $c (i32.load8_u (local.get $p)))
+                    (br $exp_digit)))
+                (br_if $records_done (i32.eq (local.get $p) (local.get $start)))
+                (local.set $e
+                  (i32.add (local.get $e)
+                    (select (i32.sub (i32.const 0) (local.get $exponent)) (local.get $exponent) (local.get $expNegative))))
+                (local.set $d (i32.sub (local.get $c) (i32.const 48)))))
+            (br_if $records_done (i32.eqz (local.get $digits)))
+            ;; More than 15 digits may not be exact in a double: the JavaScript path's exact long form.
+            (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 15)))
+            ;; mantissa × 10^e in one correctly rounded operation (Clinger 1990), |e| ≤ 22.
+            (local.set $value (f64.convert_i64_u (local.get $mantissa)))
+            (if (i32.lt_s (local.get $e) (i32.const 0))
+              (then
+                (br_if $records_done (i32.lt_s (local.get $e) (i32.const -22)))
+                (local.set $value
+                  (f64.div (local.get $value)
+                    (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $e)) (i32.const 3)))))))
+              (else
+                (if (i32.gt_s (local.get $e) (i32.const 0))
+                  (then
+                    (br_if $records_done (i32.gt_s (local.get $e) (i32.const 22)))
+                    (local.set $value
+                      (f64.mul (local.get $value)
+                        (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $e) (i32.const 3))))))))))
+            (f64.store (local.get $out)
+              (select (f64.neg (local.get $value)) (local.get $value) (local.get $negative)))
+            (local.set $out (i32.add (local.get $out) (i32.const 8)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            ;; A comma between scores.
+            (br_if $records_done
+              (i32.and (i32.lt_u (local.get $j) (local.get $width)) (i32.ne (local.get $d) (i32.const -4))))
+            (br $score)))
+        ;; The line end: LF (−38) or CRLF (CR − '0' = −35).
+        (if (i32.eq (local.get $d) (i32.const -38))
+          (then (local.set $p (i32.add (local.get $p) (i32.const 1))))
+          (else
+            (br_if $records_done (i32.ne (local.get $d) (i32.const -35)))
+            (br_if $records_done (i32.ne (i32.load8_u (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))))
+        (i32.store (i32.add (local.get $labels) (i32.shl (local.get $row) (i32.const 2))) (local.get $label))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (local.set $pos (local.get $p))
+        (br $records)))
+    ;; A record left part-way leaves its scores written: the next call or the JavaScript path writes them again.
+    (global.set $stop (local.get $pos))
+    (local.get $row))
+)

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {describe, it} from 'node:test'
+
+import fc from 'fast-check'
+
+import {compileWat, WASM_MODULES} from '../../../scripts/build-wasm.mjs'
+import {LABEL} from '../../../src/readers/csv/bytes.js'
+import {parsePlainRecords, plainRecordsEnd} from '../../../src/readers/csv/plain-records.js'
+import {parseLabelThenScoresWasm, plainScoresEnd} from '../../../src/readers/csv/plain-scores.js'
+
+/** Whether the WebAssembly loop takes a decimal: ≤ 15 digits (leading zeros too) and mantissa × 10^e, |e| ≤ 22. */
+function taken(text: string): boolean {
+  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text)
+  if (!m) return false
+  const fraction = m[2] ?? ''
+  const digits = m[1].length + fraction.length
+  const e = Number(m[3] ?? 0) - fraction.length
+  return digits > 0 && digits <= 15 && Math.abs(e) <= 22
+}
+
+/** Scores as writers spell them, within what the WebAssembly loop takes. */
+const anyScore = fc.oneof(
+  fc.double({min: -1e6, max: 1e6, noNaN: true}).chain((x) =>
+    fc.oneof(
+      fc.integer({min: 0, max: 8}).map((d) => x.toFixed(d)),
+      fc.integer({min: 1, max: 15}).map((d) => x.toPrecision(d)),
+      fc.integer({min: 0, max: 10}).map((d) => x.toExponential(d)),
+    ),
+  ),
+  fc
+    .tuple(
+      fc.constantFrom('', '-', '+'),
+      fc.stringMatching(/^[0-9]{0,7}$/),
+      fc.boolean(),
+      fc.stringMatching(/^[0-9]{0,8}$/),
+      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.integer({min: 0, max: 9}))),
+    )
+    .filter(([, whole, , fraction]) => whole.length + fraction.length > 0)
+    .map(([sign, whole, dot, fraction, exp]) => {
+      const body = dot ? `${whole}.${fraction}` : whole + fraction
+      return sign + body + (exp ? `${exp[0]}${exp[1]}${exp[2]}` : '')
+    }),
+)
+const score = anyScore.filter(taken)
+
+function parseWasm(text: string, width: number, numClasses: number, maxRows: number) {
+  const buf = Buffer.from(text)
+  const labels = new Int32Array(maxRows)
+  const scores = new Float64Array(maxRows * width)
+  const rows = parseLabelThenScoresWasm(buf, 0, buf.length, labels, scores, width, numClasses, 0, maxRows)
+  return {rows, labels, scores, end: plainScoresEnd}
+}
+
+describe('the CSV fast path in WebAssembly', () => {
+  it('is built from its .wat (run node scripts/build-wasm.mjs after editing it)', async () => {
+    for (const [wat, generated, name] of WASM_MODULES) {
+      const bytes = await compileWat(wat)
+      const source = readFileSync(generated, 'utf8')
+      assert.ok(source.includes(`export const ${name} =`), generated)
+      assert.ok(source.includes(`'${bytes.toString('base64')}'`), `${generated} is not ${wat} compiled`)
+    }
+  })
+
+  it('takes every plain record itself, giving exactly Number(text), at any width', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({min: 1, max: 6}),
+        fc.array(fc.tuple(fc.integer({min: 0, max: 4}), fc.array(score, {minLength: 6, maxLength: 6})), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.constantFrom('\n', '\r\n'),
+        (width, records, eol) => {
+          const text = records.map(([l, s]) => `${l},${s.slice(0, width).join(',')}${eol}`).join('')
+          const got = parseWasm(text, width, 5, records.length)
+          assert.equal(got.rows, records.length)
+          assert.equal(got.end, Buffer.byteLength(text))
+          records.forEach(([label, s], i) => {
+            assert.equal(got.labels[i], label)
+            for (let j = 0; j < width; j++) {
+              assert.ok(Object.is(got.scores[i * width + j], Number(s[j])), `${s[j]} → ${got.scores[i * width + j]}`)
+            }
+          })
+        },
+      ),
+      {numRuns: 1000},
+    )
+  })
+
+  it('stops at the first record it does not take, after the rows it took, and at maxRows', () => {
+    const good = '1,0.5,-2e-3\n0,12345,+7.\r\n'
+    for (const bad of [
+      '3,0.5,0.5\n', // a label that is no class
+      '1,0.5\n', // too few scores
+      '1,0.5,0.5,0.5\n', // too many
+      '1,"0.5",0.5\n', // quoted
+      '1,0.1234567890123456,0.5\n', // 16 digits: the JavaScript loop's exact long form
+      '1,1e23,0.5\n', // beyond the exact exponents
+      '1,1e,0.5\n',
+      '\n',
+      '01234567890,0.5,0.5\n', // a label of more than 9 digits
+      '1,.,0.5\n',
+      '1,0.5,0.5\r\r\n',
+    ]) {
+      const got = parseWasm(good + bad + good, 2, 3, 10)
+      assert.equal(got.rows, 2, bad)
+      assert.equal(got.end, good.length, bad)
+      assert.deepEqual([...got.scores.subarray(0, 4)], [0.5, -0.002, 12345, 7])
+    }
+    const capped = parseWasm(good + good, 2, 3, 3)
+    assert.equal(capped.rows, 3)
+    assert.equal(capped.end, good.length + good.indexOf('\n') + 1)
+  })
+
+  it('reads a long run in growing slices, and leaves a line longer than a slice to the caller', () => {
+    const lines = Array.from({length: 60_000}, (_, i) => `${i % 3},${(i * 0.001 - 7).toFixed(4)},${i}e-3\n`)
+    const text = lines.join('')
+    const got = parseWasm(text, 2, 3, lines.length)
+    assert.equal(got.rows, lines.length)
+    assert.equal(got.end, text.length)
+    for (const i of [0, 1, 9999, 30_000, 59_999]) {
+      assert.equal(got.labels[i], i % 3)
+      assert.ok(Object.is(got.scores[2 * i], Number((i * 0.001 - 7).toFixed(4))))
+      assert.ok(Object.is(got.scores[2 * i + 1], Number(`${i}e-3`)))
+    }
+    const long = `1,${'1,'.repeat(200_000)}1\n`
+    assert.equal(parseWasm(long, 200_001, 2, 1).rows, 0)
+  })
+
+  it('is what parsePlainRecords uses for label-first files, with JavaScript for the records it leaves', () => {
+    // 17-digit scores among plain ones: the JavaScript loop takes those, WebAssembly the runs between.
+    const lines = Array.from({length: 5000}, (_, i) =>
+      i % 97 === 5 ? `${i % 2},${(i / 7).toPrecision(17)}\n` : `${i % 2},${(i / 7).toFixed(5)}\n`,
+    )
+    const buf = Buffer.from(lines.join(''))
+    const target = {
+      labels: new Int32Array(lines.length),
+      scores: new Float64Array(lines.length),
+      width: 1,
+      numClasses: 2,
+      roles: Int32Array.of(LABEL, 0),
+      storeId: () => assert.fail('no id column'),
+    }
+    assert.equal(parsePlainRecords(buf, 0, buf.length, target, 0, lines.length), lines.length)
+    assert.equal(plainRecordsEnd, buf.length)
+    lines.forEach((line, i) => assert.ok(Object.is(target.scores[i], Number(line.slice(2, -1))), line))
+  })
+})

@@ -24,8 +24,11 @@ export interface BreakdownView {
   sum(values: number[], keep: BucketFilter): number
   /** Σ over `buckets` (increasing): `sum` for a group that lists its buckets (many classes: no scan of all). */
   sumAt(values: number[], buckets: readonly number[]): number
-  /** Count, CE and the loss at every γ of the buckets `keep` selects, with shares of the totals. */
-  part(keep: BucketFilter): {
+  /**
+   * Count, CE and the loss at every γ of the buckets `keep` selects (or lists, increasing: a part per class
+   * of 1,000 classes then reads its own buckets, not all 2,000 of them), with shares of the totals.
+   */
+  part(keep: BucketFilter | readonly number[]): {
     count: number
     ce: number
     focal: {gamma: number; sum: number; share: number | null}[]
@@ -34,6 +37,7 @@ export interface BreakdownView {
 
 export function breakdownView(figures: BreakdownFigures, gammas: number[]): BreakdownView {
   const sum = (values: number[], keep: BucketFilter): number => compensatedSum(values.filter((_, b) => keep(b)))
+  const sumAt = (values: number[], buckets: readonly number[]): number => compensatedSum(buckets.map((b) => values[b]))
   const all = (): boolean => true
   const lossTotal = figures.loss.map((loss) => sum(loss, all))
   return {
@@ -43,14 +47,17 @@ export function breakdownView(figures: BreakdownFigures, gammas: number[]): Brea
     ceTotal: sum(figures.ce, all),
     lossTotal,
     sum,
-    sumAt: (values, buckets) => compensatedSum(buckets.map((b) => values[b])),
-    part: (keep) => ({
-      count: sum(figures.count, keep),
-      ce: sum(figures.ce, keep),
-      focal: gammas.map((gamma, g) => {
-        const s = sum(figures.loss[g], keep)
-        return {gamma, sum: s, share: ratio(s, lossTotal[g])}
-      }),
-    }),
+    sumAt,
+    part: (keep) => {
+      const of = (values: number[]) => (typeof keep === 'function' ? sum(values, keep) : sumAt(values, keep))
+      return {
+        count: of(figures.count),
+        ce: of(figures.ce),
+        focal: gammas.map((gamma, g) => {
+          const s = of(figures.loss[g])
+          return {gamma, sum: s, share: ratio(s, lossTotal[g])}
+        }),
+      }
+    },
   }
 }

@@ -7,7 +7,7 @@
  * run, less than the module's memory being the reader's buffer would have cost in changes to the reader.
  *
  * Memory: POW10 at 0, 10^0 … 10^8 as integers at POW10_INT_AT, a slice of input at INPUT_AT, then the
- * labels and scores of up to `rows` rows.
+ * labels and scores of a batch of rows.
  */
 import {POW10} from './bytes.js'
 import {PLAIN_SCORES_WASM} from './plain-scores-wasm.js'
@@ -42,8 +42,13 @@ const INPUT_AT = 512
  * in slices of MAX_SLICE.
  */
 const FIRST_SLICE = 16 * 1024
-const MAX_SLICE = 256 * 1024
+const MAX_SLICE = 128 * 1024
 const LABELS_AT = INPUT_AT + MAX_SLICE
+/**
+ * Scores per batch of rows (128 KiB of doubles): the module's memory stays under 400 KiB a thread whatever
+ * the chunk size, and a batch is copied out while it is in cache.
+ */
+const BATCH_VALUES = 16 * 1024
 
 /** Where the last call stopped: the byte offset of the first record it did not take. */
 export let plainScoresEnd = 0
@@ -63,11 +68,11 @@ class PlainScoresParser {
     this.wasm = new Wasm.Instance(module).exports as PlainScoresExports
   }
 
-  /** Room for `rows` rows of `width` scores. */
-  private fit(rows: number, width: number): void {
-    if (rows <= this.rows && width === this.width) return
-    this.rows = Math.max(rows, this.width === width ? this.rows : 0)
+  /** Room for a batch of rows of `width` scores: at most BATCH_VALUES scores, at least one row. */
+  private fit(width: number): void {
+    if (width === this.width) return
     this.width = width
+    this.rows = Math.max(1, Math.floor(BATCH_VALUES / width))
     this.scoresAt = LABELS_AT + Math.ceil((4 * this.rows) / 8) * 8
     const bytes = this.scoresAt + 8 * this.rows * width
     const {memory} = this.wasm
@@ -93,31 +98,37 @@ class PlainScoresParser {
     row: number,
     maxRows: number,
   ): number {
-    this.fit(maxRows - row, width)
+    this.fit(width)
     let slice = FIRST_SLICE
-    while (row < maxRows && pos < end) {
+    slices: while (row < maxRows && pos < end) {
       // Whole lines: the slice ends after its last LF (a line longer than the slice is left to the caller).
       const cut = buf.lastIndexOf(0x0a, Math.min(end, pos + slice) - 1) + 1
-      if (cut <= pos) break
+      if (cut <= pos) {
+        // No line end in the slice: a wider one, up to MAX_SLICE.
+        if (slice < MAX_SLICE && pos + slice < end) {
+          slice = Math.min(2 * slice, MAX_SLICE)
+          continue
+        }
+        break
+      }
       this.bytes.set(buf.subarray(pos, cut), INPUT_AT)
-      const length = cut - pos
-      const n = this.wasm.parse(
-        INPUT_AT,
-        INPUT_AT + length,
-        maxRows - row,
-        width,
-        numClasses,
-        LABELS_AT,
-        this.scoresAt,
-        0,
-        POW10_INT_AT,
-      )
-      labels.set(this.labels.subarray(0, n), row)
-      scores.set(this.scores.subarray(0, n * width), row * width)
-      row += n
-      const taken = this.wasm.stop.value - INPUT_AT
-      pos += taken
-      if (taken < length) break
+      const sliceEnd = INPUT_AT + cut - pos
+      let at = INPUT_AT
+      // A batch of rows at a time (the module's memory holds one), until the slice or the chunk is done.
+      while (row < maxRows && at < sliceEnd) {
+        const batch = Math.min(maxRows - row, this.rows)
+        const n = this.wasm.parse(at, sliceEnd, batch, width, numClasses, LABELS_AT, this.scoresAt, 0, POW10_INT_AT)
+        labels.set(this.labels.subarray(0, n), row)
+        scores.set(this.scores.subarray(0, n * width), row * width)
+        row += n
+        at = this.wasm.stop.value
+        // Stopped before the batch was full: at a record it does not take.
+        if (n < batch && at < sliceEnd) {
+          pos += at - INPUT_AT
+          break slices
+        }
+      }
+      pos += at - INPUT_AT
       slice = Math.min(2 * slice, MAX_SLICE)
     }
     plainScoresEnd = pos

@@ -124,6 +124,17 @@ describe('the CSV fast path in WebAssembly', () => {
       assert.ok(Object.is(got.scores[2 * i], Number((i * 0.001 - 7).toFixed(4))))
       assert.ok(Object.is(got.scores[2 * i + 1], Number(`${i}e-3`)))
     }
+    // Wide rows: batches of a few rows (the module holds 16,384 scores at a time), many to a slice.
+    const wide = Array.from(
+      {length: 50},
+      (_, i) => `${i % 3},${Array.from({length: 3000}, (_, j) => (i - j) / 8).join(',')}\n`,
+    )
+    const wideGot = parseWasm(wide.join(''), 3000, 3, 50)
+    assert.equal(wideGot.rows, 50)
+    for (const i of [0, 10, 11, 49]) {
+      assert.equal(wideGot.labels[i], i % 3)
+      for (const j of [0, 2999]) assert.equal(wideGot.scores[i * 3000 + j], (i - j) / 8)
+    }
     const long = `1,${'1,'.repeat(200_000)}1\n`
     assert.equal(parseWasm(long, 200_001, 2, 1).rows, 0)
   })

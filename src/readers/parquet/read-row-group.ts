@@ -30,7 +30,9 @@ export interface RowGroupReadOptions {
 
 const DEFAULT_CHUNK_ROWS = 65_536
 /** Scores a chunk holds at most (× 8 bytes): wide rows get fewer rows per chunk. */
-const CHUNK_VALUES = 1 << 21
+const CHUNK_VALUES = 1 << 17
+/** Scores copied from the wide columns' pages a tile of rows at a time (128 KiB of doubles, in L2). */
+const TILE_VALUES = 1 << 14
 
 /** A column the layout needs, checked against the schema once per row group. */
 interface Needed {
@@ -238,16 +240,23 @@ export function* readParquetRowGroup(
           scores = view
         } else {
           const out = scratch.scoresFor(n * width)
-          wideCursors.forEach((cursor, j) => {
-            const name = wide[j].name
-            reading = name
-            const what = j < firstTarget ? 'expected a score, got null' : 'expected a target, got null'
-            cursor.readFlat(
-              n,
-              (values, from, row, count) => copyNumbers(values, from, count, out, row * width + j, width),
-              (row) => invalid(row, name, what, 'null'),
-            )
-          })
+          // A tile of rows at a time, every column into it: the strided writes then stay in cache (column by
+          // column over a whole chunk of 20 columns × 65,536 rows they missed it at every value, a fifth of
+          // the 20-class run).
+          const tile = Math.max(1, Math.floor(TILE_VALUES / width))
+          for (let first = 0; first < n; first += tile) {
+            const m = Math.min(tile, n - first)
+            wideCursors.forEach((cursor, j) => {
+              const name = wide[j].name
+              reading = name
+              const what = j < firstTarget ? 'expected a score, got null' : 'expected a target, got null'
+              cursor.readFlat(
+                m,
+                (values, from, row, count) => copyNumbers(values, from, count, out, (first + row) * width + j, width),
+                (row) => invalid(first + row, name, what, 'null'),
+              )
+            })
+          }
           scores = out
         }
       }

@@ -85,6 +85,34 @@ describe('Parquet reader: nulls and bad labels', () => {
     assert.deepEqual(rows.locations[19], {file: path, rowGroup: 1, row: 22, column: 'logit'})
   })
 
+  it('names the row of a null in a wide layout past the first tile of rows, and skips exactly those rows', async () => {
+    // 20 score columns: the reader copies 819 rows at a time into a chunk; nulls at rows 1000 (logit_3) and
+    // 2500 (logit_17), 1-based rows 1001 and 2501, in a chunk after the first tile.
+    const logits = Array.from({length: 20}, (_, j) =>
+      j === 3
+        ? `CASE WHEN i = 1000 THEN NULL ELSE i / 7 END::DOUBLE AS logit_${j}`
+        : j === 17
+          ? `CASE WHEN i = 2500 THEN NULL ELSE -i / 3 END::DOUBLE AS logit_${j}`
+          : `((i * ${j + 1}) % 13 - 6.5)::DOUBLE AS logit_${j}`,
+    ).join(', ')
+    const path = await duckdbParquet(
+      'wide-nulls.parquet',
+      `SELECT (i % 20)::INTEGER AS label, ${logits} FROM range(3000) t(i)`,
+    )
+    assert.equal(
+      await errorOf(() => collectParquet(path)),
+      `${path} (row group 1, row 1001): column "logit_3": expected a score, got null`,
+    )
+    const skip = new SkipLog()
+    const rows = await collectParquet(path, {}, skip)
+    assert.deepEqual(skippedOf(skip).counts, [['null', 2]])
+    assert.equal(rows.labels.length, 2998)
+    // Every kept score is where it was: row 2999 (index 2997 after two rows left out), logit_17.
+    assert.equal(rows.scores[2997 * 20 + 17], -2999 / 3)
+    assert.equal(rows.scores[999 * 20 + 3], 999 / 7)
+    assert.equal(rows.scores[1000 * 20 + 3], 1001 / 7)
+  })
+
   it('refuses a null list, a null in a list and a list of another length; skips them with a reason each', async () => {
     const path = parquet('multiclass-list-nulls.parquet')
     assert.equal(

@@ -10,7 +10,7 @@
 
 import {COMMA, CR, DOT, ID, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
 import {parseLongDecimal} from './long-decimal.js'
-import {parseLabelThenScoresWasm, plainScoresEnd} from './plain-scores.js'
+import {parseLabelThenScoresWasm, plainScoresAvailable, plainScoresEnd} from './plain-scores.js'
 
 export interface PlainRecordTarget {
   labels: Int32Array
@@ -41,7 +41,9 @@ export function parsePlainRecords(
   // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
   while (end > pos && buf[end - 1] !== LF) end--
   const next = isLabelThenScores(target.roles)
-    ? parseLabelThenScoresFast(buf, pos, end, target, row, maxRows)
+    ? plainScoresAvailable
+      ? parseLabelThenScoresFast(buf, pos, end, target, row, maxRows)
+      : parseLabelThenScores(buf, pos, end, target, row, maxRows)
     : parseAnyLayout(buf, pos, end, target, row, maxRows)
   return next - row
 }

@@ -136,6 +136,12 @@ class PlainScoresParser {
   }
 }
 
+/**
+ * Whether this Node has WebAssembly (not under --jitless, which turns it off): without it the JavaScript
+ * loop takes every record.
+ */
+export const plainScoresAvailable = typeof (globalThis as {WebAssembly?: unknown}).WebAssembly === 'object'
+
 /** One per thread, made at first use. */
 let parser: PlainScoresParser | undefined
 

@@ -8,7 +8,23 @@
  * mantissa × 10^e is one correctly rounded operation in this range (Clinger 1990).
  */
 
-import {COMMA, CR, DOT, ID, LABEL, LF, LOWER_E, MINUS, NINE, PLUS, POW10, QUOTE, UPPER_E, ZERO} from './bytes.js'
+import {
+  COMMA,
+  CR,
+  DOT,
+  ID,
+  IGNORED,
+  LABEL,
+  LF,
+  LOWER_E,
+  MINUS,
+  NINE,
+  PLUS,
+  POW10,
+  QUOTE,
+  UPPER_E,
+  ZERO,
+} from './bytes.js'
 import {parseLongDecimal} from './long-decimal.js'
 import {parseLabelThenScoresWasm, plainScoresAvailable, plainScoresEnd} from './plain-scores.js'
 
@@ -40,39 +56,55 @@ export function parsePlainRecords(
   // Whole lines only: every scan below then stops at the last LF at the latest, so bytes are read without
   // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
   while (end > pos && buf[end - 1] !== LF) end--
-  const next = isLabelThenScores(target.roles)
-    ? plainScoresAvailable
-      ? parseLabelThenScoresFast(buf, pos, end, target, row, maxRows)
-      : parseLabelThenScores(buf, pos, end, target, row, maxRows)
-    : parseAnyLayout(buf, pos, end, target, row, maxRows)
+  const skip = plainScoresAvailable ? fieldsBeforeLabelThenScores(target.roles) : -1
+  const javascript = skip === 0 || isLabelThenScores(target.roles) ? parseLabelThenScores : parseAnyLayout
+  const next =
+    skip >= 0
+      ? parsePlainScoresFast(buf, pos, end, target, row, maxRows, skip, javascript)
+      : javascript(buf, pos, end, target, row, maxRows)
   return next - row
 }
 
 /**
- * `label,score_0,…`: runs of records in WebAssembly (plain-scores.ts), the records it does not take in
- * parseLabelThenScores, which takes scores of 16 to 19 digits too. The first record is tried in
- * JavaScript: a call that stops there (a file of quoted fields calls once a record) then copies nothing.
- * After two WebAssembly calls in a row that took nothing (17-digit scores), the rest is JavaScript's.
+ * For `index,…,label,score_0,…,score_{K−1}` (ignored fields first — pandas writes its index so — then the
+ * usual layout): how many ignored fields come first; −1 for any other layout.
  */
-function parseLabelThenScoresFast(
+function fieldsBeforeLabelThenScores(roles: Int32Array): number {
+  let skip = 0
+  while (skip < roles.length && roles[skip] === IGNORED) skip++
+  if (roles[skip] !== LABEL || roles.length - skip - 1 < 1) return -1
+  for (let j = skip + 1; j < roles.length; j++) if (roles[j] !== j - skip - 1) return -1
+  return skip
+}
+
+/**
+ * `label,score_0,…` (after `skip` ignored fields): runs of records in WebAssembly (plain-scores.ts), the
+ * records it does not take in `javascript` (parseLabelThenScores, or parseAnyLayout with fields to skip),
+ * which takes scores of 16 to 19 digits too. The first record is tried in JavaScript: a call that stops
+ * there (a file of quoted fields calls once a record) then copies nothing. After two WebAssembly calls in
+ * a row that took nothing (17-digit scores), the rest is JavaScript's.
+ */
+function parsePlainScoresFast(
   buf: Uint8Array,
   pos: number,
   end: number,
   target: PlainRecordTarget,
   row: number,
   maxRows: number,
+  skip: number,
+  javascript: typeof parseAnyLayout,
 ): number {
   const {labels, scores, width, numClasses} = target
-  let next = parseLabelThenScores(buf, pos, end, target, row, Math.min(maxRows, row + 1))
+  let next = javascript(buf, pos, end, target, row, Math.min(maxRows, row + 1))
   let misses = 0
   while (next > row && next < maxRows) {
     row = next
-    next = parseLabelThenScoresWasm(buf, plainRecordsEnd, end, labels, scores, width, numClasses, row, maxRows)
+    next = parseLabelThenScoresWasm(buf, plainRecordsEnd, end, labels, scores, width, numClasses, row, maxRows, skip)
     plainRecordsEnd = plainScoresEnd
     if (next === maxRows || plainRecordsEnd >= end) return next
     misses = next === row ? misses + 1 : 0
     row = next
-    next = parseLabelThenScores(buf, plainRecordsEnd, end, target, row, misses > 1 ? maxRows : row + 1)
+    next = javascript(buf, plainRecordsEnd, end, target, row, misses > 1 ? maxRows : row + 1)
   }
   return next
 }

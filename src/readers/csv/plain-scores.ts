@@ -25,6 +25,7 @@ interface PlainScoresExports {
     scores: number,
     pow10: number,
     pow10Int: number,
+    skip: number,
   ) => number
 }
 
@@ -97,6 +98,7 @@ class PlainScoresParser {
     numClasses: number,
     row: number,
     maxRows: number,
+    skip: number,
   ): number {
     this.fit(width)
     let slice = FIRST_SLICE
@@ -117,7 +119,18 @@ class PlainScoresParser {
       // A batch of rows at a time (the module's memory holds one), until the slice or the chunk is done.
       while (row < maxRows && at < sliceEnd) {
         const batch = Math.min(maxRows - row, this.rows)
-        const n = this.wasm.parse(at, sliceEnd, batch, width, numClasses, LABELS_AT, this.scoresAt, 0, POW10_INT_AT)
+        const n = this.wasm.parse(
+          at,
+          sliceEnd,
+          batch,
+          width,
+          numClasses,
+          LABELS_AT,
+          this.scoresAt,
+          0,
+          POW10_INT_AT,
+          skip,
+        )
         labels.set(this.labels.subarray(0, n), row)
         scores.set(this.scores.subarray(0, n * width), row * width)
         row += n
@@ -155,7 +168,8 @@ export function parseLabelThenScoresWasm(
   numClasses: number,
   row: number,
   maxRows: number,
+  skip = 0,
 ): number {
   parser ??= new PlainScoresParser()
-  return parser.parse(buf, pos, end, labels, scores, width, numClasses, row, maxRows)
+  return parser.parse(buf, pos, end, labels, scores, width, numClasses, row, maxRows, skip)
 }

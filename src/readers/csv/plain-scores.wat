@@ -14,23 +14,39 @@
   ;; Where the scan stopped: the byte offset of the first record it did not take.
   (global $stop (export "stop") (mut i32) (i32.const 0))
 
-  ;; Parses plain records from byte $p (the bytes up to $end end with LF) into rows 0, 1, … (at most $maxRows);
+  ;; Parses plain records (after $skip ignored fields: `index,label,score_0,…`) from byte $p (the bytes
+  ;; up to $end end with LF) into rows 0, 1, … (at most $maxRows);
   ;; returns the rows taken. A record it does not take (quotes, more than 15 digits, a blank line, a label
   ;; ≥ $numClasses, …) stops it, for the JavaScript paths to take.
   (func (export "parse")
     (param $p i32) (param $end i32) (param $maxRows i32) (param $width i32) (param $numClasses i32)
-    (param $labels i32) (param $scores i32) (param $pow10 i32) (param $pow10i i32)
+    (param $labels i32) (param $scores i32) (param $pow10 i32) (param $pow10i i32) (param $skip i32)
     (result i32)
     (local $row i32) (local $pos i32) (local $label i32) (local $start i32) (local $d i32) (local $j i32)
     (local $out i32) (local $negative i32) (local $mantissa i64) (local $digits i32) (local $fraction i32)
     (local $e i32) (local $c i32) (local $expNegative i32) (local $exponent i32) (local $value f64)
-    (local $x i64) (local $n i32)
+    (local $x i64) (local $n i32) (local $field i32)
     (local.set $pos (local.get $p))
     (local.set $out (local.get $scores))
     (block $records_done
       (loop $records
         (br_if $records_done (i32.ge_u (local.get $row) (local.get $maxRows)))
         (br_if $records_done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; $skip fields before the label (a pandas index column), unquoted, each up to its comma.
+        (local.set $field (i32.const 0))
+        (block $skipped
+          (loop $skip_field
+            (br_if $skipped (i32.ge_u (local.get $field) (local.get $skip)))
+            (loop $skip_byte
+              (local.set $d (i32.load8_u (local.get $p)))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              ;; '"', LF and CR: a record for the JavaScript paths.
+              (br_if $records_done
+                (i32.or (i32.eq (local.get $d) (i32.const 34))
+                  (i32.or (i32.eq (local.get $d) (i32.const 10)) (i32.eq (local.get $d) (i32.const 13)))))
+              (br_if $skip_byte (i32.ne (local.get $d) (i32.const 44))))
+            (local.set $field (i32.add (local.get $field) (i32.const 1)))
+            (br $skip_field)))
         ;; The label: 1 to 9 digits, below numClasses, then a comma.
         (local.set $label (i32.const 0))
         (local.set $start (local.get $p))

@@ -13,6 +13,11 @@ import {parsePlainRecords, plainRecordsEnd} from '../../../src/readers/csv/plain
 const LAYOUTS = {
   'any layout': {roles: [LABEL, 0, IGNORED, 1], line: (l: number | string, a: string, b: string) => `${l},${a},x,${b}`},
   'label first': {roles: [LABEL, 0, 1], line: (l: number | string, a: string, b: string) => `${l},${a},${b}`},
+  // A pandas index column first: WebAssembly skips it (the JavaScript loop for what it leaves is parseAnyLayout).
+  'index first': {
+    roles: [IGNORED, LABEL, 0, 1],
+    line: (l: number | string, a: string, b: string) => `17,${l},${a},${b}`,
+  },
 }
 type LayoutName = keyof typeof LAYOUTS
 
@@ -62,7 +67,7 @@ describe('parsePlainRecords', () => {
         // Labels with up to 4 leading zeros: 1 to 5 digits, past the label loop's unrolled steps.
         fc.array(fc.tuple(labelText, decimalText, decimalText), {minLength: 1, maxLength: 30}),
         fc.constantFrom('\n', '\r\n'),
-        fc.constantFrom<LayoutName>('any layout', 'label first'),
+        fc.constantFrom<LayoutName>('any layout', 'label first', 'index first'),
         (records, eol, layout) => {
           const line = LAYOUTS[layout].line
           const text = records.map(([label, a, b]) => line(label, a, b) + eol).join('')

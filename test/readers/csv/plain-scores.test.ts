@@ -44,11 +44,11 @@ const anyScore = fc.oneof(
 )
 const score = anyScore.filter(taken)
 
-function parseWasm(text: string, width: number, numClasses: number, maxRows: number) {
+function parseWasm(text: string, width: number, numClasses: number, maxRows: number, skip = 0) {
   const buf = Buffer.from(text)
   const labels = new Int32Array(maxRows)
   const scores = new Float64Array(maxRows * width)
-  const rows = parseLabelThenScoresWasm(buf, 0, buf.length, labels, scores, width, numClasses, 0, maxRows)
+  const rows = parseLabelThenScoresWasm(buf, 0, buf.length, labels, scores, width, numClasses, 0, maxRows, skip)
   return {rows, labels, scores, end: plainScoresEnd}
 }
 
@@ -111,6 +111,21 @@ describe('the CSV fast path in WebAssembly', () => {
     const capped = parseWasm(good + good, 2, 3, 3)
     assert.equal(capped.rows, 3)
     assert.equal(capped.end, good.length + good.indexOf('\n') + 1)
+  })
+
+  it('skips leading fields (a pandas index column), and leaves a record whose skipped field is quoted', () => {
+    const got = parseWasm('0,1,0.5,-2\n1,0,3,4e1\nabc x,2,.25,7\n', 2, 3, 5, 1)
+    assert.equal(got.rows, 3)
+    assert.deepEqual([...got.labels.subarray(0, 3)], [1, 0, 2])
+    assert.deepEqual([...got.scores.subarray(0, 6)], [0.5, -2, 3, 40, 0.25, 7])
+    const two = parseWasm(',,1,0.5\n7,x,0,1\n', 1, 2, 5, 2)
+    assert.equal(two.rows, 2)
+    assert.deepEqual([...two.scores.subarray(0, 2)], [0.5, 1])
+    for (const bad of ['"0",1,0.5\n', '\n', '0\n1,0.5\n']) {
+      const left = parseWasm(`3,1,0.5\n${bad}`, 1, 2, 5, 1)
+      assert.equal(left.rows, 1, bad)
+      assert.equal(left.end, 8, bad)
+    }
   })
 
   it('reads a long run in growing slices, and leaves a line longer than a slice to the caller', () => {

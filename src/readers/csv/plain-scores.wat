@@ -25,7 +25,7 @@
     (local $row i32) (local $pos i32) (local $label i32) (local $start i32) (local $d i32) (local $j i32)
     (local $out i32) (local $negative i32) (local $mantissa i64) (local $digits i32) (local $fraction i32)
     (local $e i32) (local $c i32) (local $expNegative i32) (local $exponent i32) (local $value f64)
-    (local $x i64) (local $n i32) (local $field i32)
+    (local $x i64) (local $n i32) (local $field i32) (local $w0 i64) (local $w1 i64)
     (local.set $pos (local.get $p))
     (local.set $out (local.get $scores))
     (block $records_done
@@ -70,114 +70,185 @@
             (br_if $scores_done (i32.ge_u (local.get $j) (local.get $width)))
             ;; At the comma before score j.
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
-            ;; '-' − '0' = −3, '+' − '0' = −5: no branch (the sign of a logit is a coin toss, and a mispredicted
-            ;; branch cost more than these few operations).
-            (local.set $negative (i32.eq (local.get $d) (i32.const -3)))
-            (local.set $p
-              (i32.add (local.get $p) (i32.or (local.get $negative) (i32.eq (local.get $d) (i32.const -5)))))
-            (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
-            ;; Every digit goes into the mantissa, leading zeros too (as the JavaScript loop counts them).
-            (local.set $mantissa (i64.const 0))
-            (local.set $start (local.get $p))
-            ;; The integer part a byte at a time (it is mostly one digit), the fraction eight bytes at a time.
-            (block $int_done
-              (loop $int_digit
-                (br_if $int_done (i32.gt_u (local.get $d) (i32.const 9)))
+            ;; The common shape, [-]d.d… (1 to 7 digits after the point) then ',' or a line end, from two 8-byte
+            ;; loads and no branch per byte: the general path's chain of byte loads (each byte's address waits on
+            ;; the one before) is most of its cost. The same mantissa and exponent as the general path, so the same
+            ;; double; any other shape takes the general path from the same byte.
+            (block $parsed
+              (block $general
+                (local.set $w0 (i64.load (local.get $p)))
+                (local.set $w1 (i64.load offset=8 (local.get $p)))
+                (local.set $negative (i64.eq (i64.and (local.get $w0) (i64.const 0xff)) (i64.const 45)))
+                ;; After a '-', the window starts one byte later.
+                (local.set $w0
+                  (select
+                    (i64.or (i64.shr_u (local.get $w0) (i64.const 8)) (i64.shl (local.get $w1) (i64.const 56)))
+                    (local.get $w0)
+                    (local.get $negative)))
+                (local.set $w1 (select (i64.shr_u (local.get $w1) (i64.const 8)) (local.get $w1) (local.get $negative)))
+                ;; One digit, then '.'.
+                (local.set $d (i32.sub (i32.wrap_i64 (i64.and (local.get $w0) (i64.const 0xff))) (i32.const 48)))
+                (br_if $general (i32.gt_u (local.get $d) (i32.const 9)))
+                (br_if $general
+                  (i64.ne (i64.and (i64.shr_u (local.get $w0) (i64.const 8)) (i64.const 0xff)) (i64.const 46)))
+                ;; The eight bytes after the point, ^ '0': n digits (as in the general path's fraction), then the end.
+                (local.set $x
+                  (i64.xor
+                    (i64.or (i64.shr_u (local.get $w0) (i64.const 16)) (i64.shl (local.get $w1) (i64.const 48)))
+                    (i64.const 0x3030303030303030)))
+                (local.set $n
+                  (i32.wrap_i64
+                    (i64.shr_u
+                      (i64.ctz
+                        (i64.and
+                          (i64.or
+                            (i64.add (i64.and (local.get $x) (i64.const 0x7f7f7f7f7f7f7f7f)) (i64.const 0x7676767676767676))
+                            (local.get $x))
+                          (i64.const 0x8080808080808080)))
+                      (i64.const 3))))
+                (br_if $general (i32.eqz (local.get $n)))
+                (br_if $general (i32.eq (local.get $n) (i32.const 8)))
+                ;; The byte after the digits: ',', LF or CR (an exponent, or anything else: the general path).
+                (local.set $c
+                  (i32.xor
+                    (i32.wrap_i64
+                      (i64.and (i64.shr_u (local.get $x) (i64.extend_i32_u (i32.shl (local.get $n) (i32.const 3)))) (i64.const 0xff)))
+                    (i32.const 48)))
+                (br_if $general
+                  (i32.eqz
+                    (i32.or (i32.eq (local.get $c) (i32.const 44))
+                      (i32.or (i32.eq (local.get $c) (i32.const 10)) (i32.eq (local.get $c) (i32.const 13))))))
+                ;; The n digits as one number (the general path's fraction loop, the same steps).
+                (local.set $x (i64.shl (local.get $x) (i64.extend_i32_u (i32.sub (i32.const 64) (i32.shl (local.get $n) (i32.const 3))))))
+                (local.set $x
+                  (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0f0f0f0f0f0f0f0f)) (i64.const 2561)) (i64.const 8)))
+                (local.set $x
+                  (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x00ff00ff00ff00ff)) (i64.const 6553601)) (i64.const 16)))
+                (local.set $x
+                  (i64.shr_u
+                    (i64.mul (i64.and (local.get $x) (i64.const 0x0000ffff0000ffff)) (i64.const 42949672960001))
+                    (i64.const 32)))
                 (local.set $mantissa
-                  (i64.add (i64.mul (local.get $mantissa) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
-                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                  (i64.add
+                    (i64.mul (i64.extend_i32_u (local.get $d))
+                      (i64.load (i32.add (local.get $pow10i) (i32.shl (local.get $n) (i32.const 3)))))
+                    (local.get $x)))
+                ;; mantissa ÷ 10^n, as the general path divides for e = −n.
+                (local.set $value
+                  (f64.div (f64.convert_i64_u (local.get $mantissa))
+                    (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $n) (i32.const 3))))))
+                (local.set $p (i32.add (local.get $p) (i32.add (local.get $negative) (i32.add (local.get $n) (i32.const 2)))))
+                (local.set $d (i32.sub (local.get $c) (i32.const 48)))
+                (br $parsed))
                 (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
-                (br $int_digit)))
-            (local.set $digits (i32.sub (local.get $p) (local.get $start)))
-            (local.set $fraction (i32.const 0))
-            ;; '.' − '0' = −2
-            (if (i32.eq (local.get $d) (i32.const -2))
-              (then
-                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                ;; '-' − '0' = −3, '+' − '0' = −5: no branch (the sign of a logit is a coin toss, and a mispredicted
+                ;; branch cost more than these few operations).
+                (local.set $negative (i32.eq (local.get $d) (i32.const -3)))
+                (local.set $p
+                  (i32.add (local.get $p) (i32.or (local.get $negative) (i32.eq (local.get $d) (i32.const -5)))))
+                (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+                ;; Every digit goes into the mantissa, leading zeros too (as the JavaScript loop counts them).
+                (local.set $mantissa (i64.const 0))
                 (local.set $start (local.get $p))
-                (block $fraction_done
-                  (loop $fraction_eight
-                    ;; Eight bytes at once: x = byte ^ '0' (a digit is 0–9), the run's length n = the first byte that
-                    ;; is no digit (high bit of (x & 0x7f) + 0x76, or of x itself); its n digits as one number by the
-                    ;; three multiplies of fast_float's parse_eight_digits_unrolled, aligned to the top (leading zeros).
-                    (local.set $x (i64.xor (i64.load (local.get $p)) (i64.const 0x3030303030303030)))
-                    (local.set $n
-                      (i32.wrap_i64
-                        (i64.shr_u
-                          (i64.ctz
-                            (i64.and
-                              (i64.or
-                                (i64.add (i64.and (local.get $x) (i64.const 0x7f7f7f7f7f7f7f7f)) (i64.const 0x7676767676767676))
-                                (local.get $x))
-                              (i64.const 0x8080808080808080)))
-                          (i64.const 3))))
-                    (br_if $fraction_done (i32.eqz (local.get $n)))
-                    (local.set $x (i64.shl (local.get $x) (i64.extend_i32_u (i32.sub (i32.const 64) (i32.shl (local.get $n) (i32.const 3))))))
-                    (local.set $x
-                      (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0f0f0f0f0f0f0f0f)) (i64.const 2561)) (i64.const 8)))
-                    (local.set $x
-                      (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x00ff00ff00ff00ff)) (i64.const 6553601)) (i64.const 16)))
-                    (local.set $x
-                      (i64.shr_u
-                        (i64.mul (i64.and (local.get $x) (i64.const 0x0000ffff0000ffff)) (i64.const 42949672960001))
-                        (i64.const 32)))
+                ;; The integer part a byte at a time (it is mostly one digit), the fraction eight bytes at a time.
+                (block $int_done
+                  (loop $int_digit
+                    (br_if $int_done (i32.gt_u (local.get $d) (i32.const 9)))
                     (local.set $mantissa
-                      (i64.add
-                        (i64.mul (local.get $mantissa)
-                          (i64.load (i32.add (local.get $pow10i) (i32.shl (local.get $n) (i32.const 3)))))
-                        (local.get $x)))
-                    (local.set $p (i32.add (local.get $p) (local.get $n)))
-                    (br_if $fraction_eight (i32.eq (local.get $n) (i32.const 8)))))
-                (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
-                (local.set $fraction (i32.sub (local.get $p) (local.get $start)))
-                (local.set $digits (i32.add (local.get $digits) (local.get $fraction)))))
-            (local.set $e (i32.sub (i32.const 0) (local.get $fraction)))
-            ;; 'e' − '0' = 53, 'E' − '0' = 21: at most 4 exponent digits, at least one.
-            (if (i32.or (i32.eq (local.get $d) (i32.const 53)) (i32.eq (local.get $d) (i32.const 21)))
-              (then
-                (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                (local.set $c (i32.load8_u (local.get $p)))
-                (local.set $expNegative (i32.const 0))
-                (if (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 43)))
-                  (then
-                    (local.set $expNegative (i32.eq (local.get $c) (i32.const 45)))
+                      (i64.add (i64.mul (local.get $mantissa) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                    (local.set $c (i32.load8_u (local.get $p)))))
-                (local.set $exponent (i32.const 0))
-                (local.set $start (local.get $p))
-                (block $exp_done
-                  (loop $exp_digit
-                    (br_if $exp_done (i32.gt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 9)))
-                    (br_if $exp_done (i32.ge_u (i32.sub (local.get $p) (local.get $start)) (i32.const 4)))
-                    (local.set $exponent
-                      (i32.add (i32.mul (local.get $exponent) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
+                    (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+                    (br $int_digit)))
+                (local.set $digits (i32.sub (local.get $p) (local.get $start)))
+                (local.set $fraction (i32.const 0))
+                ;; '.' − '0' = −2
+                (if (i32.eq (local.get $d) (i32.const -2))
+                  (then
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (local.set $start (local.get $p))
+                    (block $fraction_done
+                      (loop $fraction_eight
+                        ;; Eight bytes at once: x = byte ^ '0' (a digit is 0–9), the run's length n = the first byte that
+                        ;; is no digit (high bit of (x & 0x7f) + 0x76, or of x itself); its n digits as one number by the
+                        ;; three multiplies of fast_float's parse_eight_digits_unrolled, aligned to the top (leading zeros).
+                        (local.set $x (i64.xor (i64.load (local.get $p)) (i64.const 0x3030303030303030)))
+                        (local.set $n
+                          (i32.wrap_i64
+                            (i64.shr_u
+                              (i64.ctz
+                                (i64.and
+                                  (i64.or
+                                    (i64.add (i64.and (local.get $x) (i64.const 0x7f7f7f7f7f7f7f7f)) (i64.const 0x7676767676767676))
+                                    (local.get $x))
+                                  (i64.const 0x8080808080808080)))
+                              (i64.const 3))))
+                        (br_if $fraction_done (i32.eqz (local.get $n)))
+                        (local.set $x (i64.shl (local.get $x) (i64.extend_i32_u (i32.sub (i32.const 64) (i32.shl (local.get $n) (i32.const 3))))))
+                        (local.set $x
+                          (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x0f0f0f0f0f0f0f0f)) (i64.const 2561)) (i64.const 8)))
+                        (local.set $x
+                          (i64.shr_u (i64.mul (i64.and (local.get $x) (i64.const 0x00ff00ff00ff00ff)) (i64.const 6553601)) (i64.const 16)))
+                        (local.set $x
+                          (i64.shr_u
+                            (i64.mul (i64.and (local.get $x) (i64.const 0x0000ffff0000ffff)) (i64.const 42949672960001))
+                            (i64.const 32)))
+                        (local.set $mantissa
+                          (i64.add
+                            (i64.mul (local.get $mantissa)
+                              (i64.load (i32.add (local.get $pow10i) (i32.shl (local.get $n) (i32.const 3)))))
+                            (local.get $x)))
+                        (local.set $p (i32.add (local.get $p) (local.get $n)))
+                        (br_if $fraction_eight (i32.eq (local.get $n) (i32.const 8)))))
+                    (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+                    (local.set $fraction (i32.sub (local.get $p) (local.get $start)))
+                    (local.set $digits (i32.add (local.get $digits) (local.get $fraction)))))
+                (local.set $e (i32.sub (i32.const 0) (local.get $fraction)))
+                ;; 'e' − '0' = 53, 'E' − '0' = 21: at most 4 exponent digits, at least one.
+                (if (i32.or (i32.eq (local.get $d) (i32.const 53)) (i32.eq (local.get $d) (i32.const 21)))
+                  (then
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (local.set $c (i32.load8_u (local.get $p)))
-                    (br $exp_digit)))
-                (br_if $records_done (i32.eq (local.get $p) (local.get $start)))
-                (local.set $e
-                  (i32.add (local.get $e)
-                    (select (i32.sub (i32.const 0) (local.get $exponent)) (local.get $exponent) (local.get $expNegative))))
-                (local.set $d (i32.sub (local.get $c) (i32.const 48)))))
-            (br_if $records_done (i32.eqz (local.get $digits)))
-            ;; More than 15 digits may not be exact in a double: the JavaScript path's exact long form.
-            (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 15)))
-            ;; mantissa × 10^e in one correctly rounded operation (Clinger 1990), |e| ≤ 22.
-            (local.set $value (f64.convert_i64_u (local.get $mantissa)))
-            (if (i32.lt_s (local.get $e) (i32.const 0))
-              (then
-                (br_if $records_done (i32.lt_s (local.get $e) (i32.const -22)))
-                (local.set $value
-                  (f64.div (local.get $value)
-                    (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $e)) (i32.const 3)))))))
-              (else
-                (if (i32.gt_s (local.get $e) (i32.const 0))
+                    (local.set $expNegative (i32.const 0))
+                    (if (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 43)))
+                      (then
+                        (local.set $expNegative (i32.eq (local.get $c) (i32.const 45)))
+                        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                        (local.set $c (i32.load8_u (local.get $p)))))
+                    (local.set $exponent (i32.const 0))
+                    (local.set $start (local.get $p))
+                    (block $exp_done
+                      (loop $exp_digit
+                        (br_if $exp_done (i32.gt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 9)))
+                        (br_if $exp_done (i32.ge_u (i32.sub (local.get $p) (local.get $start)) (i32.const 4)))
+                        (local.set $exponent
+                          (i32.add (i32.mul (local.get $exponent) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
+                        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                        (local.set $c (i32.load8_u (local.get $p)))
+                        (br $exp_digit)))
+                    (br_if $records_done (i32.eq (local.get $p) (local.get $start)))
+                    (local.set $e
+                      (i32.add (local.get $e)
+                        (select (i32.sub (i32.const 0) (local.get $exponent)) (local.get $exponent) (local.get $expNegative))))
+                    (local.set $d (i32.sub (local.get $c) (i32.const 48)))))
+                (br_if $records_done (i32.eqz (local.get $digits)))
+                ;; More than 15 digits may not be exact in a double: the JavaScript path's exact long form.
+                (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 15)))
+                ;; mantissa × 10^e in one correctly rounded operation (Clinger 1990), |e| ≤ 22.
+                (local.set $value (f64.convert_i64_u (local.get $mantissa)))
+                (if (i32.lt_s (local.get $e) (i32.const 0))
                   (then
-                    (br_if $records_done (i32.gt_s (local.get $e) (i32.const 22)))
+                    (br_if $records_done (i32.lt_s (local.get $e) (i32.const -22)))
                     (local.set $value
-                      (f64.mul (local.get $value)
-                        (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $e) (i32.const 3))))))))))
+                      (f64.div (local.get $value)
+                        (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $e)) (i32.const 3)))))))
+                  (else
+                    (if (i32.gt_s (local.get $e) (i32.const 0))
+                      (then
+                        (br_if $records_done (i32.gt_s (local.get $e) (i32.const 22)))
+                        (local.set $value
+                          (f64.mul (local.get $value)
+                            (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $e) (i32.const 3))))))))))
+            )
             (f64.store (local.get $out)
               (select (f64.neg (local.get $value)) (local.get $value) (local.get $negative)))
             (local.set $out (i32.add (local.get $out) (i32.const 8)))

@@ -99,6 +99,17 @@ describe('loss histogram sketch', () => {
     assert.deepEqual(plain(together.take()[2]), plain(histogramOf([1.5], 11)))
   })
 
+  it('addAll over many histograms equals add value by value', () => {
+    const xs = values(10_000, 17)
+    // 20 classes × 2 buckets each, as the multi-class CE histograms see them; a range not starting at 0.
+    const cells = Int32Array.from(xs, (_, k) => (k * 7919 + (k >> 5)) % 40)
+    const grouped = new LossHistograms(20, 10)
+    grouped.addAll(Float64Array.from(xs), cells, 1, 3, xs.length)
+    const oneByOne = new LossHistograms(20, 10)
+    for (let k = 3; k < xs.length; k++) oneByOne.add(cells[k] >> 1, xs[k])
+    assert.deepEqual(grouped.take().map(plain), oneByOne.take().map(plain))
+  })
+
   it('bounds the share error as (1 + 2^-bits)^(e/2) − 1', () => {
     assert.ok(Math.abs(shareErrorBound(10, 2) - 2 ** -10) < 1e-18)
     assert.ok(shareErrorBound(10, 6) < 0.0045 && shareErrorBound(9, 6) > 0.0045)

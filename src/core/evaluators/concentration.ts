@@ -41,8 +41,6 @@ import type {Evaluator} from './evaluator.js'
 
 /** The largest share error the sketch's resolution is chosen for (the issue allows 0.005). */
 export const SHARE_ERROR_TARGET = 0.0045
-/** `ce` mode: elements counted together (countStaged; 768 KiB of staging a thread). */
-const STAGED_ROWS = 1 << 16
 /** p_t bins of the loss-vs-p_t table (the paper's Figure 1, on the data). */
 export const PT_BINS = 20
 
@@ -145,10 +143,6 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
   private ptSums: CompensatedSums
   private readonly blockSums: Float64Array
   private readonly blockPt: Float64Array
-  /** `ce` mode: elements' CE and bucket waiting to be counted (countStaged). */
-  private readonly stagedCe: Float64Array
-  private readonly stagedBucket: Int32Array
-  private staged = 0
 
   constructor(config: EvaluationConfig) {
     this.config = config
@@ -164,9 +158,6 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
     this.sums = empty.sums
     this.ptCount = empty.ptCount
     this.ptSums = empty.ptSums
-    const staging = plan.mode === 'ce' && plan.unavailable === null ? STAGED_ROWS : 0
-    this.stagedCe = new Float64Array(staging)
-    this.stagedBucket = new Int32Array(staging)
     this.blockSums = new Float64Array(empty.sums.sum.length)
     this.blockPt = new Float64Array(empty.ptSums.sum.length)
   }
@@ -186,16 +177,8 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
   update(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk): void {
     if (this.plan.unavailable !== null) return
     if (this.plan.mode === 'ce') {
-      // One histogram per class, over CE: classes are bucket >> 1. Counted STAGED_ROWS at a time (see
-      // countStaged): the elements are copied here until then.
-      for (let at = from; at < to;) {
-        const n = Math.min(to - at, STAGED_ROWS - this.staged)
-        this.stagedCe.set(rows.ce.subarray(at, at + n), this.staged)
-        this.stagedBucket.set(rows.bucket.subarray(at, at + n), this.staged)
-        this.staged += n
-        at += n
-        if (this.staged === STAGED_ROWS) this.countStaged()
-      }
+      // One histogram per class, over CE: classes are bucket >> 1 (counted a batch at a time).
+      this.histograms.stageAll(rows.ce, rows.bucket, 1, from, to)
       return
     }
     this.updateByLoss(rows, from, to, chunk)
@@ -261,10 +244,7 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
     out.sums = this.sums
     out.ptCount = this.ptCount
     out.ptSums = this.ptSums
-    if (threadParts) {
-      this.countStaged()
-      out.histograms = this.histograms.take()
-    }
+    if (threadParts) out.histograms = this.histograms.take()
     const next = this.empty()
     this.sums = next.sums
     this.ptCount = next.ptCount
@@ -278,18 +258,6 @@ export class ConcentrationEvaluator implements Evaluator<ConcentrationState, Con
    */
   ceHistograms(): LossHistograms | undefined {
     return this.plan.mode === 'ce' && this.plan.unavailable === null ? this.histograms : undefined
-  }
-
-  /**
-   * Counts the staged elements' CE. In batches of STAGED_ROWS, not per block: between two blocks the
-   * reader and the other evaluators stream megabytes through the cache, and the 20 classes' pages of
-   * counts (a few MiB) were fetched from memory at nearly every count (~150 ns an element in a 20-class
-   * run, against ~25 ns for the same counts in one long run).
-   */
-  private countStaged(): void {
-    if (this.staged === 0) return
-    this.histograms.addAll(this.stagedCe, this.stagedBucket, 1, 0, this.staged)
-    this.staged = 0
   }
 
   evaluate(): ConcentrationPlan {

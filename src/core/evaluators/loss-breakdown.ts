@@ -274,6 +274,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       const room = packed ? rows.capacity - rows.count : KERNEL_CALL_ROWS
       const end = Math.min(chunk.rows, start + Math.min(KERNEL_CALL_ROWS, FOLD_ROWS - this.fusedRows, room))
       const from = packed ? rows.count : this.fusedRows
+      this.countsCe?.makeRoom(end - start)
       const stop = kernel(
         labels,
         scores,
@@ -288,7 +289,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
         packed ? (above?.() ?? -Infinity) : -Infinity,
       )
       this.fusedRows += stop - start
-      this.countsCe?.counted(stop - start)
+      if (this.countsCe) this.countsCe.staged += stop - start
       if (rows) {
         rows.count = packed ? from + rows.emitted : this.fusedRows
         onRows?.(from, rows.count)
@@ -299,9 +300,7 @@ export class LossBreakdownEvaluator implements Evaluator<BreakdownSums, Breakdow
       if (after - after !== 0) throw binaryOverflow(chunk, start, stop, ceTotal)
       ceTotal = after
       if (this.fusedRows === FOLD_ROWS) this.foldFused()
-      if (stop < end && this.countsCe?.openMissing()) {
-        start = stop
-      } else if (stop < end) {
+      if (stop < end) {
         reject(nonFinite(chunk, stop, 0, scores[stop]))
         start = stop + 1
       } else {

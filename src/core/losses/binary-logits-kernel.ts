@@ -13,9 +13,9 @@ import {tableExp, tableLog1pUnit} from './table-exp.js'
  * and, for Poly-1, Σ (1 − p_t) and Σ (1 − p_t)^(γ+1), each per bucket (γ = 0 slots are left for the caller
  * to copy from Σ CE and Σ (1 − p_t)). Each slot gets the same additions in the same order as the focal row
  * kernel over prepared rows gave it, so the same doubles. Returns end, or the index of the first row whose
- * logit is not finite (rows before it are added; the caller rejects or skips it and goes on after it) — or,
- * counting CE histograms, of the first row whose histogram page is not open (`histograms.missing` says
- * which: the caller opens it and goes on from that row).
+ * logit is not finite (rows before it are added; the caller rejects or skips it and goes on after it). With
+ * CE histograms, the rows' CE and class are staged in them from `histograms.staged` on (rows [start, end)
+ * must fit): the caller adds the rows used to `staged`.
  */
 export type BinaryLogitsKernel = (
   labels: Int32Array,
@@ -91,9 +91,10 @@ export function binaryKernelLayout(gammas: readonly number[], poly: boolean, squ
 
 /**
  * `emit`: the kernel also writes each row to `out` (four stores a row), so evaluators that need each row
- * read them while the sums stay in the loop's registers. `histogramBits`: it also counts each row's CE in
- * `histograms` (one per class, of those bits: the loss concentration's sketch), which costs a third of
- * what writing the rows out and counting them afterwards did.
+ * read them while the sums stay in the loop's registers. `histogramBits`: it also stages each row's CE and
+ * class in `histograms` (one per class, of those bits: the loss concentration's sketch), two stores a row;
+ * they are counted a batch at a time, while the pages of counts stay in cache (counting each row in the
+ * kernel cost more, and its sums spilled from registers).
  */
 export function compileBinaryLogitsKernel(
   gammas: readonly number[],
@@ -174,11 +175,8 @@ export function compileBinaryLogitsKernel(
     '    x = r',
     '  }',
     '  const b = 2 * label + (pt > easyThreshold ? 0 : 1)',
-    ...(histogramBits !== undefined
-      ? LossHistograms.addLines(histogramBits, 'label', 'c', [storeAll, 'return i']).map((line) => `  ${line}`)
-      : []),
-    // After the histogram's lines, which may return before this row is counted (a page to open): the sums
-    // below, and a row written once only.
+    // Staged for the histograms, which count a batch of rows at a time (LossHistograms.countStaged).
+    ...(histogramBits !== undefined ? ['  stageValues[staged + i] = c', '  stageCells[staged + i] = label'] : []),
     ...(metricsSums ? binaryMetricsLines() : []),
     // `emitAbove`: only the rows whose CE exceeds `above` (the only evaluator reading rows keeps the hardest,
     // and a row at or below its threshold cannot enter), packed from `at` on: one compare a row, not four
@@ -212,26 +210,17 @@ export function compileBinaryLogitsKernel(
     (emit && emitConf ? 'const outConf = out.conf\n' : '') +
     (emit && emitAbove ? 'let w = 0\n' : '') +
     (histogramBits !== undefined
-      ? 'const pool = histograms.pool, pageOf = histograms.pageOf, zero = histograms.zero\n'
+      ? 'const stageValues = histograms.stageValues, stageCells = histograms.stageCells\n' +
+        'const staged = histograms.staged - start\n'
       : '')
   const make = new Function(
     'exp',
     'log1pUnit',
-    'F64',
-    'U32',
     'EDGES',
     `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms, metrics, above) {\n${prologue}${body}\n}`,
-  ) as (
-    exp: typeof tableExp,
-    log1pUnit: typeof tableLog1pUnit,
-    f64: Float64Array,
-    u32: Uint32Array,
-    edges: Float64Array,
-  ) => BinaryLogitsKernel
-  const {F64, U32} = LossHistograms.addLinesConstants
-  const kernel = make(tableExp, tableLog1pUnit, F64, U32, CALIBRATION_EDGES)
-  // A first call over rows that take every path (each bucket, CE 0, a page not open yet, a non-finite
-  // logit) with throwaway sums: V8 then optimises the loop with type feedback for all of it. Code that had
+  ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit, edges: Float64Array) => BinaryLogitsKernel
+  const kernel = make(tableExp, tableLog1pUnit, CALIBRATION_EDGES)
+  // A first call over rows that take every path (each bucket, CE 0, a non-finite logit) with throwaway sums: V8 then optimises the loop with type feedback for all of it. Code that had
   // never run would deoptimise there later, and a kernel that deoptimised once ran unoptimised for the rest
   // of a run (its doubles boxed: a third of the run in the garbage collector).
   const labels = Int32Array.of(1, 0, 1, 0, 0, 1)
@@ -247,12 +236,12 @@ export function compileBinaryLogitsKernel(
   const histograms = new LossHistograms(2, histogramBits ?? 10)
   const sums = new Float64Array(at.length)
   const metrics = new Float64Array(BINARY_METRICS_LAYOUT.length)
-  // Over the finite rows (from the second pass on, pages open, a call runs to the end of the loop), then the
-  // NaN. Many passes: V8 keeps no type feedback for a function's first few calls (lazy feedback allocation).
+  // Over the finite rows, then the NaN. Many passes: V8 keeps no type feedback for a function's first few calls (lazy feedback allocation).
   for (const end of [...Array.from({length: 16}, () => rows - 1), rows]) {
     for (let start = 0; start < end;) {
       const stop = kernel(labels, scores, start, end, 0.5, sums, out, start, histograms, metrics, -Infinity)
-      start = stop < end && histograms.openMissing() ? stop : stop + 1
+      histograms.staged += stop - start
+      start = stop + 1
     }
   }
   return kernel

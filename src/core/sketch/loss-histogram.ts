@@ -228,12 +228,16 @@ export class LossHistograms {
   staged = 0
   private stage: {values: Float64Array; cells: Int32Array} | null = null
 
+  private staging(): {values: Float64Array; cells: Int32Array} {
+    return (this.stage ??= {values: new Float64Array(STAGED), cells: new Int32Array(STAGED)})
+  }
+
   get stageValues(): Float64Array {
-    return (this.stage ??= {values: new Float64Array(STAGED), cells: new Int32Array(STAGED)}).values
+    return this.staging().values
   }
 
   get stageCells(): Int32Array {
-    return (this.stage ??= {values: new Float64Array(STAGED), cells: new Int32Array(STAGED)}).cells
+    return this.staging().cells
   }
 
   /** Counts what is staged first if `values` more would not fit (before a kernel call of that many rows). */
@@ -243,8 +247,7 @@ export class LossHistograms {
 
   /** Stages values[k] for histogram `cells[k] >> cellShift`, k in [from, to): addAll, counted later. */
   stageAll(values: Float64Array, cells: Int32Array, cellShift: number, from: number, to: number): void {
-    const stagedValues = this.stageValues
-    const stagedCells = this.stageCells
+    const {values: stagedValues, cells: stagedCells} = this.staging()
     for (let at = from; at < to;) {
       const n = Math.min(to - at, STAGED - this.staged)
       stagedValues.set(values.subarray(at, at + n), this.staged)

@@ -26,7 +26,7 @@ import {
   ZERO,
 } from './bytes.js'
 import {parseLongDecimal} from './long-decimal.js'
-import {parseLabelThenScoresWasm, plainScoresAvailable, plainScoresEnd} from './plain-scores.js'
+import {plainScoresAvailable, plainScoresEnd, plainScoresParser} from './plain-scores.js'
 
 export interface PlainRecordTarget {
   labels: Int32Array
@@ -56,23 +56,23 @@ export function parsePlainRecords(
   // Whole lines only: every scan below then stops at the last LF at the latest, so bytes are read without
   // a bounds check (a record cut by the end of the buffer is left to the next call or the general parser).
   while (end > pos && buf[end - 1] !== LF) end--
-  const skip = plainScoresAvailable ? fieldsBeforeLabelThenScores(target.roles) : -1
-  const javascript = skip === 0 || isLabelThenScores(target.roles) ? parseLabelThenScores : parseAnyLayout
+  const skip = fieldsBeforeLabelThenScores(target.roles)
+  const javascript = skip === 0 ? parseLabelThenScores : parseAnyLayout
   const next =
-    skip >= 0
+    skip >= 0 && plainScoresAvailable
       ? parsePlainScoresFast(buf, pos, end, target, row, maxRows, skip, javascript)
       : javascript(buf, pos, end, target, row, maxRows)
   return next - row
 }
 
 /**
- * For `index,…,label,score_0,…,score_{K−1}` (ignored fields first — pandas writes its index so — then the
- * usual layout): how many ignored fields come first; −1 for any other layout.
+ * For `label,score_0,…,score_{K−1}` (0: the usual layout, parseLabelThenScores's) after ignored fields
+ * (pandas writes its index first): how many ignored fields come first; −1 for any other layout.
  */
 function fieldsBeforeLabelThenScores(roles: Int32Array): number {
   let skip = 0
   while (skip < roles.length && roles[skip] === IGNORED) skip++
-  if (roles[skip] !== LABEL || roles.length - skip - 1 < 1) return -1
+  if (roles[skip] !== LABEL) return -1
   for (let j = skip + 1; j < roles.length; j++) if (roles[j] !== j - skip - 1) return -1
   return skip
 }
@@ -95,11 +95,12 @@ function parsePlainScoresFast(
   javascript: typeof parseAnyLayout,
 ): number {
   const {labels, scores, width, numClasses} = target
+  const wasm = plainScoresParser()
   let next = javascript(buf, pos, end, target, row, Math.min(maxRows, row + 1))
   let misses = 0
   while (next > row && next < maxRows) {
     row = next
-    next = parseLabelThenScoresWasm(buf, plainRecordsEnd, end, labels, scores, width, numClasses, row, maxRows, skip)
+    next = wasm.parse(buf, plainRecordsEnd, end, labels, scores, width, numClasses, row, maxRows, skip)
     plainRecordsEnd = plainScoresEnd
     if (next === maxRows || plainRecordsEnd >= end) return next
     misses = next === row ? misses + 1 : 0
@@ -232,13 +233,6 @@ function parseAnyLayout(
   }
   plainRecordsEnd = pos
   return row
-}
-
-/** `label,score_0,…,score_{K−1}`: the usual layout. */
-function isLabelThenScores(roles: Int32Array): boolean {
-  if (roles[0] !== LABEL) return false
-  for (let j = 1; j < roles.length; j++) if (roles[j] !== j - 1) return false
-  return true
 }
 
 /**

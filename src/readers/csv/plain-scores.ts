@@ -54,7 +54,7 @@ const BATCH_VALUES = 16 * 1024
 /** Where the last call stopped: the byte offset of the first record it did not take. */
 export let plainScoresEnd = 0
 
-class PlainScoresParser {
+export class PlainScoresParser {
   private readonly wasm: PlainScoresExports
   private rows = 0
   private width = 0
@@ -87,7 +87,10 @@ class PlainScoresParser {
     this.scores = new Float64Array(buffer, this.scoresAt, this.rows * width)
   }
 
-  /** parseLabelThenScores's contract (plain-records.ts): returns the next row; sets plainScoresEnd. */
+  /**
+   * parseLabelThenScores's contract (plain-records.ts), after `skip` ignored fields a record: returns the
+   * next row; sets plainScoresEnd.
+   */
   parse(
     buf: Uint8Array,
     pos: number,
@@ -98,7 +101,7 @@ class PlainScoresParser {
     numClasses: number,
     row: number,
     maxRows: number,
-    skip: number,
+    skip = 0,
   ): number {
     this.fit(width)
     let slice = FIRST_SLICE
@@ -158,18 +161,7 @@ export const plainScoresAvailable = typeof (globalThis as {WebAssembly?: unknown
 /** One per thread, made at first use. */
 let parser: PlainScoresParser | undefined
 
-export function parseLabelThenScoresWasm(
-  buf: Uint8Array,
-  pos: number,
-  end: number,
-  labels: Int32Array,
-  scores: Float64Array,
-  width: number,
-  numClasses: number,
-  row: number,
-  maxRows: number,
-  skip = 0,
-): number {
-  parser ??= new PlainScoresParser()
-  return parser.parse(buf, pos, end, labels, scores, width, numClasses, row, maxRows, skip)
+/** This thread's parser (see PlainScoresParser.parse). */
+export function plainScoresParser(): PlainScoresParser {
+  return (parser ??= new PlainScoresParser())
 }

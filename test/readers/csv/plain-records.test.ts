@@ -5,6 +5,7 @@ import fc from 'fast-check'
 
 import {IGNORED, LABEL} from '../../../src/readers/csv/bytes.js'
 import {parsePlainRecords, plainRecordsEnd} from '../../../src/readers/csv/plain-records.js'
+import {decimalText, isPlain} from '../../helpers/decimal-text.js'
 
 /**
  * Two score columns, written into a row of width 2: `label,score,x,score` (any layout: a role per field)
@@ -31,30 +32,6 @@ function targetFor(rows: number, layout: LayoutName = 'any layout'): Parameters<
     storeId: () => assert.fail('no id column in these layouts'),
   }
 }
-
-/** Decimal spellings people's tools write: fixed, precision, exponent, leading zeros, signs, long digit runs. */
-const decimalText = fc.oneof(
-  fc.double({min: -1e6, max: 1e6, noNaN: true}).chain((x) =>
-    fc.oneof(
-      fc.integer({min: 0, max: 20}).map((d) => x.toFixed(d)),
-      fc.integer({min: 1, max: 21}).map((d) => x.toPrecision(d)),
-      fc.integer({min: 0, max: 20}).map((d) => x.toExponential(d)),
-      fc.constant(String(x)),
-    ),
-  ),
-  fc
-    .tuple(
-      fc.constantFrom('', '-', '+'),
-      fc.stringMatching(/^[0-9]{0,12}$/),
-      fc.boolean(),
-      fc.stringMatching(/^[0-9]{0,12}$/),
-      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.integer({min: 0, max: 400}))),
-    )
-    .map(([sign, whole, dot, fraction, exp]) => {
-      const body = dot ? `${whole}.${fraction}` : whole + fraction
-      return sign + body + (exp ? `${exp[0]}${exp[1]}${exp[2]}` : '')
-    }),
-)
 
 const labelText = fc
   .tuple(fc.integer({min: 0, max: 4}), fc.integer({min: 0, max: 2}))
@@ -137,18 +114,3 @@ describe('parsePlainRecords', () => {
     }
   })
 })
-
-/**
- * What the fast path promises to take: ≤ 15 digits, decimal exponent within ±22 of the digits (it takes
- * more — up to 19 digits, when it can round them exactly — but promises only this).
- */
-function isPlain(text: string): boolean {
-  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text)
-  if (!m) return false
-  const whole = m[1]
-  const fraction = m[2] ?? ''
-  const digits = whole.length + fraction.length
-  if (digits === 0 || digits > 15) return false
-  const e = Number(m[3] ?? 0) - fraction.length
-  return e >= -22 && e <= 22
-}

@@ -7,48 +7,17 @@ import fc from 'fast-check'
 import {compileWat, WASM_MODULES} from '../../../scripts/build-wasm.mjs'
 import {LABEL} from '../../../src/readers/csv/bytes.js'
 import {parsePlainRecords, plainRecordsEnd} from '../../../src/readers/csv/plain-records.js'
-import {parseLabelThenScoresWasm, plainScoresEnd} from '../../../src/readers/csv/plain-scores.js'
+import {plainScoresEnd, plainScoresParser} from '../../../src/readers/csv/plain-scores.js'
+import {decimalText, isPlain} from '../../helpers/decimal-text.js'
 
-/** Whether the WebAssembly loop takes a decimal: ≤ 15 digits (leading zeros too) and mantissa × 10^e, |e| ≤ 22. */
-function taken(text: string): boolean {
-  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text)
-  if (!m) return false
-  const fraction = m[2] ?? ''
-  const digits = m[1].length + fraction.length
-  const e = Number(m[3] ?? 0) - fraction.length
-  return digits > 0 && digits <= 15 && Math.abs(e) <= 22
-}
-
-/** Scores as writers spell them, within what the WebAssembly loop takes. */
-const anyScore = fc.oneof(
-  fc.double({min: -1e6, max: 1e6, noNaN: true}).chain((x) =>
-    fc.oneof(
-      fc.integer({min: 0, max: 8}).map((d) => x.toFixed(d)),
-      fc.integer({min: 1, max: 15}).map((d) => x.toPrecision(d)),
-      fc.integer({min: 0, max: 10}).map((d) => x.toExponential(d)),
-    ),
-  ),
-  fc
-    .tuple(
-      fc.constantFrom('', '-', '+'),
-      fc.stringMatching(/^[0-9]{0,7}$/),
-      fc.boolean(),
-      fc.stringMatching(/^[0-9]{0,8}$/),
-      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.integer({min: 0, max: 9}))),
-    )
-    .filter(([, whole, , fraction]) => whole.length + fraction.length > 0)
-    .map(([sign, whole, dot, fraction, exp]) => {
-      const body = dot ? `${whole}.${fraction}` : whole + fraction
-      return sign + body + (exp ? `${exp[0]}${exp[1]}${exp[2]}` : '')
-    }),
-)
-const score = anyScore.filter(taken)
+/** Scores as writers spell them, within what the WebAssembly loop takes (≤ 15 digits, |e| ≤ 22). */
+const score = decimalText.filter(isPlain)
 
 function parseWasm(text: string, width: number, numClasses: number, maxRows: number, skip = 0) {
   const buf = Buffer.from(text)
   const labels = new Int32Array(maxRows)
   const scores = new Float64Array(maxRows * width)
-  const rows = parseLabelThenScoresWasm(buf, 0, buf.length, labels, scores, width, numClasses, 0, maxRows, skip)
+  const rows = plainScoresParser().parse(buf, 0, buf.length, labels, scores, width, numClasses, 0, maxRows, skip)
   return {rows, labels, scores, end: plainScoresEnd}
 }
 

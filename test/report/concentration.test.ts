@@ -162,53 +162,57 @@ describe('loss concentration', () => {
     assert.ok(groupOf(c, 'negative', 2).effectiveSamples! < groupOf(c, 'negative', 0).effectiveSamples! / 3)
   })
 
-  it('multi-class logits with class-balanced α: every class and all rows within the bound', () => {
-    const K = 5
-    const r = random(5)
-    const labels: number[] = []
-    const scores: number[] = []
-    for (let i = 0; i < 20_000; i++) {
-      // Zipf-like priors, and logits that favour the true class more or less.
-      const label = Math.min(K - 1, Math.floor(-Math.log(r()) * 1.3))
-      labels.push(label)
-      for (let j = 0; j < K; j++) scores.push(2 * normal(r) + (j === label ? 2.5 : 0))
-    }
-    const config = evaluationConfig({
-      task: 'multiclass',
-      scores: 'logits',
-      numClasses: K,
-      gammas: GAMMAS,
-      alphaSpec: {kind: 'inverse-frequency'},
-      concentration: true,
-    })
-    const c = concentrationOf(reportOf(evaluateRows(config, labels, scores, K)))
-    // Class-balanced weights from the counts, independently: w_c ∝ 1 / n_c, summing to K.
-    const counts = Array.from({length: K}, (_, k) => labels.filter((l) => l === k).length)
-    const raw = counts.map((n) => 1 / Math.max(1, n))
-    const weights = raw.map((w) => (w * K) / raw.reduce((a, b) => a + b, 0))
-    const opts: ReferenceOptions = {
-      task: 'multiclass',
-      scores: 'logits',
-      gammas: GAMMAS,
-      alpha: null,
-      easyThreshold: 0.5,
-      eps: 1e-7,
-      classes: Array.from({length: K}, (_, k) => String(k)),
-    }
-    const terms = labels.map((label, i) => rowTerms({label, scores: scores.slice(i * K, (i + 1) * K)}, opts))
-    GAMMAS.forEach((gamma, g) => {
-      const loss = (i: number): number => weights[labels[i]] * terms[i].focal[g]
-      assertGroup(
-        groupOf(c, 'all', gamma),
-        labels.map((_, i) => loss(i)),
-        c.maxShareError,
-      )
-      for (let k = 0; k < K; k++) {
-        const members = labels.flatMap((l, i) => (l === k ? [loss(i)] : []))
-        assertGroup(groupOf(c, `class:${k}`, gamma), members, c.maxShareError)
+  // Class-balanced α weighs each class apart (the "all" group merges the classes' runs per γ); without α
+  // the classes share one loss function (their histograms are summed and read once for every γ).
+  for (const balanced of [true, false]) {
+    it(`multi-class logits${balanced ? ' with class-balanced α' : ''}: every class and all rows within the bound`, () => {
+      const K = 5
+      const r = random(5)
+      const labels: number[] = []
+      const scores: number[] = []
+      for (let i = 0; i < 20_000; i++) {
+        // Zipf-like priors, and logits that favour the true class more or less.
+        const label = Math.min(K - 1, Math.floor(-Math.log(r()) * 1.3))
+        labels.push(label)
+        for (let j = 0; j < K; j++) scores.push(2 * normal(r) + (j === label ? 2.5 : 0))
       }
+      const config = evaluationConfig({
+        task: 'multiclass',
+        scores: 'logits',
+        numClasses: K,
+        gammas: GAMMAS,
+        alphaSpec: balanced ? {kind: 'inverse-frequency'} : {kind: 'none'},
+        concentration: true,
+      })
+      const c = concentrationOf(reportOf(evaluateRows(config, labels, scores, K)))
+      // Class-balanced weights from the counts, independently: w_c ∝ 1 / n_c, summing to K.
+      const counts = Array.from({length: K}, (_, k) => labels.filter((l) => l === k).length)
+      const raw = counts.map((n) => 1 / Math.max(1, n))
+      const weights = raw.map((w) => (balanced ? (w * K) / raw.reduce((a, b) => a + b, 0) : 1))
+      const opts: ReferenceOptions = {
+        task: 'multiclass',
+        scores: 'logits',
+        gammas: GAMMAS,
+        alpha: null,
+        easyThreshold: 0.5,
+        eps: 1e-7,
+        classes: Array.from({length: K}, (_, k) => String(k)),
+      }
+      const terms = labels.map((label, i) => rowTerms({label, scores: scores.slice(i * K, (i + 1) * K)}, opts))
+      GAMMAS.forEach((gamma, g) => {
+        const loss = (i: number): number => weights[labels[i]] * terms[i].focal[g]
+        assertGroup(
+          groupOf(c, 'all', gamma),
+          labels.map((_, i) => loss(i)),
+          c.maxShareError,
+        )
+        for (let k = 0; k < K; k++) {
+          const members = labels.flatMap((l, i) => (l === k ? [loss(i)] : []))
+          assertGroup(groupOf(c, `class:${k}`, gamma), members, c.maxShareError)
+        }
+      })
     })
-  })
+  }
 
   it('multi-label with soft targets and α = 0.25: positive and negative elements within the bound', () => {
     const K = 3

@@ -121,35 +121,60 @@ export function compressHistogram(h: SparseHistogram, options: CompressOptions):
     for (let f = 0; f < F; f++) error[f] = Math.min(slopeBound[f], options.fineError[f])
   }
   const {shift} = chosen
-  // One pass: a block's buckets summed into one run, unless a break lies inside the block.
+  // One pass, octave by octave (a bucket index is octave · 2^bits + slot): a block's buckets summed into
+  // one run, unless a break lies inside the block. Bounds by arithmetic within an octave (base · (1 +
+  // slot / 2^bits), exact: base is a power of two), as lowerBound gives them, outside the octaves of
+  // subnormal values and of Infinity; breaks passed as keys increase.
   const count = new Float64Array(n)
   const key = new Float64Array(n)
   let runs = 0
+  let nextBreak = 0
+  let octave = -1
+  let d = 0
+  let width = 1
+  let first = 0
+  let exact = false
+  let base = 0
   let block = -1
-  let blockShift = 0
   let whole = false
   for (let i = 0; i < n; i++) {
     const index = h.index[i]
-    const d = shift[Math.floor(index / page)]
-    const id = Math.floor(index / 2 ** d)
-    if (d > 0 && whole && d === blockShift && id === block) {
+    if (index >= first + page || octave < 0) {
+      octave = Math.floor(index / page)
+      d = shift[octave]
+      width = 2 ** d
+      first = octave * page
+      exact = octave > 0 && octave < 2046
+      base = lowerBound(first, bits)
+      block = -1
+      whole = false
+    }
+    const slot = index - first
+    const id = d > 0 ? Math.floor(slot / width) : slot
+    if (d > 0 && whole && id === block) {
       count[runs - 1] += h.count[i]
       continue
     }
+    const from = d > 0 ? id * width : slot
+    const to = d > 0 ? (id + 1) * width : slot + 1
+    const lo = exact ? base * (1 + from / page) : lowerBound(first + from, bits)
+    const hi = exact ? base * (1 + to / page) : lowerBound(first + to, bits)
     if (d > 0) {
-      const lo = lowerBound(id * 2 ** d, bits)
-      const hi = lowerBound((id + 1) * 2 ** d, bits)
       block = id
-      blockShift = d
-      whole = !breaks.some((b) => lo < b && b < hi)
-      if (whole) {
+      while (nextBreak < breaks.length && breaks[nextBreak] <= lo) nextBreak++
+      whole = !(nextBreak < breaks.length && breaks[nextBreak] < hi)
+      if (!whole) {
+        // This bucket alone, and each of the block's others as it comes.
         count[runs] = h.count[i]
-        key[runs++] = geometricMiddle(lo, hi)
+        key[runs++] = geometricMiddle(
+          exact ? base * (1 + slot / page) : lowerBound(first + slot, bits),
+          exact ? base * (1 + (slot + 1) / page) : lowerBound(first + slot + 1, bits),
+        )
         continue
       }
-    } else whole = false
+    }
     count[runs] = h.count[i]
-    key[runs++] = geometricMiddle(lowerBound(index, bits), lowerBound(index + 1, bits))
+    key[runs++] = geometricMiddle(lo, hi)
   }
   return {count: count.slice(0, runs), key: key.slice(0, runs), zero: h.zero, error}
 }

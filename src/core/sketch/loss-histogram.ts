@@ -299,6 +299,53 @@ export function mergeSparseHistograms(a: SparseHistogram, b: SparseHistogram): S
 }
 
 /**
+ * The sum of several sparse histograms of `bits` mantissa bits, in one pass: counts added into a dense
+ * table over the occupied octaves, then read back in order. Exact, and the same as folding
+ * mergeSparseHistograms over them; K lists of n buckets cost ~K·n adds instead of a merge tree's
+ * K·n·log K steps (the report merges a multi-class run's classes into its "all" group this way).
+ */
+export function sumSparseHistograms(list: readonly SparseHistogram[], bits: number): SparseHistogram {
+  const page = 2 ** bits
+  let zero = 0
+  // Dense offset of each occupied octave's page; −1 for an empty octave.
+  const pageAt = new Int32Array(2048).fill(-1)
+  let pages = 0
+  for (const h of list) {
+    zero += h.zero
+    for (let i = 0; i < h.index.length; i++) {
+      const octave = Math.floor(h.index[i] / page)
+      if (pageAt[octave] < 0) pageAt[octave] = pages++
+    }
+  }
+  // Pages in octave order, so reading them back gives increasing indices.
+  for (let octave = 0, next = 0; octave < 2048; octave++) if (pageAt[octave] >= 0) pageAt[octave] = next++ * page
+  const dense = new Float64Array(pages * page)
+  for (const h of list) {
+    for (let i = 0; i < h.index.length; i++) {
+      const index = h.index[i]
+      const octave = Math.floor(index / page)
+      dense[pageAt[octave] + (index - octave * page)] += h.count[i]
+    }
+  }
+  let n = 0
+  for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) n++
+  const index = new Float64Array(n)
+  const count = new Float64Array(n)
+  let k = 0
+  for (let octave = 0; octave < 2048; octave++) {
+    const at = pageAt[octave]
+    if (at < 0) continue
+    for (let slot = 0; slot < page; slot++) {
+      const c = dense[at + slot]
+      if (c === 0) continue
+      index[k] = octave * page + slot
+      count[k++] = c
+    }
+  }
+  return {index, count, zero}
+}
+
+/**
  * The same histogram at `bits − drop` mantissa bits: each run of 2^drop adjacent buckets summed into one
  * (a bucket's index is its value's top bits, so the coarse index is the fine one shifted right). Exact.
  */

@@ -22,7 +22,7 @@ import type {Settings} from '../../core/state/partial-state.js'
 import type {BreakdownSums} from '../../core/evaluators/loss-breakdown.js'
 import {powerKindOf, powerOf} from '../../core/losses/numerics.js'
 import {compressHistogram, type CompressOptions, type HistogramRuns} from '../../core/sketch/compress-histogram.js'
-import {shareErrorBound} from '../../core/sketch/loss-histogram.js'
+import {type SparseHistogram, shareErrorBound, sumSparseHistograms} from '../../core/sketch/loss-histogram.js'
 import type {Concentration, ConcentrationGroup, LossByPt} from '../types.js'
 import type {BreakdownView} from './breakdown-view.js'
 
@@ -193,14 +193,15 @@ const PT_EDGE_KEYS = Array.from({length: PT_BINS - 1}, (_, i) => -Math.log((PT_B
 /**
  * Each histogram as runs, made once: `ce`, a class's CE histogram with one loss function per γ (the class's
  * weight in it, so the budget and what is spent are in the group's loss units); `loss`, a (cell, γ)
- * histogram of the loss itself (unweighted: a class-balanced weight multiplies both).
+ * histogram of the loss itself (unweighted: a class-balanced weight multiplies both). Ids past the state's
+ * histograms are `ce` groups of several classes of one weight, their histograms summed (`histogram`).
  */
 class RunsCache {
   private readonly cache = new Map<number, KeyedRuns>()
   private readonly values = new Map<number, Float64Array>()
 
   constructor(
-    private readonly state: ConcentrationState,
+    private readonly histogram: (h: number) => SparseHistogram,
     private readonly make: (h: number) => CompressOptions,
     private readonly ceLoss: (c: number) => {weight: number; gammas: number[]; epsilon: number},
   ) {}
@@ -208,7 +209,7 @@ class RunsCache {
   of(h: number): KeyedRuns {
     let keyed = this.cache.get(h)
     if (keyed === undefined) {
-      const runs = compressHistogram(this.state.histograms[h], this.make(h))
+      const runs = compressHistogram(this.histogram(h), this.make(h))
       const qs = new Float64Array(runs.key.length)
       for (let i = 0; i < qs.length; i++) qs[i] = -Math.expm1(-runs.key[i])
       keyed = {...runs, qs}
@@ -263,24 +264,41 @@ export function concentrationSection(
   const groups: ConcentrationGroup[] = []
   // Each group: which buckets it holds (for its exact loss, count and squares) and its sketch parts per γ.
   const groupDefs = plan.mode === 'ce' ? ceGroups(settings, figures) : lossGroups(plan, figures)
+  // `ce` groups of several classes of one weight (multi-class "all" without per-class α): one loss function
+  // per γ for all their elements, so their histograms summed are read as one class's — one compressed
+  // histogram and one walk for every γ, not a merge of K lists per γ. Id K + i: the i-th such group.
+  const K = settings.numClasses
+  const summed = groupDefs.map((def) =>
+    plan.mode === 'ce' ? oneWeightClasses(figures, def.ceParts(0, epsilon, 0)) : null,
+  )
+  const summedId = (def: number): number => K + summed.slice(0, def).filter((c) => c !== null).length
+  const classesOf = (h: number): number[] => (h < K ? [h] : (summed.filter((c) => c !== null)[h - K] as number[]))
   const runs = new RunsCache(
-    state,
+    (h) =>
+      h < state.histograms.length
+        ? state.histograms[h]
+        : sumSparseHistograms(
+            classesOf(h).map((c) => state.histograms[c]),
+            plan.bits,
+          ),
     plan.mode === 'ce'
-      ? ceRunOptions(settings, view, plan.bits, epsilon, rho)
+      ? (h) => ceRunOptions(settings, view, plan.bits, epsilon, rho, classesOf(h))
       : lossRunOptions(settings, state, plan.bits, rho),
-    (c) => ({weight: classWeight(figures, c), gammas: settings.gammas, epsilon}),
+    (h) => ({weight: classWeight(figures, classesOf(h)[0]), gammas: settings.gammas, epsilon}),
   )
   let maxShareError = 0
-  for (const def of groupDefs) {
+  groupDefs.forEach((def, d) => {
     const count = view.sumAt(figures.count, def.buckets)
     const totals = settings.gammas.map((_, g) => view.sumAt(figures.loss[g], def.buckets))
     const ceParts = plan.mode === 'ce' ? def.ceParts(0, epsilon, 0) : []
-    // One class (binary groups, class:<name>): its runs are in one order for every γ, one walk for all.
+    // One histogram (binary groups, class:<name>, classes of one weight summed): its runs are in one order
+    // for every γ, one walk for all.
+    const one = ceParts.length === 1 ? ceParts[0].histogram : summed[d] !== null ? summedId(d) : null
     const together =
-      ceParts.length === 1
+      one !== null
         ? (() => {
-            const {count: runCount, zero} = runs.of(ceParts[0].histogram)
-            return curveFiguresOfRuns(runCount, runs.valuesOf(ceParts[0].histogram), G, true, zero, count, totals)
+            const {count: runCount, zero} = runs.of(one)
+            return curveFiguresOfRuns(runCount, runs.valuesOf(one), G, true, zero, count, totals)
           })()
         : null
     for (let g = 0; g < G; g++) {
@@ -289,10 +307,13 @@ export function concentrationSection(
       const parts = plan.mode === 'ce' ? def.ceParts(gamma, epsilon, g) : def.lossParts(g)
       const fig = together?.[g] ?? curveFigures(sortedCells(parts, runs), count, total)
       // `ce` runs' loss functions hold the class weight (error is in loss units); `loss` runs' are the key.
-      const error = parts.reduce(
-        (sum, part) => sum + (plan.mode === 'ce' ? 1 : part.weight) * runs.of(part.histogram).error[part.fn],
-        0,
-      )
+      const error =
+        one !== null
+          ? runs.of(one).error[g]
+          : parts.reduce(
+              (sum, part) => sum + (plan.mode === 'ce' ? 1 : part.weight) * runs.of(part.histogram).error[part.fn],
+              0,
+            )
       if (total > 0) maxShareError = Math.max(maxShareError, error / total)
       const squares =
         plan.mode === 'ce' ? ceSquares(figures, breakdown, def.buckets, g, epsilon) : def.lossSquares(state, g)
@@ -308,16 +329,19 @@ export function concentrationSection(
         effectiveSamples: effectiveSamples(total, squares),
       })
     }
-  }
+  })
   if (maxShareError === 0) maxShareError = Math.max(...rho)
   const what =
     plan.mode === 'ce'
       ? "histogram sketch of each class's per-element CE (one for every γ)"
       : "histogram sketch of each γ's per-element loss"
   const method = `${what}, buckets 2^-${plan.bits} wide relative, runs of easy buckets merged within an error budget; shares within ±${maxShareError.toPrecision(2)}`
+  // The loss-vs-p_t table reads every element once: from the classes summed when one group holds them all.
+  const allSummed = summed.findIndex((classes) => classes !== null && classes.length === K)
+  const sources = allSummed >= 0 ? [summedId(allSummed)] : Array.from({length: K}, (_, c) => c)
   return {
     concentration: {method, maxShareError, groups},
-    lossByPt: plan.mode === 'ce' ? ceLossByPt(settings, figures, runs) : lossLossByPt(settings, figures, state, plan),
+    lossByPt: plan.mode === 'ce' ? ceLossByPt(settings, runs, sources) : lossLossByPt(settings, figures, state, plan),
   }
 }
 
@@ -478,27 +502,28 @@ const ptBins = (): {lower: number; upper: number}[] =>
 
 /**
  * Mean loss per p_t bin from the CE sketch: a run's elements at its representative CE (p_t = e^-CE). Runs
- * never span a bin's edge (PT_EDGE_KEYS); a single bucket may, and counts in its middle's bin.
+ * never span a bin's edge (PT_EDGE_KEYS); a single bucket may, and counts in its middle's bin. `sources`:
+ * runs ids that hold every element once (the classes, or the classes summed).
  */
-function ceLossByPt(settings: Settings, figures: BreakdownView['figures'], runs: RunsCache): LossByPt {
+function ceLossByPt(settings: Settings, runs: RunsCache, sources: readonly number[]): LossByPt {
   const G = settings.gammas.length
   const counts = new Float64Array(PT_BINS)
   const sums = Array.from({length: G}, () => new Float64Array(PT_BINS))
   // Sums of huge losses (logits near ±1e308) are kept scaled (safeScale), each mean unscaled.
   let largest = 0
-  for (let c = 0; c < settings.numClasses; c++) {
-    const {key} = runs.of(c)
+  for (const h of sources) {
+    const {key} = runs.of(h)
     if (key.length > 0) largest = Math.max(largest, key[key.length - 1])
   }
   const scale = safeScale(largest)
-  for (let c = 0; c < settings.numClasses; c++) {
-    const {qs, count, zero} = runs.of(c)
+  for (const h of sources) {
+    const {qs, count, zero} = runs.of(h)
     const bins = new Int32Array(qs.length)
     for (let i = 0; i < qs.length; i++) {
       bins[i] = Math.min(PT_BINS - 1, Math.floor((1 - qs[i]) * PT_BINS))
       counts[bins[i]] += count[i]
     }
-    const values = runs.valuesOf(c)
+    const values = runs.valuesOf(h)
     for (let g = 0; g < G; g++) {
       const sum = sums[g]
       for (let i = 0; i < qs.length; i++) sum[bins[i]] += values[i * G + g] * scale * count[i]
@@ -519,8 +544,8 @@ function ceLossByPt(settings: Settings, figures: BreakdownView['figures'], runs:
 }
 
 /**
- * `ce` mode: class c's histogram with one loss function per γ, A_c · q^γ · CE + ε · q^(γ+1) (partValues'
- * form), and a budget per γ of `allowed` times the class's exact loss.
+ * `ce` mode: the histogram of `classes` (one class, or several of one weight summed) with one loss function
+ * per γ, A · q^γ · CE + ε · q^(γ+1) (partValues' form), and a budget per γ of `allowed` times their exact loss.
  */
 function ceRunOptions(
   settings: Settings,
@@ -528,34 +553,44 @@ function ceRunOptions(
   bits: number,
   epsilon: number,
   rho: number[],
-): (h: number) => CompressOptions {
+  classes: readonly number[],
+): CompressOptions {
   const {figures} = view
   const {gammas} = settings
-  return (c) => {
-    const weight = classWeight(figures, c)
-    const inClass = Array.from({length: figures.bucketsPerClass}, (_, i) => c * figures.bucketsPerClass + i)
-    const losses = gammas.map((_, g) => view.sumAt(figures.loss[g], inClass))
-    return {
-      bits,
-      functions: gammas.length,
-      budget: Float64Array.from(gammas, (_, g) => SHARE_ERROR_TARGET * losses[g]),
-      fineError: Float64Array.from(gammas, (_, g) => rho[g] * losses[g]),
-      breaks: PT_EDGE_KEYS,
-      // f = A q^γ c + ε q^(γ+1), q = 1 − e^-c: f' = A (γ q^(γ−1) e^-c c + q^γ) + ε (γ + 1) q^γ e^-c, each
-      // factor at its largest over [lo, hi] (q grows with c; q^(γ−1) shrinks with it for γ < 1).
-      slopes: (lo, hi, out) => {
-        const qLo = -Math.expm1(-lo)
-        const qHi = -Math.expm1(-hi)
-        const decay = Math.exp(-lo)
-        for (let g = 0; g < gammas.length; g++) {
-          const gamma = gammas[g]
-          const below = gamma === 0 ? 0 : gamma * (gamma >= 1 ? qHi : qLo) ** (gamma - 1) * decay * hi
-          const power = qHi ** gamma
-          out[g] = weight * (below + power) + epsilon * (gamma + 1) * power * decay
-        }
-      },
-    }
+  const weight = classWeight(figures, classes[0])
+  const perClass = figures.bucketsPerClass
+  const buckets = classes.flatMap((c) => Array.from({length: perClass}, (_, i) => c * perClass + i))
+  const losses = gammas.map((_, g) => view.sumAt(figures.loss[g], buckets))
+  return {
+    bits,
+    functions: gammas.length,
+    budget: Float64Array.from(gammas, (_, g) => SHARE_ERROR_TARGET * losses[g]),
+    fineError: Float64Array.from(gammas, (_, g) => rho[g] * losses[g]),
+    breaks: PT_EDGE_KEYS,
+    // f = A q^γ c + ε q^(γ+1), q = 1 − e^-c: f' = A (γ q^(γ−1) e^-c c + q^γ) + ε (γ + 1) q^γ e^-c, each
+    // factor at its largest over [lo, hi] (q grows with c; q^(γ−1) shrinks with it for γ < 1).
+    slopes: (lo, hi, out) => {
+      const qLo = -Math.expm1(-lo)
+      const qHi = -Math.expm1(-hi)
+      const decay = Math.exp(-lo)
+      for (let g = 0; g < gammas.length; g++) {
+        const gamma = gammas[g]
+        const below = gamma === 0 ? 0 : gamma * (gamma >= 1 ? qHi : qLo) ** (gamma - 1) * decay * hi
+        const power = qHi ** gamma
+        out[g] = weight * (below + power) + epsilon * (gamma + 1) * power * decay
+      }
+    },
   }
+}
+
+/**
+ * The classes of a `ce` group of several classes when they all have one weight (then every element's loss
+ * is one function of its CE, for each γ, and their histograms can be summed), else null.
+ */
+function oneWeightClasses(figures: BreakdownView['figures'], parts: readonly GroupPart[]): number[] | null {
+  if (parts.length < 2) return null
+  const weight = classWeight(figures, parts[0].histogram)
+  return parts.every((part) => classWeight(figures, part.histogram) === weight) ? parts.map((p) => p.histogram) : null
 }
 
 /** `loss` mode: the (cell, γ) histogram h = cell · G + g of the loss itself, its budget from Σ u. */

@@ -8,6 +8,7 @@ import {
   representativeValues,
   shareErrorBound,
   type SparseHistogram,
+  sumSparseHistograms,
   upperBound,
 } from '../../../src/core/sketch/loss-histogram.js'
 
@@ -76,6 +77,20 @@ describe('loss histogram sketch', () => {
     for (const merged of [leftFirst, rightFirst, paired]) assert.deepEqual(plain(merged), whole)
     const empty = new LossHistograms(1, 10).take()[0]
     assert.deepEqual(plain(mergeSparseHistograms(empty, leftFirst)), whole)
+  })
+
+  it('sums many histograms in one pass as merging them one by one does', () => {
+    for (const bits of [10, 12]) {
+      const xs = values(20_000, 23)
+      // Uneven parts over every octave, an empty one, and one of zeros only.
+      const cuts = [0, 1, 700, 700, 9000, 15_000, xs.length]
+      const parts = cuts.slice(1).map((end, i) => histogramOf(xs.slice(cuts[i], end), bits))
+      parts.push(histogramOf([0, 0], bits))
+      const summed = sumSparseHistograms(parts, bits)
+      assert.deepEqual(plain(summed), plain(parts.reduce(mergeSparseHistograms)))
+      assert.deepEqual(plain(summed), plain(histogramOf([...xs, 0, 0], bits)))
+      assert.deepEqual(plain(sumSparseHistograms([], bits)), {index: [], count: [], zero: 0})
+    }
   })
 
   it('counts many histograms in one pool as apart, addAll as add, and starts empty after take', () => {

@@ -144,23 +144,28 @@ export class LossHistograms {
     const {pageOf, zero} = this
     const shift = 20 - this.bits
     const mask = (1 << this.bits) - 1
-    let pool = this.pool
-    for (let k = from; k < to; k++) {
-      const h = cells[k] >> cellShift
-      const value = values[k]
-      if (value === 0) {
-        zero[h]++
-        continue
+    // Each value's high word read in place, not through a store to F64 and a load back: ~2× faster.
+    const words = new Uint32Array(values.buffer, values.byteOffset, 2 * values.length)
+    // `pool` is constant in the inner loop (V8 then keeps its base and length in registers): a new page,
+    // which may replace it, ends the inner loop and the value is counted again in the next.
+    for (let k = from; k < to; ) {
+      const pool = this.pool
+      for (; k < to; k++) {
+        const h = cells[k] >> cellShift
+        const high = words[2 * k + HIGH]
+        // Exponent 0: zero, or a subnormal value (counted in the pages like any other).
+        if (high < 0x100000 && values[k] === 0) {
+          zero[h]++
+          continue
+        }
+        const key = (h << 11) | (high >>> 20)
+        const page = pageOf[key]
+        if (page < 0) {
+          this.newPage(key)
+          break
+        }
+        pool[page + ((high >>> shift) & mask)]++
       }
-      F64[0] = value
-      const high = U32[HIGH]
-      const key = (h << 11) | (high >>> 20)
-      let page = pageOf[key]
-      if (page < 0) {
-        page = this.newPage(key)
-        pool = this.pool
-      }
-      pool[page + ((high >>> shift) & mask)]++
     }
   }
 

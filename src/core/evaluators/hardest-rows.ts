@@ -179,17 +179,39 @@ export function rebaseHardest(state: HardestState, base: {rows: number; lines: n
   for (const list of state.byClass.lists) list.forEach(move)
 }
 
+const BITS = new Float64Array(1)
+const WORD = new BigInt64Array(BITS.buffer)
+
+/** The largest double below `x` (−∞ for −∞); losses are ≥ 0, so x is −∞ or ≥ 0. */
+function justBelow(x: number): number {
+  if (x === -Infinity) return x
+  if (x === 0) return -Number.MIN_VALUE
+  BITS[0] = x
+  WORD[0] -= 1n
+  return BITS[0]
+}
+
 /**
  * A bounded min-heap of entries by compareHardness: the root is the least hard kept entry, the one an
  * entering element displaces.
  */
 class HardHeap {
   readonly items: HardEntry[] = []
+  /**
+   * The least loss of a full list this heap handed over (`take`), −∞ before: those `limit` entries reach
+   * the merge, so an element of smaller loss cannot be among the dataset's first `limit`, whichever unit it
+   * is in. Without it each unit of a thread started from −∞, and on 10 M binary rows the heaps took ~100
+   * entries a unit, each allocated and located, where a few suffice.
+   */
+  private floor = -Infinity
   constructor(readonly limit: number) {}
 
-  /** The loss an element must exceed to enter (−∞ while the heap is not full). */
+  /**
+   * The loss an element must exceed to enter: the smallest kept loss when the heap is full, else just below
+   * the floor (an element as hard as the floor may still come first in input order).
+   */
   get threshold(): number {
-    return this.items.length < this.limit ? -Infinity : this.items[0].loss
+    return this.items.length < this.limit ? justBelow(this.floor) : this.items[0].loss
   }
 
   push(entry: HardEntry): void {
@@ -206,6 +228,7 @@ class HardHeap {
   /** The kept entries, hardest first; leaves the heap empty. */
   take(): HardEntry[] {
     const out = this.items.splice(0).sort(compareHardness)
+    if (this.limit > 0 && out.length === this.limit) this.floor = Math.max(this.floor, out[out.length - 1].loss)
     return out
   }
 

@@ -484,6 +484,41 @@ describe('hardest rows', () => {
     sql.closeSync()
   })
 
+  it('one evaluation over several units keeps what can still enter: a later unit earlier in input order wins ties', () => {
+    // Each take hands over a full list, and the evaluation then passes over rows below its least loss. A row
+    // as hard as that least loss may still come first in input order (units of another file, or out of
+    // order): it must enter. Logits 5 and −5 give equal CE for labels 0 and 1.
+    const top = {rows: 3, perClass: 2, gamma: null}
+    const config = evaluationConfig({task: 'binary', scores: 'logits', numClasses: 2, hardest: top})
+    const settings = settingsFor(config, ['0', '1'])
+    const evaluation = new Evaluation(settings)
+    const unit = (path: string, order: number, labels: number[], logits: number[]): PartialState => {
+      evaluation.update({
+        rows: labels.length,
+        width: 1,
+        labels: Int32Array.from(labels),
+        scores: Float64Array.from(logits),
+        locate: (i) => ({file: path, line: i + 2, dataRow: i}),
+      })
+      return evaluation.take({path, order})
+    }
+    // File b (order 1) first: its 3 hardest have CE softplus(5), softplus(5), softplus(4).
+    const b = unit('b.csv', 1, [0, 1, 0, 0, 1], [5, -5, 4, 1, 3])
+    // Then file a (order 0): a row of CE softplus(4) ties b's least kept and comes first in input order;
+    // one of softplus(3.5) cannot enter.
+    const a = unit('a.csv', 0, [1, 0, 1], [-4, 3.5, 2])
+    const merged = hardestOf(mergeStates(b, a))
+    const kept = merged.rows.entries.map((e) => `${e.file}:${e.row}`)
+    assert.deepEqual(kept, ['b.csv:0', 'b.csv:1', 'a.csv:0'])
+    assert.deepEqual(
+      merged.byClass.lists.map((list) => list.map((e) => `${e.file}:${e.row}`)),
+      [
+        ['b.csv:0', 'b.csv:2'],
+        ['b.csv:1', 'a.csv:0'],
+      ],
+    )
+  })
+
   it('refuses to merge lists of different bounds, naming the field', () => {
     const a: HardestState = {rows: {limit: 2, entries: []}, byClass: {limit: 0, lists: []}}
     const b: HardestState = {rows: {limit: 3, entries: []}, byClass: {limit: 0, lists: []}}

@@ -1,6 +1,6 @@
 import {CALIBRATION_BINS, CALIBRATION_EDGES, CALIBRATION_SLOTS} from '../evaluators/calibration-bins.js'
 import {LossHistograms} from '../sketch/loss-histogram.js'
-import {focalSumLines, powerTempLines, squareSumLines} from './focal-row-kernel.js'
+import {powerExpression, powerTempLines} from './focal-row-kernel.js'
 import {tableExp, tableLog1pUnit} from './table-exp.js'
 
 /**
@@ -139,14 +139,40 @@ export function compileBinaryLogitsKernel(
   const store = buckets.flatMap((b) => slots.map((slot) => `sums[${slot.at(b)}] = ${slot.name(b)}`)).join('; ')
   // Every return also says how many rows a call writing only some of them wrote.
   const storeAll = emit && emitAbove ? `${store}; out.emitted = w` : store
+  // The row's terms are computed once, before the switch, and each case only adds them to its bucket's
+  // sums: the same products added in the same order as the focal row kernel's `sum += power * w` (JavaScript
+  // never fuses a multiply and an add), so the same doubles, in a quarter of the code.
+  const unused = new Set<string>()
+  const power = (j: number): string => powerExpression(gammas[j], unused)
+  const terms = [
+    ...powerTempLines(gammas),
+    ...nonZero.map((j) => `const f${j} = ${power(j)} * c`),
+    // Poly-1: the same sums over 1 − p_t itself, Σ (1 − p_t)^γ · (1 − p_t).
+    ...(poly ? nonZero.map((j) => `const h${j} = ${power(j)} * x`) : []),
+    // Squares of the loss terms (squareSumLines' products), for every γ, γ = 0 included.
+    ...(squares
+      ? gammas.flatMap((_, j) => [
+          `const g${j} = ${power(j)} * c`,
+          `const gg${j} = g${j} * g${j}`,
+          ...(poly
+            ? [`const k${j} = ${power(j)} * x`, `const gk${j} = g${j} * k${j}`, `const kk${j} = k${j} * k${j}`]
+            : []),
+        ])
+      : []),
+  ]
   const cases = buckets.flatMap((b) => [
     `case ${b}: {`,
     ...[
-      ...powerTempLines(gammas),
-      ...focalSumLines(gammas, {count: `count_${b}`, sum: `ce_${b}`, out: (j) => `focal_${j}_${b}`}),
-      // Poly-1: the same sums over 1 − p_t itself, Σ (1 − p_t)^γ · (1 − p_t).
-      ...(poly ? focalSumLines(gammas, {sum: `q_${b}`, out: (j) => `poly_${j}_${b}`}, 'x') : []),
-      ...(squares ? squareSumLines(gammas, (name, j) => `${name}_${j}_${b}`, poly) : []),
+      `count_${b}++`,
+      `ce_${b} += c`,
+      ...nonZero.map((j) => `focal_${j}_${b} += f${j}`),
+      ...(poly ? [`q_${b} += x`, ...nonZero.map((j) => `poly_${j}_${b} += h${j}`)] : []),
+      ...(squares
+        ? gammas.flatMap((_, j) => [
+            `sq_${j}_${b} += gg${j}`,
+            ...(poly ? [`cross_${j}_${b} += gk${j}`, `hsq_${j}_${b} += kk${j}`] : []),
+          ])
+        : []),
     ].map((line) => `  ${line}`),
     '  break',
     '}',
@@ -193,6 +219,7 @@ export function compileBinaryLogitsKernel(
           ...(emitAbove ? ['  }'] : []),
         ]
       : []),
+    ...terms.map((line) => `  ${line}`),
     '  switch (b) {',
     ...cases.map((line) => `    ${line}`),
     // Readers give binary rows the labels 0 and 1 only.

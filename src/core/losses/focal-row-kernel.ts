@@ -27,7 +27,7 @@ export type FocalRowKernel = (
  * The expression for q^γ from shared temporaries: x = q, s = q^½, t = q^¼, x2 = q², x4 = q⁴, x8 = q⁸.
  * Quarter-integer γ up to 15.75 use only sqrt and multiplies; anything else Math.pow.
  */
-function powerExpression(gamma: number, need: Set<string>): string {
+export function powerExpression(gamma: number, need: Set<string>): string {
   if (gamma === 0) return '1'
   const whole = Math.floor(gamma)
   const quarters = (gamma - whole) * 4

@@ -266,13 +266,16 @@ export function concentrationSection(
   const groupDefs = plan.mode === 'ce' ? ceGroups(settings, figures) : lossGroups(plan, figures)
   // `ce` groups of several classes of one weight (multi-class "all" without per-class α): one loss function
   // per γ for all their elements, so their histograms summed are read as one class's — one compressed
-  // histogram and one walk for every γ, not a merge of K lists per γ. Id K + i: the i-th such group.
+  // histogram and one walk for every γ, not a merge of K lists per γ. Run id K + i: the i-th such group.
   const K = settings.numClasses
-  const summed = groupDefs.map((def) =>
-    plan.mode === 'ce' ? oneWeightClasses(figures, def.ceParts(0, epsilon, 0)) : null,
-  )
-  const summedId = (def: number): number => K + summed.slice(0, def).filter((c) => c !== null).length
-  const classesOf = (h: number): number[] => (h < K ? [h] : (summed.filter((c) => c !== null)[h - K] as number[]))
+  const summedClasses: number[][] = []
+  const summedId = groupDefs.map((def) => {
+    const classes = plan.mode === 'ce' ? oneWeightClasses(figures, def.ceParts(0, epsilon, 0)) : null
+    if (classes === null) return null
+    summedClasses.push(classes)
+    return K + summedClasses.length - 1
+  })
+  const classesOf = (h: number): number[] => (h < K ? [h] : summedClasses[h - K])
   const runs = new RunsCache(
     (h) =>
       h < state.histograms.length
@@ -293,7 +296,7 @@ export function concentrationSection(
     const ceParts = plan.mode === 'ce' ? def.ceParts(0, epsilon, 0) : []
     // One histogram (binary groups, class:<name>, classes of one weight summed): its runs are in one order
     // for every γ, one walk for all.
-    const one = ceParts.length === 1 ? ceParts[0].histogram : summed[d] !== null ? summedId(d) : null
+    const one = ceParts.length === 1 ? ceParts[0].histogram : summedId[d]
     const together =
       one !== null
         ? (() => {
@@ -337,8 +340,8 @@ export function concentrationSection(
       : "histogram sketch of each γ's per-element loss"
   const method = `${what}, buckets 2^-${plan.bits} wide relative, runs of easy buckets merged within an error budget; shares within ±${maxShareError.toPrecision(2)}`
   // The loss-vs-p_t table reads every element once: from the classes summed when one group holds them all.
-  const allSummed = summed.findIndex((classes) => classes !== null && classes.length === K)
-  const sources = allSummed >= 0 ? [summedId(allSummed)] : Array.from({length: K}, (_, c) => c)
+  const all = summedClasses.findIndex((classes) => classes.length === K)
+  const sources = all >= 0 ? [K + all] : Array.from({length: K}, (_, c) => c)
   return {
     concentration: {method, maxShareError, groups},
     lossByPt: plan.mode === 'ce' ? ceLossByPt(settings, runs, sources) : lossLossByPt(settings, figures, state, plan),

@@ -103,7 +103,17 @@ export function compileFocalRowKernel(gammas: readonly number[]): FocalRowKernel
     '}',
     ...gammas.flatMap((g, i) => (g === 0 ? [`for (let b = 0; b < stride; b++) ${out(i)} = sum[b]`] : [])),
   ].join('\n')
-  return new Function('q', 'w', 'bucket', 'rows', 'count', 'sum', 'out', 'stride', body) as FocalRowKernel
+  const kernel = new Function('q', 'w', 'bucket', 'rows', 'count', 'sum', 'out', 'stride', body) as FocalRowKernel
+  // Calls over one row, so every line has run before V8 optimises the kernel: it compiles a long loop's
+  // first call for on-stack replacement, and code after the loop that had never run (the γ = 0 copies) then
+  // left it through a deoptimisation at every call (~130 a run on the 20-class bench file). Several calls:
+  // V8 keeps no type feedback for a function's first few (lazy feedback allocation).
+  const G = gammas.length
+  const one = {q: Float64Array.of(0.5), w: Float64Array.of(1), bucket: Int32Array.of(0)}
+  for (let call = 0; call < 16; call++) {
+    kernel(one.q, one.w, one.bucket, 1, new Float64Array(1), new Float64Array(1), new Float64Array(G), 1)
+  }
+  return kernel
 }
 
 /**

@@ -104,11 +104,28 @@ export function prepareMulticlassLogits(
   end: number,
   rows: PreparedRows,
 ): void {
-  const {labels, scores, width} = chunk
   if (rows.conf.length > 0) {
-    prepareMulticlassLogitsWithMetrics(ctx, chunk, start, end, rows)
+    rows.count = multiclassLogitsRowsWithMetrics(ctx, chunk, start, end, rows)
     return
   }
+  rows.count = multiclassLogitsRows(ctx, chunk, start, end, rows)
+}
+
+/**
+ * prepareMulticlassLogits' loop: the rows' index in `rows` after the last one written. Its own function,
+ * ending at the loop, because V8 compiles a long loop's first call for on-stack replacement before the
+ * code after the loop has run once: with `rows.count = k` after it, that code left the loop through a
+ * deoptimisation at every call (256 a run on the 20-class bench file), and the next call entered the loop
+ * unoptimised again.
+ */
+function multiclassLogitsRows(
+  ctx: PrepareContext,
+  chunk: PredictionChunk,
+  start: number,
+  end: number,
+  rows: PreparedRows,
+): number {
+  const {labels, scores, width} = chunk
   const {ce, q, bucket, row} = rows
   const threshold = ctx.config.easyThreshold
   let k = rows.count
@@ -142,24 +159,24 @@ export function prepareMulticlassLogits(
     row[k] = i
     k++
   }
-  rows.count = k
+  return k
 }
 
 /**
- * prepareMulticlassLogits (the same doubles for CE, 1 − p_t and the bucket) that also keeps what the
+ * multiclassLogitsRows (the same doubles for CE, 1 − p_t and the bucket) that also keeps what the
  * metrics need, from the same pass: the first largest logit (argmax, numpy's on ties), the top-label
  * confidence p_max = e^(x_max − x_y) · p_t, and the Brier term Σ_c (p_c − y_c)² = (1 − p_t)² + p_t² · S2
  * with S2 = Σ_{j≠y} e^(2(x_j − x_y)) (the other classes' squared mass, one multiply-add per class; the form
  * 1 − 2p_t + Σ p_c² would cancel for a confident row). A separate loop, so the default path without the
  * metrics pays nothing for them.
  */
-function prepareMulticlassLogitsWithMetrics(
+function multiclassLogitsRowsWithMetrics(
   ctx: PrepareContext,
   chunk: PredictionChunk,
   start: number,
   end: number,
   rows: PreparedRows,
-): void {
+): number {
   const {labels, scores, width} = chunk
   const {ce, q, bucket, row, conf, argmax, brier} = rows
   const threshold = ctx.config.easyThreshold
@@ -217,7 +234,8 @@ function prepareMulticlassLogitsWithMetrics(
     brier[k] = qk * qk + pt * pt * squares
     k++
   }
-  rows.count = k
+  // The rows' index after the last one written, as multiclassLogitsRows (why it ends at its loop).
+  return k
 }
 
 /**

@@ -65,6 +65,15 @@ function allClassIndices(values: Int32Array, classes: number): boolean {
   return true
 }
 
+// Every line run before V8 optimises it: it compiles a long loop's first call for on-stack replacement,
+// and the compares after the loop, never run, then left it through a deoptimisation at every batch (~80
+// a run of the 10 M-row Arrow bench file). Several calls: V8 keeps no type feedback for a function's
+// first few (lazy feedback allocation).
+for (let call = 0; call < 16; call++) {
+  allClassIndices(Int32Array.of(0, 1, 0, 1, 1), 2)
+  allClassIndices(Int32Array.of(0, 1, 5, 1, 1), 2)
+}
+
 /**
  * Labels as class indices; a bad row gets -1 after `invalid` was told (which throws unless skipping).
  * `inPlace`: the column itself may be returned (nothing marks rows in it: a bad row stops the run).

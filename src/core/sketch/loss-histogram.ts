@@ -148,7 +148,7 @@ export class LossHistograms {
     const words = new Uint32Array(values.buffer, values.byteOffset, 2 * values.length)
     // `pool` is constant in the inner loop (V8 then keeps its base and length in registers): a new page,
     // which may replace it, ends the inner loop and the value is counted again in the next.
-    for (let k = from; k < to; ) {
+    for (let k = from; k < to;) {
       const pool = this.pool
       for (; k < to; k++) {
         const h = cells[k] >> cellShift

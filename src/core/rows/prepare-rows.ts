@@ -7,6 +7,9 @@
  * Binary logits usually skip this: the loss breakdown sums them as they are read, in one generated loop
  * (binary-logits-kernel.ts). prepareBinaryLogits is the same maths for when an evaluator needs each element,
  * and gives the same doubles (tested).
+ *
+ * One file of ~540 lines: one short function per input mode, side by side so that a change to one form of
+ * the maths is seen next to the others it must agree with.
  */
 import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'

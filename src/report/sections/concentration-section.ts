@@ -9,6 +9,9 @@
  * the key's e-th power; the geometric midpoint halves the exponent); runs merged from buckets of easy
  * elements, and octaves where the loss grows slowly, are bounded by the loss's slope. E per histogram is
  * kept within SHARE_ERROR_TARGET × its loss, and `maxShareError` is the largest E / L over groups and γ.
+ *
+ * One file of ~650 lines: the groups, the runs they read, the one walk per group and the loss-vs-p_t table
+ * share the run cache and the error accounting above; apart, each would take them as parameters.
  */
 import {
   type ConcentrationPlan,

@@ -1,3 +1,11 @@
+/**
+ * Which columns of a file are the labels, the scores and the ids, and which task and score kind they mean:
+ * from the column names and the flags (resolveLayout), the same for CSV, Arrow and Parquet. Every layout the
+ * README's input table lists is told apart here, with the one-line errors that name what was expected.
+ *
+ * One file of ~520 lines: the layouts are told apart by the same name rules (prefixes, `target_` columns,
+ * list columns) and must not overlap; side by side, an ambiguous file is seen to reach one layout only.
+ */
 import {UsageError} from '../core/errors.js'
 import type {ScoreKind, Task} from '../core/kinds.js'
 

@@ -2,6 +2,9 @@
  * Opens Arrow IPC files and streams: checks the framing and metadata before apache-arrow reads a byte of it
  * (ipc-check.ts), decodes plain batches itself (native-batch.ts) and hands out record batches numbered as the
  * file numbers them. Chunks are made from the batches by read-arrow-chunks.ts.
+ *
+ * One file of ~460 lines: files and streams share the block reading, the checks and the batch numbering
+ * their error messages use.
  */
 import {type FileHandle, open} from 'node:fs/promises'
 import {createReadStream, readSync} from 'node:fs'

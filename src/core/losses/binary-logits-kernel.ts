@@ -149,15 +149,17 @@ export function compileBinaryLogitsKernel(
     ...nonZero.map((j) => `const f${j} = ${power(j)} * c`),
     // Poly-1: the same sums over 1 − p_t itself, Σ (1 − p_t)^γ · (1 − p_t).
     ...(poly ? nonZero.map((j) => `const h${j} = ${power(j)} * x`) : []),
-    // Squares of the loss terms (squareSumLines' products), for every γ, γ = 0 included.
+    // Squares of the same terms (squareSumLines' products), for every γ: at γ = 0 the term is c (1 · c) and,
+    // for Poly-1, x.
     ...(squares
-      ? gammas.flatMap((_, j) => [
-          `const g${j} = ${power(j)} * c`,
-          `const gg${j} = g${j} * g${j}`,
-          ...(poly
-            ? [`const k${j} = ${power(j)} * x`, `const gk${j} = g${j} * k${j}`, `const kk${j} = k${j} * k${j}`]
-            : []),
-        ])
+      ? gammas.flatMap((g, j) => {
+          const f = g === 0 ? 'c' : `f${j}`
+          const h = g === 0 ? 'x' : `h${j}`
+          return [
+            `const gg${j} = ${f} * ${f}`,
+            ...(poly ? [`const gk${j} = ${f} * ${h}`, `const kk${j} = ${h} * ${h}`] : []),
+          ]
+        })
       : []),
   ]
   const cases = buckets.flatMap((b) => [

@@ -1,6 +1,8 @@
-import {close, fsync, openSync, type Stats, statSync, unlinkSync, writeFile, writeSync} from 'node:fs'
+import {close, fsync, openSync, type Stats, statSync, unlinkSync, writeFile, writevSync} from 'node:fs'
 import {rename, unlink} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
+
+import {WriteBehind} from './write-behind.js'
 
 /**
  * Temp files on disk right now: removed if the process exits before they are renamed. A path is added in
@@ -199,22 +201,42 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
   await staged.commit()
 }
 
-/** A file written piece by piece to a temp file beside its target, renamed into place by `commit`. */
+/** A file written block by block to a temp file beside its target, renamed into place by `commit`. */
 export interface StagedFile {
-  /** Appends bytes (synchronously: the caller's memory stays bounded by one piece). */
-  write(data: Uint8Array): void
+  /**
+   * Memory of at least `bytes` to build the next block in: the caller's until it passes the block to
+   * `write` (the same memory may be lent again after that).
+   */
+  lend(bytes: number): ArrayBufferLike
+  /** Appends `pieces` in order (memory from `lend` among them is the file's again from now on). */
+  write(pieces: Uint8Array[]): void
   /** Flushes to disk and renames onto the target. */
   commit(): Promise<void>
   /** Removes the temp file; the target is left as it was. */
   discard(): Promise<void>
 }
 
+/** Writes every byte of `pieces` at the file's position (writev(2) may write less than asked). */
+function writeAllSync(fd: number, pieces: Uint8Array[]): void {
+  let left = pieces.filter((piece) => piece.byteLength > 0)
+  while (left.length > 0) {
+    let written = writevSync(fd, left)
+    while (left.length > 0 && written >= left[0].byteLength) {
+      written -= left[0].byteLength
+      left = left.slice(1)
+    }
+    if (written > 0) left[0] = left[0].subarray(written)
+  }
+}
+
 /**
  * A streamed write with the guarantees of stageWrites: a temp file beside `path`, created and registered
  * for removal at exit in one synchronous step, so a failed or interrupted run leaves the old file whole.
- * For outputs too large to hold (--rows-out). Errors are AtomicWriteErrors naming `path`.
+ * For outputs too large to hold (--rows-out). With `writeBehind`, the bytes are written by a thread of
+ * their own (write-behind.ts) while this one goes on; else here, as `write` is called. Errors are
+ * AtomicWriteErrors naming `path`.
  */
-export function openStagedFile(path: string): StagedFile {
+export function openStagedFile(path: string, options: {writeBehind?: boolean} = {}): StagedFile {
   if (!cleanupInstalled) {
     process.on('exit', removePendingTempFiles)
     cleanupInstalled = true
@@ -233,22 +255,37 @@ export function openStagedFile(path: string): StagedFile {
     throw failure(path, error)
   }
   pending.add(temp)
+  const behind = options.writeBehind === true ? new WriteBehind(fd) : undefined
+  let scratch = new ArrayBuffer(0)
   const closeFd = async (): Promise<void> => {
     if (fd === undefined) return
     const open = fd
     fd = undefined
+    // The writer first: its descriptor number must not be reused while it may still write.
+    await behind?.stop()
     await fdCall<void>((done) => close(open, done))
   }
   return {
-    write(data) {
+    lend(bytes) {
       try {
-        for (let at = 0; at < data.byteLength;) at += writeSync(fd as number, data, at)
+        if (behind !== undefined) return behind.lend(bytes)
+      } catch (error) {
+        throw failure(path, error)
+      }
+      if (scratch.byteLength < bytes) scratch = new ArrayBuffer(bytes)
+      return scratch
+    },
+    write(pieces) {
+      try {
+        if (behind !== undefined) behind.write(pieces)
+        else writeAllSync(fd as number, pieces)
       } catch (error) {
         throw failure(path, error)
       }
     },
     async commit() {
       try {
+        await behind?.finish()
         await fdCall<void>((done) => fsync(fd as number, done))
         await closeFd()
         await rename(temp, path)

@@ -151,7 +151,8 @@ export default class Report extends BaseCommand {
     )
     const sections = parseSections(flags.sections) ?? defaultSections(process.stdout)
     const options = {...analyzeOptionsFromFlags(flags, metadata), hardest: parseHardestFlags(flags)}
-    const staged = rowsOutPath === undefined ? undefined : stagedOrExit(rowsOutPath)
+    // Written by a thread of its own unless the run keeps to one (--threads 1).
+    const staged = rowsOutPath === undefined ? undefined : stagedOrExit(rowsOutPath, options.threads >= 2)
     let analyzed: Awaited<ReturnType<typeof analyzeWithState>>
     try {
       const rowsOut = staged && rowsFormat ? {format: rowsFormat, sink: staged} : undefined
@@ -171,9 +172,9 @@ export default class Report extends BaseCommand {
 }
 
 /** --rows-out's temp file, or the write error (exit 2) naming the target. */
-function stagedOrExit(path: string): StagedFile {
+function stagedOrExit(path: string, writeBehind: boolean): StagedFile {
   try {
-    return openStagedFile(path)
+    return openStagedFile(path, {writeBehind})
   } catch (error) {
     throw writeError(error, path, '--rows-out')
   }

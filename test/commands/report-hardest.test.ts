@@ -255,6 +255,38 @@ describe('report --rows-out', () => {
     }
   })
 
+  it('several batches (150 K rows): threads 1 (written in place) and 2 (written behind) give the same bytes', () => {
+    // Binary logits, so the run takes the fused kernel's path; 150 K rows fill two 64 K Arrow batches and
+    // part of a third, and the CSV several 1 MiB buffers: slots are lent, written and lent again.
+    const big = file('big.csv')
+    let s = 5
+    const next = (): number => ((s = (s * 16807) % 2147483647) - 1) / 2147483646
+    const lines = ['label,logit']
+    for (let i = 0; i < 150_000; i++) lines.push(`${next() < 0.1 ? 1 : 0},${((next() - 0.7) * 12).toFixed(4)}`)
+    writeFileSync(big, `${lines.join('\n')}\n`)
+    for (const ext of ['arrow', 'csv']) {
+      const [one, two] = ['1', '2'].map((threads) => {
+        const out = file(`big-${threads}.${ext}`)
+        const {json} = runReportJson([big, '--rows-out', out, '--threads', threads, '--gammas', '0,0.5,2,5'])
+        return {bytes: readFileSync(out), total: (json.totals as {ce: {sum: number}}).ce.sum}
+      })
+      assert.ok(one.bytes.equals(two.bytes), `${ext}: threads 1 and 2 wrote different files`)
+      if (ext === 'arrow') {
+        const table = tableFromIPC(one.bytes)
+        assert.equal(table.numRows, 150_000)
+        assert.equal(table.batches.length, 3)
+        const rowNumbers = table.getChild('row')?.toArray() as BigInt64Array
+        const ces = table.getChild('ce')?.toArray() as Float64Array
+        let sum = 0
+        for (let i = 0; i < 150_000; i++) {
+          assert.equal(Number(rowNumbers[i]), i)
+          sum += ces[i]
+        }
+        assert.ok(Math.abs(sum - one.total) <= 1e-9 * one.total, `Σ ce ${sum} vs ${one.total}`)
+      }
+    }
+  })
+
   it('multi-label: one record per element, with its class and target', () => {
     const out = file('ml-rows.csv')
     const {json} = runReportJson(['fixtures/multilabel.csv', '--rows-out', out])

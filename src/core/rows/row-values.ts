@@ -72,6 +72,21 @@ export interface RowValues {
   id: (string | null)[]
 }
 
+/** A RowValues of `capacity` elements, in new arrays. */
+export function newRowValues(gammas: number, capacity: number): RowValues {
+  return {
+    count: 0,
+    row: new Float64Array(capacity),
+    cls: new Int32Array(capacity),
+    label: new Float64Array(capacity),
+    predicted: new Int32Array(capacity),
+    pt: new Float64Array(capacity),
+    ce: new Float64Array(capacity),
+    focal: Array.from({length: gammas}, () => new Float64Array(capacity)),
+    id: new Array<string | null>(capacity).fill(null),
+  }
+}
+
 export class RowValuesMaker {
   readonly values: RowValues
   private readonly config: EvaluationConfig
@@ -82,50 +97,76 @@ export class RowValuesMaker {
     this.config = config
     this.shift = config.task === 'multilabel' ? 2 : 1
     this.kinds = config.gammas.map(powerKindOf)
-    this.values = {
-      count: 0,
-      row: new Float64Array(capacity),
-      cls: new Int32Array(capacity),
-      label: new Float64Array(capacity),
-      predicted: new Int32Array(capacity),
-      pt: new Float64Array(capacity),
-      ce: new Float64Array(capacity),
-      focal: config.gammas.map(() => new Float64Array(capacity)),
-      id: new Array<string | null>(capacity).fill(null),
-    }
+    this.values = newRowValues(config.gammas.length, capacity)
   }
 
-  /** The values of prepared elements [from, to) of `rows`, which came from `chunk`. */
-  fill(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk): RowValues {
-    const {config, shift, kinds, values} = this
-    const {gammas} = config
-    const multilabel = config.task === 'multilabel'
-    const dataRow = dataRowsOf(chunk)
-    const ids = chunk.ids
+  /**
+   * The values of prepared elements [from, to) of `rows`, which came from `chunk`, into elements [0, to −
+   * from) of `into` (this maker's own block unless given: a writer passes views of its output batch, so the
+   * values are stored once). Column by column, each a loop without a call or a branch on the task per
+   * element; element by element, it is:
+   *   row = dataRow(i); cls = bucket >> shift; label = labels[i] (multi-label: the target);
+   *   predicted = predictedOf(…); pt = ptOf(ce, q, soft); ce; focal[g] = powerOf(q, γ_g) · ce; id.
+   */
+  fill(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk, into = this.values): RowValues {
+    const {config, shift, kinds} = this
     const n = to - from
-    for (let k = from, o = 0; k < to; k++, o++) {
-      const i = rows.row[k]
-      const cls = rows.bucket[k] >> shift
-      const c = rows.ce[k]
-      const q = rows.q[k]
-      let label: number
-      let soft = false
-      if (multilabel) {
-        label = targetOf(config, chunk, i, cls)
-        soft = label !== 0 && label !== 1
-      } else {
-        label = chunk.labels[i]
+    const rowOf = rows.row
+    const bucket = rows.bucket
+    const ceOf = rows.ce
+    const qOf = rows.q
+    const {row, cls, label, predicted, pt, ce, focal} = into
+    const dataRow = dataRowsOf(chunk)
+    for (let o = 0; o < n; o++) row[o] = dataRow(rowOf[from + o])
+    for (let o = 0; o < n; o++) cls[o] = bucket[from + o] >> shift
+    for (let o = 0; o < n; o++) ce[o] = ceOf[from + o]
+    if (config.task === 'multilabel') {
+      for (let o = 0; o < n; o++) {
+        const i = rowOf[from + o]
+        const y = targetOf(config, chunk, i, cls[o])
+        label[o] = y
+        predicted[o] = predictedOf(config, chunk, i, cls[o])
+        pt[o] = ptOf(ceOf[from + o], qOf[from + o], y !== 0 && y !== 1)
       }
-      values.row[o] = dataRow(i)
-      values.cls[o] = cls
-      values.label[o] = label
-      values.predicted[o] = predictedOf(config, chunk, i, cls)
-      values.pt[o] = ptOf(c, q, soft)
-      values.ce[o] = c
-      for (let g = 0; g < gammas.length; g++) values.focal[g][o] = powerOf(q, gammas[g], kinds[g]) * c
-      if (ids !== undefined) values.id[o] = ids.text(i)
+    } else {
+      const labels = chunk.labels
+      for (let o = 0; o < n; o++) label[o] = labels[rowOf[from + o]]
+      for (let o = 0; o < n; o++) pt[o] = ptOf(ceOf[from + o], qOf[from + o], false)
+      fillPredicted(config, chunk, rowOf, from, n, predicted)
     }
-    values.count = n
-    return values
+    const {gammas} = config
+    for (let g = 0; g < gammas.length; g++) {
+      const out = focal[g]
+      const gamma = gammas[g]
+      const kind = kinds[g]
+      for (let o = 0; o < n; o++) out[o] = powerOf(qOf[from + o], gamma, kind) * ceOf[from + o]
+    }
+    const ids = chunk.ids
+    if (ids !== undefined) for (let o = 0; o < n; o++) into.id[o] = ids.text(rowOf[from + o])
+    into.count = n
+    return into
+  }
+}
+
+/** predictedOf for chunk rows rowOf[from …], binary and multi-class, a loop per task. */
+function fillPredicted(
+  config: EvaluationConfig,
+  chunk: PredictionChunk,
+  rowOf: Int32Array,
+  from: number,
+  n: number,
+  predicted: Int32Array,
+): void {
+  const {scores, width} = chunk
+  if (config.task === 'binary') {
+    const cut = config.scores === 'logits' ? 0 : 0.5
+    for (let o = 0; o < n; o++) predicted[o] = scores[rowOf[from + o]] > cut ? 1 : 0
+    return
+  }
+  for (let o = 0; o < n; o++) {
+    const base = rowOf[from + o] * width
+    let best = 0
+    for (let j = 1; j < width; j++) if (scores[base + j] > scores[base + best]) best = j
+    predicted[o] = best
   }
 }

@@ -2,15 +2,20 @@
  * --rows-out as CSV (RFC 4180): a header, then one line per element. Numbers are written by JavaScript's
  * own Number → string conversion, which is the shortest string that reads back as the same double (ECMA-262
  * Number::toString), so the file round-trips exactly; file paths and class names are quoted when they need
- * it. Lines are encoded into a 1 MiB buffer, handed to the sink when full.
+ * it. Lines are encoded into a 1 MiB buffer the sink lends, handed back to it when full.
  */
-import type {RowValues} from '../../core/rows/row-values.js'
+import {newRowValues, type RowValues} from '../../core/rows/row-values.js'
 import {type ByteSink, type RowsEncoder, type RowsLayout, rowsColumns} from './rows-layout.js'
 
 /** A CSV field: quoted (quotes doubled) when it holds a comma, quote, CR or LF, or starts/ends with a space. */
 export function csvField(text: string): string {
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
+
+/** Bytes of each buffer handed to the sink. */
+const BUFFER_BYTES = 1 << 20
+/** Elements formatted at a time. */
+const BLOCK_ROWS = 1 << 13
 
 export class CsvRowsEncoder implements RowsEncoder {
   private readonly sink: ByteSink
@@ -19,8 +24,10 @@ export class CsvRowsEncoder implements RowsEncoder {
   private readonly multilabel: boolean
   private readonly gammas: number
   private readonly withId: boolean
+  /** The elements' values, filled by the caller (`next`), then formatted. */
+  private readonly values: RowValues
   /** Bytes not yet handed to the sink: [0, at). */
-  private buffer = Buffer.allocUnsafe(1 << 20)
+  private buffer: Buffer
   private at = 0
 
   constructor(layout: RowsLayout, sink: ByteSink) {
@@ -31,7 +38,31 @@ export class CsvRowsEncoder implements RowsEncoder {
     this.multilabel = settings.task === 'multilabel'
     this.gammas = settings.gammas.length
     this.withId = layout.idColumn !== undefined
-    sink.write(Buffer.from(`${rowsColumns(settings, this.withId).map(csvField).join(',')}\n`))
+    this.values = newRowValues(this.gammas, BLOCK_ROWS)
+    this.buffer = this.borrow(BUFFER_BYTES)
+    this.at = this.buffer.write(`${rowsColumns(settings, this.withId).map(csvField).join(',')}\n`)
+  }
+
+  /** A buffer of at least `bytes` from the sink's memory. */
+  private borrow(bytes: number): Buffer {
+    return Buffer.from(this.sink.lend(bytes), 0, bytes)
+  }
+
+  next(n: number): RowValues {
+    const m = Math.min(n, BLOCK_ROWS)
+    const {values} = this
+    const view = <T extends Float64Array | Int32Array>(array: T): T => array.subarray(0, m) as T
+    return {
+      count: 0,
+      row: view(values.row),
+      cls: view(values.cls),
+      label: view(values.label),
+      predicted: view(values.predicted),
+      pt: view(values.pt),
+      ce: view(values.ce),
+      focal: values.focal.map(view),
+      id: values.id,
+    }
   }
 
   add(values: RowValues, order: number): void {
@@ -52,9 +83,9 @@ export class CsvRowsEncoder implements RowsEncoder {
       // Each line straight into the output buffer: one small string per row, never a block-sized rope
       // (flattening those and encoding them cost more than the number formatting).
       if (at + 3 * line.length > buffer.length) {
-        this.sink.write(buffer.subarray(0, at))
+        this.sink.write([buffer.subarray(0, at)])
         at = 0
-        if (3 * line.length > buffer.length) buffer = this.buffer = Buffer.allocUnsafe(3 * line.length)
+        buffer = this.buffer = this.borrow(Math.max(BUFFER_BYTES, 3 * line.length))
       }
       at += buffer.write(line, at, 'utf8')
     }
@@ -62,7 +93,7 @@ export class CsvRowsEncoder implements RowsEncoder {
   }
 
   end(): void {
-    if (this.at > 0) this.sink.write(this.buffer.subarray(0, this.at))
+    this.sink.write([this.buffer.subarray(0, this.at)])
     this.at = 0
   }
 }

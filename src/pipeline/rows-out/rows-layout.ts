@@ -6,9 +6,12 @@
 import type {RowValues} from '../../core/rows/row-values.js'
 import type {Settings} from '../../core/state/partial-state.js'
 
-/** Where a rows file's bytes go, in order. */
+/** Where a rows file's bytes go, in order (the command's StagedFile). */
 export interface ByteSink {
-  write(data: Uint8Array): void
+  /** Memory of at least `bytes` to build the next block in, the caller's until it passes the block on. */
+  lend(bytes: number): ArrayBufferLike
+  /** Appends `pieces` in order; memory from `lend` among them is the sink's again from now on. */
+  write(pieces: Uint8Array[]): void
 }
 
 /** What a format's writer is told about the run before any row. */
@@ -20,8 +23,13 @@ export interface RowsLayout {
   idColumn?: string
 }
 
-/** A format's writer: blocks of values of file `order`, then `end`. */
+/**
+ * A format's writer. For each block of elements: `next(n)` gives where the values of up to n elements go
+ * (its own batch memory, so they are stored once) and how many fit, the caller fills them, and `add`
+ * encodes them as elements of file `order`. Then `end`.
+ */
 export interface RowsEncoder {
+  next(n: number): RowValues
   add(values: RowValues, order: number): void
   end(): void
 }

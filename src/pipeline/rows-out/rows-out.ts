@@ -8,7 +8,7 @@
 import type {PredictionChunk} from '../../core/chunk.js'
 import {UsageError} from '../../core/errors.js'
 import type {RowSink} from '../../core/evaluation.js'
-import {FOLD_ROWS, type PreparedRows} from '../../core/rows/prepared-rows.js'
+import type {PreparedRows} from '../../core/rows/prepared-rows.js'
 import {RowValuesMaker} from '../../core/rows/row-values.js'
 import type {Settings} from '../../core/state/partial-state.js'
 import type {ByteSink, RowsEncoder, RowsLayout} from './rows-layout.js'
@@ -34,7 +34,8 @@ export class RowsOut implements RowSink {
     settings: Settings,
     private readonly encoder: RowsEncoder,
   ) {
-    this.maker = new RowValuesMaker(settings, Math.max(FOLD_ROWS, settings.numClasses))
+    // Capacity 0: the values go where the encoder says (RowsEncoder.next), never into the maker's own block.
+    this.maker = new RowValuesMaker(settings, 0)
   }
 
   /** The rows that follow are of file `order` (its position on the command line). */
@@ -43,8 +44,13 @@ export class RowsOut implements RowSink {
   }
 
   write(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk): void {
-    // A block holds at most the maker's capacity (prepared blocks are FOLD_ROWS or K elements).
-    if (to > from) this.encoder.add(this.maker.fill(rows, from, to, chunk), this.order)
+    for (let start = from; start < to;) {
+      // As many elements as the encoder has room for in its batch (the length of the arrays it gives).
+      const into = this.encoder.next(to - start)
+      const end = start + into.ce.length
+      this.encoder.add(this.maker.fill(rows, start, end, chunk, into), this.order)
+      start = end
+    }
   }
 
   end(): void {

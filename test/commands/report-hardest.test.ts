@@ -255,7 +255,7 @@ describe('report --rows-out', () => {
     }
   })
 
-  it('several batches (150 K rows): threads 1 (written in place) and 2 (written behind) give the same bytes', () => {
+  it('several batches (150 K rows): threads 1 (written in place) and 2 (Arrow: written behind) give the same bytes', () => {
     // Binary logits, so the run takes the fused kernel's path; 150 K rows fill two 64 K Arrow batches and
     // part of a third, and the CSV several 1 MiB buffers: slots are lent, written and lent again.
     const big = file('big.csv')

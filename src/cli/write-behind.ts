@@ -38,22 +38,46 @@ interface WriteMessage {
 
 /**
  * The writer thread's whole program (run as the source of an `eval` worker: it must not refer to anything
- * outside itself). Kept in plain JavaScript semantics: a loop of writevSync until every byte is out.
+ * outside itself). Each message's pieces go out with writevSync, in a loop until every byte is out.
+ *
+ * Every FLUSH_BYTES written, an fdatasync starts on the thread pool (one at a time) while the writes go
+ * on: the page cache would otherwise hold the whole file until the final fsync (a 760 MB file stays far
+ * below the kernel's background threshold, 10 % of memory), which then waited ~0.45 s for all of it here.
+ * Measured: farm-bench -n 11, --rows-out of 10 M binary rows to disk, wall 0.80× (0.70–0.92).
  */
 function writerThread(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const {parentPort, workerData} = require('node:worker_threads') as typeof import('node:worker_threads')
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const {writevSync} = require('node:fs') as typeof import('node:fs')
+  const {fdatasync, writevSync} = require('node:fs') as typeof import('node:fs')
   const {fd, state, errors} = workerData as WriterData
-  const SLOTS_ = state.length - 2
+  const FAILED_ = state.length - 2
+  const FINISHED_ = state.length - 1
+  const FLUSH_BYTES = 64 * 1024 * 1024
   let failed = false
+  let unflushed = 0
+  let flushing = false
+  let ended = false
+  const fail = (error: unknown): void => {
+    if (failed) return
+    failed = true
+    const {code, message} = error as NodeJS.ErrnoException
+    errors.postMessage({code, message})
+    Atomics.store(state, FAILED_, 1)
+  }
+  // Finished once the end has come and no flush is in flight (the descriptor is closed after this).
+  const finishIfDone = (): void => {
+    if (!ended || flushing) return
+    Atomics.store(state, FINISHED_, 1)
+    Atomics.notify(state, FINISHED_)
+  }
   parentPort?.on('message', (message: WriteMessage) => {
     if (!failed) {
       try {
         let pieces = message.pieces.filter((piece) => piece.byteLength > 0)
         while (pieces.length > 0) {
           let written = writevSync(fd, pieces)
+          unflushed += written
           // A short write: drop what went out, cut into the first piece that did not go out whole.
           while (pieces.length > 0 && written >= pieces[0].byteLength) {
             written -= pieces[0].byteLength
@@ -62,11 +86,17 @@ function writerThread(): void {
           if (written > 0) pieces[0] = pieces[0].subarray(written)
         }
       } catch (error) {
-        failed = true
-        const {code, message: text} = error as NodeJS.ErrnoException
-        errors.postMessage({code, message: text})
-        Atomics.store(state, SLOTS_, 1)
+        fail(error)
       }
+    }
+    if (!failed && !flushing && unflushed >= FLUSH_BYTES) {
+      flushing = true
+      unflushed = 0
+      fdatasync(fd, (error) => {
+        if (error) fail(error)
+        flushing = false
+        finishIfDone()
+      })
     }
     // Given back even after a failure, so that a producer waiting for a slot wakes up and sees it.
     for (const slot of message.release) {
@@ -74,8 +104,8 @@ function writerThread(): void {
       Atomics.notify(state, slot)
     }
     if (message.end) {
-      Atomics.store(state, SLOTS_ + 1, 1)
-      Atomics.notify(state, SLOTS_ + 1)
+      ended = true
+      finishIfDone()
     }
   })
 }
@@ -108,7 +138,10 @@ export class WriteBehind {
     const {port1, port2} = new MessageChannel()
     this.errors = port1
     const data: WriterData = {fd, state: this.state, errors: port2}
-    this.worker = new Worker(`(${writerThread.toString()})()`, {eval: true, workerData: data, transferList: [port2]})
+    // The source as compiled: esbuild (the bundle, and tsx under test) may wrap named inner functions in a
+    // __name(fn, "name") helper of its own module, so the worker defines one that does nothing.
+    const source = `const __name = (target) => target;\n(${writerThread.toString()})()`
+    this.worker = new Worker(source, {eval: true, workerData: data, transferList: [port2]})
     // Never what keeps the process alive: `finish` waits for it through the state words.
     this.worker.unref()
     this.errors.unref()

@@ -216,7 +216,10 @@ export interface StagedFile {
   discard(): Promise<void>
 }
 
-/** Writes every byte of `pieces` at the file's position (writev(2) may write less than asked). */
+/**
+ * Writes every byte of `pieces` at the file's position (writev(2) may write less than asked). The writer
+ * thread (write-behind.ts) runs the same loop in its own source, which cannot import this one.
+ */
 function writeAllSync(fd: number, pieces: Uint8Array[]): void {
   let left = pieces.filter((piece) => piece.byteLength > 0)
   while (left.length > 0) {

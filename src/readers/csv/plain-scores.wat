@@ -14,9 +14,72 @@
   ;; Where the scan stopped: the byte offset of the first record it did not take.
   (global $stop (export "stop") (mut i32) (i32.const 0))
 
+  ;; The digits M (16 to 19 of them: M < 10^19 < 2^64, read as unsigned) times 10^e, |e| ≤ 22, exactly as
+;; parseLongDecimal (long-decimal.ts) computes it: the same operations in the same order, so the same double
+;; (WebAssembly rounds every f64 operation to nearest and never fuses a multiply and an add, as JavaScript).
+;; Only step 1 differs in form: M = hi + lo with hi = fl(M) comes here from the 64-bit integer (hi by one
+;; correctly rounded conversion, lo = M − hi exactly, |lo| ≤ 2^10), where JavaScript needs two-sums.
+;; NaN when v lies too near a midpoint between two doubles to be sure (the caller then stops there).
+(func $long_decimal (param $m i64) (param $e i32) (param $pow10 i32) (result f64)
+  (local $hi f64) (local $lo f64) (local $d f64) (local $t f64) (local $dh f64) (local $dl f64)
+  (local $q f64) (local $c f64) (local $p f64) (local $qh f64) (local $ql f64) (local $eps f64) (local $r f64)
+  (local.set $hi (f64.convert_i64_u (local.get $m)))
+  ;; hi ≤ 10^19 < 2^64, an integer: its conversion back is exact.
+  (local.set $lo (f64.convert_i64_s (i64.sub (local.get $m) (i64.trunc_f64_u (local.get $hi)))))
+  (if (i32.eqz (local.get $e)) (then (return (local.get $hi))))
+  (local.set $d
+    (f64.load (i32.add (local.get $pow10)
+      (i32.shl (select (i32.sub (i32.const 0) (local.get $e)) (local.get $e) (i32.lt_s (local.get $e) (i32.const 0)))
+        (i32.const 3)))))
+  ;; Dekker's exact product: Veltkamp splits by 2^27 + 1.
+  (local.set $t (f64.mul (f64.const 134217729) (local.get $d)))
+  (local.set $dh (f64.sub (local.get $t) (f64.sub (local.get $t) (local.get $d))))
+  (local.set $dl (f64.sub (local.get $d) (local.get $dh)))
+  (if (i32.lt_s (local.get $e) (i32.const 0))
+    (then
+      ;; q = hi / d; c = (hi − p − error + lo) / d, p + error = q · d exactly.
+      (local.set $q (f64.div (local.get $hi) (local.get $d)))
+      (local.set $p (f64.mul (local.get $q) (local.get $d)))
+      (local.set $t (f64.mul (f64.const 134217729) (local.get $q)))
+      (local.set $qh (f64.sub (local.get $t) (f64.sub (local.get $t) (local.get $q))))
+      (local.set $ql (f64.sub (local.get $q) (local.get $qh)))
+      (local.set $c
+        (f64.div
+          (f64.add
+            (f64.sub
+              (f64.sub (local.get $hi) (local.get $p))
+              ;; error = ql·dl − (p − qh·dh − ql·dh − qh·dl)
+              (f64.sub (f64.mul (local.get $ql) (local.get $dl))
+                (f64.sub
+                  (f64.sub (f64.sub (local.get $p) (f64.mul (local.get $qh) (local.get $dh)))
+                    (f64.mul (local.get $ql) (local.get $dh)))
+                  (f64.mul (local.get $qh) (local.get $dl)))))
+            (local.get $lo))
+          (local.get $d))))
+    (else
+      ;; q = hi · d; c = hl·dl − (q − hh·dh − hl·dh − hh·dl) + lo · d.
+      (local.set $q (f64.mul (local.get $hi) (local.get $d)))
+      (local.set $t (f64.mul (f64.const 134217729) (local.get $hi)))
+      (local.set $qh (f64.sub (local.get $t) (f64.sub (local.get $t) (local.get $hi))))
+      (local.set $ql (f64.sub (local.get $hi) (local.get $qh)))
+      (local.set $c
+        (f64.add
+          (f64.sub (f64.mul (local.get $ql) (local.get $dl))
+            (f64.sub
+              (f64.sub (f64.sub (local.get $q) (f64.mul (local.get $qh) (local.get $dh)))
+                (f64.mul (local.get $ql) (local.get $dh)))
+              (f64.mul (local.get $qh) (local.get $dl))))
+          (f64.mul (local.get $lo) (local.get $d))))))
+  ;; Every real within 2^-75 · |q| of q + c rounds to one double, or give up.
+  (local.set $eps (f64.mul (f64.abs (local.get $q)) (f64.const 2.6469779601696886e-23)))
+  (local.set $r (f64.add (local.get $q) (f64.add (local.get $c) (local.get $eps))))
+  (if (result f64) (f64.eq (local.get $r) (f64.add (local.get $q) (f64.sub (local.get $c) (local.get $eps))))
+    (then (local.get $r))
+    (else (f64.const nan))))
+
   ;; Parses plain records (after $skip ignored fields: `index,label,score_0,…`) from byte $p (the bytes
   ;; up to $end end with LF) into rows 0, 1, … (at most $maxRows);
-  ;; returns the rows taken. A record it does not take (quotes, more than 15 digits, a blank line, a label
+  ;; returns the rows taken. A record it does not take (quotes, more than 19 digits, a blank line, a label
   ;; ≥ $numClasses, …) stops it, for the JavaScript paths to take.
   (func (export "parse")
     (param $p i32) (param $end i32) (param $maxRows i32) (param $width i32) (param $numClasses i32)
@@ -25,7 +88,7 @@
     (local $row i32) (local $pos i32) (local $label i32) (local $start i32) (local $d i32) (local $j i32)
     (local $out i32) (local $negative i32) (local $mantissa i64) (local $digits i32) (local $fraction i32)
     (local $e i32) (local $c i32) (local $expNegative i32) (local $exponent i32) (local $value f64)
-    (local $x i64) (local $n i32) (local $field i32) (local $w0 i64) (local $w1 i64)
+    (local $x i64) (local $n i32) (local $field i32) (local $w0 i64) (local $w1 i64) (local $zeros i32)
     (local.set $pos (local.get $p))
     (local.set $out (local.get $scores))
     (block $records_done
@@ -160,12 +223,24 @@
                     (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
                     (br $int_digit)))
                 (local.set $digits (i32.sub (local.get $p) (local.get $start)))
+                ;; Leading zeros (an integer part of zeros, then the fraction's): digits that leave the mantissa
+                ;; 0, counted apart so that the limits below count significant digits (0.00012345678901234567,
+                ;; repr's 17 digits, is 21 digits but 17 significant).
+                (local.set $zeros (select (local.get $digits) (i32.const 0) (i64.eqz (local.get $mantissa))))
                 (local.set $fraction (i32.const 0))
                 ;; '.' − '0' = −2
                 (if (i32.eq (local.get $d) (i32.const -2))
                   (then
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (local.set $start (local.get $p))
+                    (if (i64.eqz (local.get $mantissa))
+                      (then
+                        (block $zeros_done
+                          (loop $zero
+                            (br_if $zeros_done (i32.ne (i32.load8_u (local.get $p)) (i32.const 48)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                            (br $zero)))
+                        (local.set $zeros (i32.add (local.get $zeros) (i32.sub (local.get $p) (local.get $start))))))
                     (block $fraction_done
                       (loop $fraction_eight
                         ;; Eight bytes at once: x = byte ^ '0' (a digit is 0–9), the run's length n = the first byte that
@@ -231,8 +306,17 @@
                         (select (i32.sub (i32.const 0) (local.get $exponent)) (local.get $exponent) (local.get $expNegative))))
                     (local.set $d (i32.sub (local.get $c) (i32.const 48)))))
                 (br_if $records_done (i32.eqz (local.get $digits)))
-                ;; More than 15 digits may not be exact in a double: the JavaScript path's exact long form.
-                (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 15)))
+                ;; 16 to 19 significant digits (what repr and %.17g write): long-decimal.ts's exact form,
+                ;; $long_decimal. Past 19, or too near a midpoint for it (NaN), the JavaScript path's.
+                (local.set $digits (i32.sub (local.get $digits) (local.get $zeros)))
+                (if (i32.gt_u (local.get $digits) (i32.const 15))
+                  (then
+                    (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 19)))
+                    (br_if $records_done (i32.gt_s (local.get $e) (i32.const 22)))
+                    (br_if $records_done (i32.lt_s (local.get $e) (i32.const -22)))
+                    (local.set $value (call $long_decimal (local.get $mantissa) (local.get $e) (local.get $pow10)))
+                    (br_if $records_done (f64.ne (local.get $value) (local.get $value)))
+                    (br $parsed)))
                 ;; mantissa × 10^e in one correctly rounded operation (Clinger 1990), |e| ≤ 22.
                 (local.set $value (f64.convert_i64_u (local.get $mantissa)))
                 (if (i32.lt_s (local.get $e) (i32.const 0))

@@ -57,6 +57,64 @@ describe('the CSV fast path in WebAssembly', () => {
     )
   })
 
+  it('takes 16 to 19 digits itself (what repr and %.17g write), giving exactly Number(text)', () => {
+    // Doubles as full-precision writers print them, and random digit strings of 16 to 19 digits with
+    // exponents up to ±22 past them: the WebAssembly long form must give Number()'s double or leave the
+    // record (too near a midpoint) — and leave almost none.
+    const long = fc.oneof(
+      // Magnitudes 1e-4 to 1e6, where 17 digits stay within 10^±22 (repr writes 1e-4 as 0.0001…: 17
+      // significant digits after the leading zeros).
+      fc
+        .tuple(fc.constantFrom(1, -1), fc.double({noNaN: true, min: 1e-4, max: 1e6}))
+        .map(([sign, x]) => sign * x)
+        .chain((x) => fc.constantFrom(String(x), x.toPrecision(17), x.toPrecision(16), x.toExponential(16))),
+      fc
+        .tuple(
+          fc.constantFrom('', '-'),
+          fc.stringMatching(/^[1-9][0-9]{15,18}$/),
+          fc.integer({min: 0, max: 16}),
+          fc.integer({min: -22, max: 22}),
+        )
+        .map(
+          ([sign, digits, point, e]) =>
+            `${sign}${digits.slice(0, point)}.${digits.slice(point)}e${e + digits.length - point}`,
+        ),
+    )
+    let left = 0
+    let runs = 0
+    fc.assert(
+      fc.property(long, (text) => {
+        const got = parseWasm(`1,${text}\n`, 1, 2, 1)
+        runs++
+        if (got.rows === 0) left++
+        else assert.ok(Object.is(got.scores[0], Number(text)), `${text} → ${got.scores[0]}`)
+      }),
+      {numRuns: 20_000},
+    )
+    // Left: past 10^±22, and exact ties (an integer past 2^53 that ends in zeros), as parseLongDecimal.
+    assert.ok(left < runs / 100, `left ${left} of ${runs}`)
+  })
+
+  it('gives long forms right next to a midpoint between two doubles, or leaves them — never a wrong double', () => {
+    // The exact midpoint between x and the next double up, cut to 17–19 significant digits: within an ulp
+    // of a tie, where a naive conversion rounds the wrong way.
+    let leftTies = 0
+    for (let k = 0; k < 3000; k++) {
+      const x = (1 + ((k * 7919) % 10007) / 10007) * 2 ** ((k % 40) - 20)
+      const next = x + x * Number.EPSILON
+      const mid = ((x + next) / 2).toPrecision(19)
+      for (const text of [mid, (x + (next - x) / 2).toPrecision(17), x.toPrecision(18)]) {
+        const got = parseWasm(`0,${text}\n`, 1, 1, 1)
+        if (got.rows === 0) {
+          leftTies++
+          continue
+        }
+        assert.ok(Object.is(got.scores[0], Number(text)), `${text} → ${got.scores[0]}, Number: ${Number(text)}`)
+      }
+    }
+    assert.ok(leftTies < 9000)
+  })
+
   it('stops at the first record it does not take, after the rows it took, and at maxRows', () => {
     const good = '1,0.5,-2e-3\n0,12345,+7.\r\n'
     for (const bad of [
@@ -64,7 +122,8 @@ describe('the CSV fast path in WebAssembly', () => {
       '1,0.5\n', // too few scores
       '1,0.5,0.5,0.5\n', // too many
       '1,"0.5",0.5\n', // quoted
-      '1,0.1234567890123456,0.5\n', // 16 digits: the JavaScript loop's exact long form
+      '1,0.12345678901234567891,0.5\n', // 20 significant digits: past the exact long form's 19
+      '1,1234567890123456.7e-22,0.5\n', // 17 digits, 10^-23: beyond the exact exponents
       '1,1e23,0.5\n', // beyond the exact exponents
       '1,1e,0.5\n',
       '\n',

@@ -6,11 +6,12 @@
  * module's memory a slice at a time and the parsed rows copied out into the chunk's arrays: ~3 % of the
  * run, less than the module's memory being the reader's buffer would have cost in changes to the reader.
  *
- * Memory: POW10 at 0, 10^0 … 10^8 as integers at POW10_INT_AT, a slice of input at INPUT_AT, then the
- * labels and scores of a batch of rows.
+ * Memory: POW10 at 0, 10^0 … 10^8 as integers at POW10_INT_AT, 10^e as pairs of doubles at POW10_PAIRS_AT,
+ * a slice of input at INPUT_AT, then the labels and scores of a batch of rows.
  */
 import {POW10} from './bytes.js'
 import {PLAIN_SCORES_WASM} from './plain-scores-wasm.js'
+import {powersOfTenPairs} from './pow10-pairs.js'
 
 interface PlainScoresExports {
   memory: {buffer: ArrayBuffer; grow(pages: number): number}
@@ -26,6 +27,7 @@ interface PlainScoresExports {
     pow10: number,
     pow10Int: number,
     skip: number,
+    pow10Pairs: number,
   ) => number
 }
 
@@ -36,7 +38,11 @@ interface WasmApi {
 }
 
 const POW10_INT_AT = 256
-const INPUT_AT = 512
+/** 10^e as two doubles, e = −280 … 280 (pow10-pairs.ts): 561 × 16 bytes. */
+const POW10_PAIRS_AT = 1024
+const PAIRS_FROM = -280
+const PAIRS_TO = 280
+const INPUT_AT = 10240
 /**
  * The first slice of a call, doubled after each slice taken whole: a call that stops at its first record
  * (a file of quoted fields calls once a record) copies little, and a long run of plain records is copied
@@ -50,6 +56,14 @@ const LABELS_AT = INPUT_AT + MAX_SLICE
  * the chunk size, and a batch is copied out while it is in cache.
  */
 const BATCH_VALUES = 16 * 1024
+
+let pairs: Float64Array | undefined
+
+/** The pairs table, made once (~1 ms of BigInt arithmetic) and shared by the parsers of this thread. */
+function pow10Pairs(): Float64Array {
+  pairs ??= powersOfTenPairs(PAIRS_FROM, PAIRS_TO)
+  return pairs
+}
 
 /** Where the last call stopped: the byte offset of the first record it did not take. */
 export let plainScoresEnd = 0
@@ -82,6 +96,7 @@ export class PlainScoresParser {
     const {buffer} = memory
     new Float64Array(buffer, 0, POW10.length).set(POW10)
     new BigInt64Array(buffer, POW10_INT_AT, 9).set(Array.from({length: 9}, (_, n) => 10n ** BigInt(n)))
+    new Float64Array(buffer, POW10_PAIRS_AT, 2 * (PAIRS_TO - PAIRS_FROM + 1)).set(pow10Pairs())
     this.bytes = new Uint8Array(buffer)
     this.labels = new Int32Array(buffer, LABELS_AT, this.rows)
     this.scores = new Float64Array(buffer, this.scoresAt, this.rows * width)
@@ -133,6 +148,7 @@ export class PlainScoresParser {
           0,
           POW10_INT_AT,
           skip,
+          POW10_PAIRS_AT,
         )
         labels.set(this.labels.subarray(0, n), row)
         scores.set(this.scores.subarray(0, n * width), row * width)

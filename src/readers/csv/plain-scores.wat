@@ -6,7 +6,7 @@
 ;; time. See plain-scores.ts for the measurements.
 ;;
 ;; Memory (laid out by plain-scores.ts): POW10 (23 f64: 10^0 … 10^22, exact) at $pow10, 10^0 … 10^8 as i64
-;; at $pow10i, the input bytes (read 8 at a time: up to 7 bytes after the last LF are read, never used),
+;; at $pow10i, 10^e as pairs of f64 for e = −280 … 280 at $pow10pairs (pow10-pairs.ts), the input bytes (read 8 at a time: up to 7 bytes after the last LF are read, never used),
 ;; the labels (i32) and the scores (f64) the loop writes, row after row from 0.
 ;; Generate plain-scores-wasm.ts from this file with `node scripts/build-wasm.mjs`.
 (module
@@ -77,13 +77,50 @@
     (then (local.get $r))
     (else (f64.const nan))))
 
-  ;; Parses plain records (after $skip ignored fields: `index,label,score_0,…`) from byte $p (the bytes
+  ;; The digits M (up to 19: M < 10^19 < 2^64) times 10^e for 22 < |e| (−280 ≤ e ≤ 280), where 10^e is no
+;; double: with 10^e = ph + pl from the table at $pairs (pow10-pairs.ts; |error| ≤ 2^-100 · 10^e) and
+;; M = hi + lo as in $long_decimal, v = M · 10^e = q + c to ~2^-100 of itself, q = fl(hi · ph) and
+;; c = (hi · ph − q, exactly by Dekker's product) + hi · pl + lo · ph. Then the midpoint check of
+;; $long_decimal: if every real within 2^-75 · |q| of q + c rounds to one double, that is the correctly
+;; rounded v (what Number() gives); else NaN, and the record is left to JavaScript.
+(func $scaled_decimal (param $m i64) (param $e i32) (param $pairs i32) (result f64)
+  (local $hi f64) (local $lo f64) (local $ph f64) (local $pl f64) (local $t f64) (local $hh f64) (local $hl f64)
+  (local $pph f64) (local $ppl f64) (local $q f64) (local $c f64) (local $eps f64) (local $r f64) (local $at i32)
+  (local.set $hi (f64.convert_i64_u (local.get $m)))
+  (local.set $lo (f64.convert_i64_s (i64.sub (local.get $m) (i64.trunc_f64_u (local.get $hi)))))
+  (local.set $at (i32.add (local.get $pairs) (i32.shl (i32.add (local.get $e) (i32.const 280)) (i32.const 4))))
+  (local.set $ph (f64.load (local.get $at)))
+  (local.set $pl (f64.load offset=8 (local.get $at)))
+  (local.set $q (f64.mul (local.get $hi) (local.get $ph)))
+  (local.set $t (f64.mul (f64.const 134217729) (local.get $hi)))
+  (local.set $hh (f64.sub (local.get $t) (f64.sub (local.get $t) (local.get $hi))))
+  (local.set $hl (f64.sub (local.get $hi) (local.get $hh)))
+  (local.set $t (f64.mul (f64.const 134217729) (local.get $ph)))
+  (local.set $pph (f64.sub (local.get $t) (f64.sub (local.get $t) (local.get $ph))))
+  (local.set $ppl (f64.sub (local.get $ph) (local.get $pph)))
+  (local.set $c
+    (f64.add
+      ;; hi · ph − q = hl·ppl − (q − hh·pph − hl·pph − hh·ppl), exactly
+      (f64.sub (f64.mul (local.get $hl) (local.get $ppl))
+        (f64.sub
+          (f64.sub (f64.sub (local.get $q) (f64.mul (local.get $hh) (local.get $pph)))
+            (f64.mul (local.get $hl) (local.get $pph)))
+          (f64.mul (local.get $hh) (local.get $ppl))))
+      (f64.add (f64.mul (local.get $hi) (local.get $pl)) (f64.mul (local.get $lo) (local.get $ph)))))
+  (local.set $eps (f64.mul (f64.abs (local.get $q)) (f64.const 2.6469779601696886e-23)))
+  (local.set $r (f64.add (local.get $q) (f64.add (local.get $c) (local.get $eps))))
+  (if (result f64) (f64.eq (local.get $r) (f64.add (local.get $q) (f64.sub (local.get $c) (local.get $eps))))
+    (then (local.get $r))
+    (else (f64.const nan))))
+
+;; Parses plain records (after $skip ignored fields: `index,label,score_0,…`) from byte $p (the bytes
   ;; up to $end end with LF) into rows 0, 1, … (at most $maxRows);
   ;; returns the rows taken. A record it does not take (quotes, more than 19 digits, a blank line, a label
   ;; ≥ $numClasses, …) stops it, for the JavaScript paths to take.
   (func (export "parse")
     (param $p i32) (param $end i32) (param $maxRows i32) (param $width i32) (param $numClasses i32)
     (param $labels i32) (param $scores i32) (param $pow10 i32) (param $pow10i i32) (param $skip i32)
+    (param $pow10pairs i32)
     (result i32)
     (local $row i32) (local $pos i32) (local $label i32) (local $start i32) (local $d i32) (local $j i32)
     (local $out i32) (local $negative i32) (local $mantissa i64) (local $digits i32) (local $fraction i32)
@@ -309,6 +346,15 @@
                 ;; 16 to 19 significant digits (what repr and %.17g write): long-decimal.ts's exact form,
                 ;; $long_decimal. Past 19, or too near a midpoint for it (NaN), the JavaScript path's.
                 (local.set $digits (i32.sub (local.get $digits) (local.get $zeros)))
+                (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 19)))
+                ;; Past 10^±22 (probabilities as repr writes them: 6.618758648525413e-15), $scaled_decimal, any
+                ;; number of digits up to 19, within 10^±280.
+                (if (i32.gt_u (i32.add (local.get $e) (i32.const 22)) (i32.const 44))
+                  (then
+                    (br_if $records_done (i32.gt_u (i32.add (local.get $e) (i32.const 280)) (i32.const 560)))
+                    (local.set $value (call $scaled_decimal (local.get $mantissa) (local.get $e) (local.get $pow10pairs)))
+                    (br_if $records_done (f64.ne (local.get $value) (local.get $value)))
+                    (br $parsed)))
                 (if (i32.gt_u (local.get $digits) (i32.const 15))
                   (then
                     (br_if $records_done (i32.gt_u (local.get $digits) (i32.const 19)))

@@ -95,6 +95,51 @@ describe('the CSV fast path in WebAssembly', () => {
     assert.ok(left < runs / 100, `left ${left} of ${runs}`)
   })
 
+  it('takes exponents past 10^±22 (to ±280) with up to 19 digits, giving exactly Number(text)', () => {
+    // What repr writes for small probabilities (6.618758648525413e-15), and random digit strings of 1 to 19
+    // digits anywhere in 10^±280; none may come out as another double than Number()'s.
+    const scaled = fc.oneof(
+      fc
+        .tuple(fc.constantFrom(1, -1), fc.double({noNaN: true, min: 1e-262, max: 1e262}))
+        .map(([sign, x]) => sign * x)
+        .chain((x) => fc.constantFrom(String(x), x.toPrecision(17), x.toExponential(15), x.toExponential(3))),
+      fc
+        .tuple(fc.stringMatching(/^[1-9][0-9]{0,18}$/), fc.integer({min: -280, max: 260}))
+        .map(([digits, e]) => `${digits}e${e}`),
+    )
+    let left = 0
+    let runs = 0
+    fc.assert(
+      fc.property(scaled, (text) => {
+        const got = parseWasm(`0,${text}\n`, 1, 1, 1)
+        runs++
+        if (got.rows === 0) left++
+        else assert.ok(Object.is(got.scores[0], Number(text)), `${text} → ${got.scores[0]}, Number: ${Number(text)}`)
+      }),
+      {numRuns: 20_000},
+    )
+    assert.ok(left < runs / 100, `left ${left} of ${runs}`)
+  })
+
+  it('gives scaled forms right next to a midpoint between two doubles, or leaves them — never a wrong double', () => {
+    // The midpoint between x and the next double up, x across 10^±250, written with 17 to 19 digits: the
+    // nearest decimals on either side of a tie, where an error of 2^-60 would round the wrong way.
+    let taken = 0
+    for (let k = 0; k < 4000; k++) {
+      const x = (1 + ((k * 7919) % 10007) / 10007) * 2 ** ((k % 1660) - 830)
+      const next = x + x * Number.EPSILON
+      for (const digits of [17, 18, 19]) {
+        // toPrecision rounds the decimal expansion of the double nearest the midpoint: within 10^-19 of it.
+        const text = ((x + next) / 2).toExponential(digits - 1)
+        const got = parseWasm(`0,${text}\n`, 1, 1, 1)
+        if (got.rows === 0) continue
+        taken++
+        assert.ok(Object.is(got.scores[0], Number(text)), `${text} → ${got.scores[0]}, Number: ${Number(text)}`)
+      }
+    }
+    assert.ok(taken > 1000, `took ${taken}`)
+  })
+
   it('gives long forms right next to a midpoint between two doubles, or leaves them — never a wrong double', () => {
     // The exact midpoint between x and the next double up, cut to 17–19 significant digits: within an ulp
     // of a tie, where a naive conversion rounds the wrong way.
@@ -123,8 +168,8 @@ describe('the CSV fast path in WebAssembly', () => {
       '1,0.5,0.5,0.5\n', // too many
       '1,"0.5",0.5\n', // quoted
       '1,0.12345678901234567891,0.5\n', // 20 significant digits: past the exact long form's 19
-      '1,1234567890123456.7e-22,0.5\n', // 17 digits, 10^-23: beyond the exact exponents
-      '1,1e23,0.5\n', // beyond the exact exponents
+      '1,1234567890123456.7e-280,0.5\n', // 10^-281: past the table of powers of ten
+      '1,1e281,0.5\n', // past the table of powers of ten
       '1,1e,0.5\n',
       '\n',
       '01234567890,0.5,0.5\n', // a label of more than 9 digits

@@ -1,6 +1,7 @@
 /**
  * Decimals with 16 to 19 significant digits — what full-precision writers print (`repr`, `%.17g`,
- * `toPrecision(17)`) — converted exactly, without a string: the CSV fast path's Clinger form covers 15
+ * `toPrecision(17)`) — and any of up to 19 digits past 10^±22 (scaledDecimal, below), converted exactly,
+ * without a string: the CSV fast path's Clinger form covers 15
  * digits only, and a file of 17-digit numbers otherwise went through `Number()` on decoded text, value by
  * value (issue 20 measured it at the speed of DuckDB rather than 3× it).
  *
@@ -17,6 +18,7 @@
  * Checked against Number() on random and near-midpoint inputs in test/readers/csv/long-decimal.test.ts.
  */
 import {DOT, ZERO} from './bytes.js'
+import {powersOfTenPairs} from './pow10-pairs.js'
 
 /*
  * The function and its table are consts of a closure, not of the module: a bundle makes module-level consts
@@ -25,15 +27,19 @@ import {DOT, ZERO} from './bytes.js'
 const longDecimal = (() => {
   /** 10^0 … 10^22, exact. */
   const POW10 = Float64Array.from({length: 23}, (_, i) => Number(`1e${i}`))
+  /** 10^e as pairs of doubles past 10^±22, made at the first such number. */
+  const PAIRS_FROM = -280
+  const PAIRS_TO = 280
+  let pairs: Float64Array | undefined
 
   /**
    * The value of the unsigned decimal whose digits (with at most one '.') are bytes [start, end) of `buf`,
    * times 10^exponent10 (the field's exponent minus its fraction digits, as the caller counted them).
-   * NaN when it cannot be done exactly here (more than 19 significant digits, |exponent10| > 22, a value
+   * NaN when it cannot be done exactly here (more than 19 significant digits, |exponent10| > 280, a value
    * too close to a midpoint): the caller then parses the text with Number().
    */
   function parseLongDecimal(buf: Uint8Array, start: number, end: number, exponent10: number): number {
-    if (exponent10 > 22 || exponent10 < -22) return NaN
+    if (exponent10 > PAIRS_TO || exponent10 < PAIRS_FROM) return NaN
     // The significant digits: the first 15 in `head`, the rest (up to 4) in `tail`.
     let head = 0
     let tail = 0
@@ -52,8 +58,11 @@ const longDecimal = (() => {
       significant++
     }
     if (significant > 19) return NaN
+    const scaled = exponent10 > 22 || exponent10 < -22
     if (tailDigits === 0) {
-      // Leading zeros made it look long: 15 digits or fewer, Clinger's exact form.
+      // 15 digits or fewer (leading zeros made it look long, or the exponent is past 10^±22): Clinger's
+      // exact form, or the scaled form with M = head exactly.
+      if (scaled) return scaledDecimal(head, 0, exponent10)
       if (exponent10 === 0) return head
       return exponent10 < 0 ? head / POW10[-exponent10] : head * POW10[exponent10]
     }
@@ -72,6 +81,7 @@ const longDecimal = (() => {
     hi = s + lo
     lo -= hi - s
     if (exponent10 === 0) return hi
+    if (scaled) return scaledDecimal(hi, lo, exponent10)
     let q: number
     let c: number
     const d = POW10[exponent10 < 0 ? -exponent10 : exponent10]
@@ -97,6 +107,28 @@ const longDecimal = (() => {
     }
     // v = q + c to within ~2^-50 of an ulp. If every real within 2^-23 ulp of that rounds to one double,
     // v does too; otherwise (a near or exact tie, one value in ~4 million at random) give up.
+    const eps = (q < 0 ? -q : q) * 2.6469779601696886e-23 // 2^-75
+    const r = q + (c + eps)
+    return r === q + (c - eps) ? r : NaN
+  }
+
+  /**
+   * M · 10^e for 22 < |e| ≤ 280, M = hi + lo: 10^e as the pair ph + pl (pow10-pairs.ts, within 2^-100), so
+   * v = q + c to ~2^-100 of itself with q = fl(hi · ph) and c = (hi · ph − q, exactly by Dekker's product) +
+   * hi · pl + lo · ph; then the same midpoint check. The WebAssembly loop's $scaled_decimal, step for step.
+   */
+  function scaledDecimal(hi: number, lo: number, e: number): number {
+    pairs ??= powersOfTenPairs(PAIRS_FROM, PAIRS_TO)
+    const ph = pairs[2 * (e - PAIRS_FROM)]
+    const pl = pairs[2 * (e - PAIRS_FROM) + 1]
+    const q = hi * ph
+    let t = 134217729 * hi
+    const hh = t - (t - hi)
+    const hl = hi - hh
+    t = 134217729 * ph
+    const pph = t - (t - ph)
+    const ppl = ph - pph
+    const c = hl * ppl - (q - hh * pph - hl * pph - hh * ppl) + (hi * pl + lo * ph)
     const eps = (q < 0 ? -q : q) * 2.6469779601696886e-23 // 2^-75
     const r = q + (c + eps)
     return r === q + (c - eps) ? r : NaN

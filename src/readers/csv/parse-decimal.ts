@@ -3,8 +3,8 @@
  *
  * Fast path (Clinger 1990): when the significant digits fit in 15 decimal digits and the decimal
  * exponent is within ±22, mantissa × 10^e (or ÷ 10^−e) is a single correctly rounded IEEE operation,
- * so the result is the same double `Number(text)` gives; 16 to 19 digits are converted exactly by
- * parseLongDecimal. Anything else — more digits, larger exponents, "NaN", stray characters — takes the
+ * so the result is the same double `Number(text)` gives; 16 to 19 digits, and exponents past ±22 up to
+ * ±280, are converted exactly by parseLongDecimal. Anything else — more digits, larger exponents, "NaN", stray characters — takes the
  * slow path through `Number()` on the decoded text.
  */
 
@@ -83,7 +83,7 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number, m
   if (!sawDigit || (p < end && !isDelimiter(buf[p]))) return slowParse(buf, start, end, more)
   fieldEnd = p
   const e = exponent - fraction
-  if (digits > 15) {
+  if (digits > 15 || e > 22 || e < -22) {
     const long = parseLongDecimal(buf, digitsStart, digitsEnd, e)
     if (long !== long) return slowParse(buf, start, end, more)
     return negative ? -long : long
@@ -91,9 +91,7 @@ export function parseDecimalField(buf: Uint8Array, start: number, end: number, m
   let value: number
   if (mantissa === 0) value = 0
   else if (e === 0) value = mantissa
-  else if (e > 0 && e <= 22) value = mantissa * POW10[e]
-  else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
-  else return slowParse(buf, start, end, more)
+  else value = e > 0 ? mantissa * POW10[e] : mantissa / POW10[-e]
   return negative ? -value : value
 }
 

@@ -183,15 +183,13 @@ function parseAnyLayout(
         if (digits === 0) break records
         const e = exponent - fraction
         let value: number
-        // More than 15 digits (leading zeros included) may not be exact in a double: the exact long form,
-        // and where it cannot decide, the general parser.
-        if (digits > 15) {
+        // More than 15 digits (leading zeros included) may not be exact in a double, nor a power of ten past
+        // 10^22: the exact long form, and where it cannot decide, the general parser.
+        if (digits > 15 || e > 22 || e < -22) {
           value = parseLongDecimal(buf, intStart, digitsEnd, e)
           if (value !== value) break records
         } else if (e === 0) value = mantissa
-        else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
-        else if (e > 0 && e <= 22) value = mantissa * POW10[e]
-        else break records
+        else value = e < 0 ? mantissa / POW10[-e] : mantissa * POW10[e]
         scores[scoreBase + role] = negative ? -value : value
       } else if (role === LABEL) {
         let value = 0
@@ -365,13 +363,11 @@ function parseLabelThenScores(
       }
       if (digits === 0) break records
       let value: number
-      if (digits > 15) {
+      if (digits > 15 || e > 22 || e < -22) {
         value = parseLongDecimal(buf, intStart, digitsEnd, e)
         if (value !== value) break records
       } else if (e === 0) value = mantissa
-      else if (e < 0 && e >= -22) value = mantissa / POW10[-e]
-      else if (e > 0 && e <= 22) value = mantissa * POW10[e]
-      else break records
+      else value = e < 0 ? mantissa / POW10[-e] : mantissa * POW10[e]
       scores[scoreBase + j] = negative ? -value : value
       if (j < width - 1 && d !== COMMA - ZERO) break records
     }

@@ -128,6 +128,36 @@ describe('parseLongDecimal', () => {
     assert.equal(long('0.00001234567890123'), Number('0.00001234567890123'))
     assert.equal(long('00000000000000001.5'), 1.5)
     assert.ok(Number.isNaN(long('12345678901234567890')))
-    assert.ok(Number.isNaN(long('1234567890123456', 23)))
+    assert.ok(Number.isNaN(long('1234567890123456', 281)), 'past the table of powers of ten')
+    assert.ok(Number.isNaN(long('1', -281)))
+  })
+
+  it('takes exponents past 10^±22 to ±280 (scaledDecimal), any number of digits up to 19', () => {
+    // What repr writes for small probabilities, and random digit strings anywhere in 10^±280: the double
+    // Number() gives, or (a tie or too near one) NaN, almost never.
+    let gaveUp = 0
+    fc.assert(
+      fc.property(
+        fc.bigInt({min: 0n, max: 10n ** 19n - 1n}),
+        fc.integer({min: -280, max: 280}).filter((e) => e < -22 || e > 22),
+        (m, e) => {
+          const text = m.toString()
+          const value = parseLongDecimal(Buffer.from(text, 'latin1'), 0, text.length, e)
+          if (Number.isNaN(value)) gaveUp++
+          else assert.ok(Object.is(value, Number(`${m}e${e}`)), `${m}e${e}: ${value} vs ${Number(`${m}e${e}`)}`)
+        },
+      ),
+      {numRuns: 20000},
+    )
+    assert.ok(gaveUp < 200, `gave up on ${gaveUp} of 20000`)
+    assert.equal(long('6.618758648525413', -15), 6.618758648525413e-15)
+    // The midpoint between 1e-200 and the next double up, cut to 19 digits on either side of it.
+    const x = 1e-200
+    const mid = (x + (x + x * Number.EPSILON)) / 2
+    for (const text of [mid.toExponential(18), (mid * (1 + 2 ** -60)).toExponential(18)]) {
+      const [digits, exponent] = text.split('e')
+      const value = long(digits, Number(exponent))
+      assert.ok(Number.isNaN(value) || Object.is(value, Number(text)), text)
+    }
   })
 })

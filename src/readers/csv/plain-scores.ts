@@ -16,6 +16,7 @@ import {powersOfTenPairs} from './pow10-pairs.js'
 interface PlainScoresExports {
   memory: {buffer: ArrayBuffer; grow(pages: number): number}
   stop: {value: number}
+  needPairs: {value: number}
   parse: (
     p: number,
     end: number,
@@ -59,7 +60,7 @@ const BATCH_VALUES = 16 * 1024
 
 let pairs: Float64Array | undefined
 
-/** The pairs table, made once (~1 ms of BigInt arithmetic) and shared by the parsers of this thread. */
+/** The pairs table, made once (~3 ms of BigInt arithmetic) and shared by the parsers of this thread. */
 function pow10Pairs(): Float64Array {
   pairs ??= powersOfTenPairs(PAIRS_FROM, PAIRS_TO)
   return pairs
@@ -76,6 +77,8 @@ export class PlainScoresParser {
   private bytes!: Uint8Array
   private labels!: Int32Array
   private scores!: Float64Array
+  /** Where the 10^e pairs are in the module's memory, 0 until a number needs them. */
+  private pairsAt = 0
 
   constructor() {
     const Wasm = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly
@@ -96,10 +99,17 @@ export class PlainScoresParser {
     const {buffer} = memory
     new Float64Array(buffer, 0, POW10.length).set(POW10)
     new BigInt64Array(buffer, POW10_INT_AT, 9).set(Array.from({length: 9}, (_, n) => 10n ** BigInt(n)))
-    new Float64Array(buffer, POW10_PAIRS_AT, 2 * (PAIRS_TO - PAIRS_FROM + 1)).set(pow10Pairs())
+    if (this.pairsAt !== 0) this.layOutPairs()
     this.bytes = new Uint8Array(buffer)
     this.labels = new Int32Array(buffer, LABELS_AT, this.rows)
     this.scores = new Float64Array(buffer, this.scoresAt, this.rows * width)
+  }
+
+  /** The table of 10^e pairs in the module's memory: from the first number past 10^±22 on (~3 ms to make). */
+  private layOutPairs(): void {
+    const {buffer} = this.wasm.memory
+    new Float64Array(buffer, POW10_PAIRS_AT, 2 * (PAIRS_TO - PAIRS_FROM + 1)).set(pow10Pairs())
+    this.pairsAt = POW10_PAIRS_AT
   }
 
   /**
@@ -148,12 +158,18 @@ export class PlainScoresParser {
           0,
           POW10_INT_AT,
           skip,
-          POW10_PAIRS_AT,
+          this.pairsAt,
         )
         labels.set(this.labels.subarray(0, n), row)
         scores.set(this.scores.subarray(0, n * width), row * width)
         row += n
         at = this.wasm.stop.value
+        if (this.wasm.needPairs.value !== 0) {
+          // Stopped only for want of the table: lay it out and go on from that record.
+          this.wasm.needPairs.value = 0
+          this.layOutPairs()
+          continue
+        }
         // Stopped before the batch was full: at a record it does not take.
         if (n < batch && at < sliceEnd) {
           pos += at - INPUT_AT

@@ -13,6 +13,10 @@
   (memory (export "memory") 1)
   ;; Where the scan stopped: the byte offset of the first record it did not take.
   (global $stop (export "stop") (mut i32) (i32.const 0))
+  ;; Set when the scan stopped at a number past 10^±22 because $pow10pairs was 0 (no table yet): the caller
+  ;; lays the table out and calls again from $stop (plain-scores.ts), so a file without such numbers never
+  ;; pays for making it.
+  (global $needPairs (export "needPairs") (mut i32) (i32.const 0))
 
   ;; The digits M (16 to 19 of them: M < 10^19 < 2^64, read as unsigned) times 10^e, |e| ≤ 22, exactly as
 ;; parseLongDecimal (long-decimal.ts) computes it: the same operations in the same order, so the same double
@@ -352,6 +356,10 @@
                 (if (i32.gt_u (i32.add (local.get $e) (i32.const 22)) (i32.const 44))
                   (then
                     (br_if $records_done (i32.gt_u (i32.add (local.get $e) (i32.const 280)) (i32.const 560)))
+                    (if (i32.eqz (local.get $pow10pairs))
+                      (then
+                        (global.set $needPairs (i32.const 1))
+                        (br $records_done)))
                     (local.set $value (call $scaled_decimal (local.get $mantissa) (local.get $e) (local.get $pow10pairs)))
                     (br_if $records_done (f64.ne (local.get $value) (local.get $value)))
                     (br $parsed)))

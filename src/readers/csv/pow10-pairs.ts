@@ -17,13 +17,18 @@ function exactParts(x: number): {mantissa: bigint; exponent: number} {
     : {mantissa: fraction | (1n << 52n), exponent: biased - 1075}
 }
 
-/** num / den (den > 0) as a double, to ~2^-64 of itself (then rounded): scaled so the quotient has 64 bits. */
+/** Bits of n > 0, to within 3 (from its hexadecimal digits: far cheaper than its binary text). */
+function roughBits(n: bigint): number {
+  return 4 * n.toString(16).length
+}
+
+/** num / den (den > 0) as a double, to ~2^-60 of itself (then rounded): scaled so the quotient has ≥ 61 bits. */
 function ratio(num: bigint, den: bigint): number {
   if (num === 0n) return 0
   const negative = num < 0n
   const n = negative ? -num : num
-  // 2^shift · n / den lands in [2^63, 2^65).
-  const shift = 64 - (n.toString(2).length - den.toString(2).length)
+  // 2^shift · n / den lands in [2^60, 2^69).
+  const shift = 64 - (roughBits(n) - roughBits(den))
   const q = shift >= 0 ? (n << BigInt(shift)) / den : n / (den << BigInt(-shift))
   const value = Number(q) * 2 ** -shift
   return negative ? -value : value
@@ -35,13 +40,16 @@ function ratio(num: bigint, den: bigint): number {
  */
 export function powersOfTenPairs(from: number, to: number): Float64Array {
   const out = new Float64Array(2 * (to - from + 1))
+  // 10^0 … 10^max(|from|, |to|), by one multiplication each.
+  const powers = [1n]
+  while (powers.length <= Math.max(-from, to)) powers.push(powers[powers.length - 1] * 10n)
   for (let e = from; e <= to; e++) {
     // Number() of the decimal text is correctly rounded (ECMA-262 StringToNumber).
     const hi = Number(`1e${e}`)
     const {mantissa, exponent} = exactParts(hi)
     // 10^e − mantissa · 2^exponent, as one fraction num / den.
-    const ten = 10n ** BigInt(Math.abs(e))
-    const twos = 2n ** BigInt(Math.abs(exponent))
+    const ten = powers[Math.abs(e)]
+    const twos = 1n << BigInt(Math.abs(exponent))
     let num: bigint
     let den: bigint
     if (e >= 0) {

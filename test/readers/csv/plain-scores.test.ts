@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import {compileWat, WASM_MODULES} from '../../../scripts/build-wasm.mjs'
 import {LABEL} from '../../../src/readers/csv/bytes.js'
 import {parsePlainRecords, plainRecordsEnd} from '../../../src/readers/csv/plain-records.js'
-import {plainScoresEnd, plainScoresParser} from '../../../src/readers/csv/plain-scores.js'
+import {PlainScoresParser, plainScoresEnd, plainScoresParser} from '../../../src/readers/csv/plain-scores.js'
 import {decimalText, isPlain} from '../../helpers/decimal-text.js'
 
 /** Scores as writers spell them, within what the WebAssembly loop takes (≤ 15 digits, |e| ≤ 22). */
@@ -119,6 +119,20 @@ describe('the CSV fast path in WebAssembly', () => {
       {numRuns: 20_000},
     )
     assert.ok(left < runs / 100, `left ${left} of ${runs}`)
+  })
+
+  it('makes the table of powers of ten at the first number past 10^±22, and goes on from that record', () => {
+    // A parser of its own, so the table is not there yet: the scan stops at 1e-30 for want of it, the
+    // wrapper lays it out and calls again from that record, within the same call.
+    const parser = new PlainScoresParser()
+    const text = '0,0.5\n1,1e-30\n0,6.618758648525413e-15\n1,2\n'
+    const labels = new Int32Array(4)
+    const scores = new Float64Array(4)
+    const buf = Buffer.from(text)
+    assert.equal(parser.parse(buf, 0, buf.length, labels, scores, 1, 2, 0, 4), 4)
+    assert.equal(plainScoresEnd, buf.length)
+    assert.deepEqual([...scores], [0.5, 1e-30, 6.618758648525413e-15, 2])
+    assert.deepEqual([...labels], [0, 1, 0, 1])
   })
 
   it('gives scaled forms right next to a midpoint between two doubles, or leaves them — never a wrong double', () => {

@@ -1,7 +1,7 @@
 /**
  * Each element's values as `--rows-out` writes them (and `--top` keeps them): data row, class, label,
  * predicted class, p_t, CE and (1 − p_t)^γ · CE per γ of the sweep, computed from a block of prepared
- * elements and the chunk they came from. Pure; one block of typed arrays reused from call to call.
+ * elements and the chunk they came from, into the block of typed arrays the caller gives. Pure.
  */
 import type {PredictionChunk} from '../chunk.js'
 import type {EvaluationConfig} from '../config.js'
@@ -88,27 +88,24 @@ export function newRowValues(gammas: number, capacity: number): RowValues {
 }
 
 export class RowValuesMaker {
-  readonly values: RowValues
   private readonly config: EvaluationConfig
   private readonly shift: number
   private readonly kinds: PowerKind[]
 
-  constructor(config: EvaluationConfig, capacity: number) {
+  constructor(config: EvaluationConfig) {
     this.config = config
     this.shift = config.task === 'multilabel' ? 2 : 1
     this.kinds = config.gammas.map(powerKindOf)
-    this.values = newRowValues(config.gammas.length, capacity)
   }
 
   /**
    * The values of prepared elements [from, to) of `rows`, which came from `chunk`, into elements [0, to −
-   * from) of `into` (this maker's own block unless given: a writer passes views of its output batch, so the
-   * values are stored once). Column by column, each a loop without a call or a branch on the task per
+   * from) of `into` (a writer passes views of its output batch, so the values are stored once). Column by column, each a loop without a call or a branch on the task per
    * element; element by element, it is:
    *   row = dataRow(i); cls = bucket >> shift; label = labels[i] (multi-label: the target);
    *   predicted = predictedOf(…); pt = ptOf(ce, q, soft); ce; focal[g] = powerOf(q, γ_g) · ce; id.
    */
-  fill(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk, into = this.values): RowValues {
+  fill(rows: PreparedRows, from: number, to: number, chunk: PredictionChunk, into: RowValues): RowValues {
     const {config, shift, kinds} = this
     const n = to - from
     const rowOf = rows.row

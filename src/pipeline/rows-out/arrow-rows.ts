@@ -22,7 +22,7 @@ import {
   type Vector,
 } from 'apache-arrow'
 
-import {newRowValues, type RowValues} from '../../core/rows/row-values.js'
+import type {RowValues} from '../../core/rows/row-values.js'
 import {type ByteSink, type RowsEncoder, type RowsLayout, rowsColumns} from './rows-layout.js'
 
 /** Elements per record batch. */
@@ -120,7 +120,7 @@ export class ArrowRowsEncoder implements RowsEncoder {
   /** The batch being filled (undefined between a flush and the next element). */
   private batch: BatchColumns | undefined
   /** Values the maker writes that the file stores in another type (row, label) or not at all (cls). */
-  private readonly scratch: RowValues
+  private readonly scratch: Pick<RowValues, 'count' | 'row' | 'cls' | 'label' | 'id'>
   /** --id-col: the batch's ids (null without it). */
   private readonly ids: (string | null)[] | null
   private readonly columns: Column[]
@@ -132,7 +132,13 @@ export class ArrowRowsEncoder implements RowsEncoder {
     this.multilabel = settings.task === 'multilabel'
     this.gammas = settings.gammas.length
     this.bytes = batchBytes(this.gammas, this.multilabel)
-    this.scratch = newRowValues(0, BATCH_ROWS)
+    this.scratch = {
+      count: 0,
+      row: new Float64Array(BATCH_ROWS),
+      cls: new Int32Array(BATCH_ROWS),
+      label: new Float64Array(BATCH_ROWS),
+      id: new Array<string | null>(BATCH_ROWS).fill(null),
+    }
     const names = rowsColumns(settings, layout.idColumn !== undefined)
     const files = vectorFromArray(layout.files, new Utf8())
     const classes = vectorFromArray(settings.classes, new Utf8())

@@ -34,8 +34,8 @@ export class RowsOut implements RowSink {
     settings: Settings,
     private readonly encoder: RowsEncoder,
   ) {
-    // Capacity 0: the values go where the encoder says (RowsEncoder.next), never into the maker's own block.
-    this.maker = new RowValuesMaker(settings, 0)
+    // The values go where the encoder says (RowsEncoder.next).
+    this.maker = new RowValuesMaker(settings)
   }
 
   /** The rows that follow are of file `order` (its position on the command line). */

@@ -99,7 +99,6 @@ export class PlainScoresParser {
     const {buffer} = memory
     new Float64Array(buffer, 0, POW10.length).set(POW10)
     new BigInt64Array(buffer, POW10_INT_AT, 9).set(Array.from({length: 9}, (_, n) => 10n ** BigInt(n)))
-    if (this.pairsAt !== 0) this.layOutPairs()
     this.bytes = new Uint8Array(buffer)
     this.labels = new Int32Array(buffer, LABELS_AT, this.rows)
     this.scores = new Float64Array(buffer, this.scoresAt, this.rows * width)

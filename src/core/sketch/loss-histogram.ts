@@ -185,11 +185,60 @@ export class LossHistograms {
 
   /** The counts as sparse histograms (buckets in increasing order); the histograms start empty again. */
   take(): SparseHistogram[] {
+    // Nothing counted into the pages yet (fewer values than a stage holds, as in most runs of a few
+    // thousand rows): the staged values are sorted by bucket instead, which costs their number, where
+    // counting them would open and scan pages of 2^bits counts for every octave they touch.
+    if (this.pages === 0 && this.spilled === null) return this.takeStaged()
     this.countStaged()
     const counts = this.takePool()
     const spilled = this.spilled
     this.spilled = null
     return spilled === null ? counts : spilled.map((h, i) => mergeSparseHistograms(h, counts[i]))
+  }
+
+  /**
+   * The staged values as sparse histograms, when the pages are empty: each value's bucket index (the same
+   * as `addAll` counts it under: zero apart, subnormals in exponent 0's page) offset by its histogram,
+   * sorted, and runs of equal keys counted. The zeros `add` counted are kept. Starts empty again.
+   */
+  private takeStaged(): SparseHistogram[] {
+    const n = this.staged
+    const {zero, size} = this
+    // A histogram's buckets take indices below 2^(11 + bits): the key is histogram · that + index.
+    const span = 2 ** (11 + this.bits)
+    const keys = new Float64Array(n)
+    let m = 0
+    if (n > 0 && this.stage !== null) {
+      const {values, cells} = this.stage
+      const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n)
+      const shift = 20 - this.bits
+      for (let k = 0; k < n; k++) {
+        const high = words[2 * k + HIGH]
+        if (high < 0x100000 && values[k] === 0) zero[cells[k]]++
+        else keys[m++] = cells[k] * span + (high >>> shift)
+      }
+      keys.subarray(0, m).sort()
+    }
+    const out: SparseHistogram[] = []
+    let at = 0
+    for (let h = 0; h < size; h++) {
+      const end = h * span + span
+      const from = at
+      let runs = 0
+      for (let k = at; k < m && keys[k] < end; k++) if (k === at || keys[k] !== keys[k - 1]) runs++
+      const index = new Float64Array(runs)
+      const count = new Float64Array(runs)
+      let r = -1
+      for (; at < m && keys[at] < end; at++) {
+        if (at === from || keys[at] !== keys[at - 1]) index[++r] = keys[at] - h * span
+        count[r]++
+      }
+      out.push({index, count, zero: zero[h]})
+    }
+    this.staged = 0
+    zero.fill(0)
+    this.inPool = 0
+    return out
   }
 
   /** The pool's counts as sparse histograms; the pool and the zeros start empty again. One pass per page. */

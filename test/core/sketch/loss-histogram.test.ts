@@ -150,3 +150,30 @@ describe('loss histogram pool', () => {
     assert.equal(whole.take()[0].index.length, 0)
   })
 })
+
+describe('loss histogram stage', () => {
+  it('gives the same histograms from values still staged (sorted) as from values counted in pages', () => {
+    for (const [n, seed] of [
+      [0, 1],
+      [1, 2],
+      [5000, 3],
+      [(1 << 16) + 77, 4],
+    ]) {
+      const xs = Float64Array.from(values(n, seed))
+      const cells = Int32Array.from(xs, (_, i) => (i * 7919) % 3)
+      const counted = new LossHistograms(3, 10)
+      counted.addAll(xs, cells, 0, 0, n)
+      const staged = new LossHistograms(3, 10)
+      // A zero counted by `add` before any value is staged stays in the staged path's zeros.
+      counted.add(1, 0)
+      staged.add(1, 0)
+      staged.stageAll(xs, cells, 0, 0, n)
+      assert.deepEqual(staged.take().map(plain), counted.take().map(plain), `n = ${n}`)
+      // Both start empty again.
+      assert.deepEqual(
+        staged.take().map(plain),
+        Array.from({length: 3}, () => ({index: [], count: [], zero: 0})),
+      )
+    }
+  })
+})

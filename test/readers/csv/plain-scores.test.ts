@@ -103,6 +103,39 @@ describe('the CSV fast path in WebAssembly', () => {
     assertTakenAsNumber(long)
   })
 
+  it('takes one digit, a point and 8 to 20 more (the long shape) in one record of many, exactly as Number(text)', () => {
+    // The shape repr and %.17g give logits (-2.1724387337015716, 0.97815195315838999), zeros after the
+    // point included, between other scores and at the line's end, with LF and CRLF; more than 18 digits
+    // after the point go the general way. Every score must come out as Number() gives it.
+    const long = fc
+      .tuple(
+        fc.constantFrom('', '-', '+'),
+        fc.integer({min: 0, max: 9}),
+        fc.integer({min: 0, max: 12}),
+        fc.stringMatching(/^[0-9]{1,20}$/),
+      )
+      .map(([sign, d, zeros, digits]) => `${sign}${d}.${'0'.repeat(zeros)}${digits}`.slice(0, 24))
+      .filter((text) => text.split('.')[1].length >= 8)
+    let records = 0
+    let left = 0
+    fc.assert(
+      fc.property(fc.array(long, {minLength: 3, maxLength: 3}), fc.constantFrom('\n', '\r\n'), (texts, end) => {
+        const got = parseWasm(`1,${texts.join(',')}${end}`, 3, 2, 1)
+        records++
+        if (got.rows === 0) {
+          left++
+          return
+        }
+        texts.forEach((text, j) =>
+          assert.ok(Object.is(got.scores[j], Number(text)), `${text} → ${got.scores[j]}, Number: ${Number(text)}`),
+        )
+      }),
+      {numRuns: 20_000},
+    )
+    // Left: a number of more than 19 digits in the record, or too near a midpoint to be sure.
+    assert.ok(left < records / 2, `left ${left} of ${records}`)
+  })
+
   it('takes exponents past 10^±22 (to ±280) with up to 19 digits, giving exactly Number(text)', () => {
     // What repr writes for small probabilities (6.618758648525413e-15), and random digit strings of 1 to 19
     // digits anywhere in 10^±280; none may come out as another double than Number()'s.

@@ -117,6 +117,31 @@
     (then (local.get $r))
     (else (f64.const nan))))
 
+;; The exponent of a number in the fast shapes: at $at an 'e' or 'E', then an optional sign and 1 to 3
+;; digits. Returns it and sets $suffixEnd to the byte after it; returns 1000 (no exponent those shapes
+;; take: no digit, or a fourth) for the general path to read instead.
+(global $suffixEnd (mut i32) (i32.const 0))
+(func $exponent (param $at i32) (result i32)
+  (local $c i32) (local $negative i32) (local $x i32) (local $start i32)
+  (local.set $at (i32.add (local.get $at) (i32.const 1)))
+  (local.set $c (i32.load8_u (local.get $at)))
+  (local.set $negative (i32.eq (local.get $c) (i32.const 45)))
+  (if (i32.or (local.get $negative) (i32.eq (local.get $c) (i32.const 43)))
+    (then (local.set $at (i32.add (local.get $at) (i32.const 1)))))
+  (local.set $start (local.get $at))
+  (block $done
+    (loop $digit
+      (local.set $c (i32.sub (i32.load8_u (local.get $at)) (i32.const 48)))
+      (br_if $done (i32.gt_u (local.get $c) (i32.const 9)))
+      (br_if $done (i32.eq (i32.sub (local.get $at) (local.get $start)) (i32.const 3)))
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 10)) (local.get $c)))
+      (local.set $at (i32.add (local.get $at) (i32.const 1)))
+      (br $digit)))
+  (if (i32.or (i32.eq (local.get $at) (local.get $start)) (i32.le_u (local.get $c) (i32.const 9)))
+    (then (return (i32.const 1000))))
+  (global.set $suffixEnd (local.get $at))
+  (select (i32.sub (i32.const 0) (local.get $x)) (local.get $x) (local.get $negative)))
+
 ;; Parses plain records (after $skip ignored fields: `index,label,score_0,…`) from byte $p (the bytes
   ;; up to $end end with LF) into rows 0, 1, … (at most $maxRows);
   ;; returns the rows taken. A record it does not take (quotes, more than 19 digits, a blank line, a label
@@ -130,7 +155,7 @@
     (local $out i32) (local $negative i32) (local $mantissa i64) (local $digits i32) (local $fraction i32)
     (local $e i32) (local $c i32) (local $expNegative i32) (local $exponent i32) (local $value f64)
     (local $x i64) (local $n i32) (local $field i32) (local $w0 i64) (local $w1 i64) (local $zeros i32)
-    (local $q i32) (local $x2 i64) (local $n2 i32) (local $n3 i32)
+    (local $q i32) (local $x2 i64) (local $n2 i32) (local $n3 i32) (local $at i32) (local $ex i32)
     (local.set $pos (local.get $p))
     (local.set $out (local.get $scores))
     (block $records_done
@@ -256,8 +281,17 @@
                                 (local.set $c (i32.add (i32.mul (local.get $c) (i32.const 10)) (local.get $e)))
                                 (br_if $general
                                   (i32.le_u (i32.sub (i32.load8_u offset=10 (local.get $q)) (i32.const 48)) (i32.const 9)))))))))
-                    ;; The byte after the digits: ',', LF or CR (an exponent, or anything else: the general path).
-                    (local.set $e (i32.load8_u (i32.add (local.get $q) (i32.add (local.get $n2) (local.get $n3)))))
+                    ;; The byte after the digits: an exponent (numpy's %.18e: 9.781519531583899034e-01), then ',', LF
+                    ;; or CR (anything else: the general path).
+                    (local.set $at (i32.add (local.get $q) (i32.add (local.get $n2) (local.get $n3))))
+                    (local.set $e (i32.load8_u (local.get $at)))
+                    (local.set $ex (i32.const 0))
+                    (if (i32.eq (i32.or (local.get $e) (i32.const 32)) (i32.const 101))
+                      (then
+                        (local.set $ex (call $exponent (local.get $at)))
+                        (br_if $general (i32.eq (local.get $ex) (i32.const 1000)))
+                        (local.set $at (global.get $suffixEnd))
+                        (local.set $e (i32.load8_u (local.get $at)))))
                     (br_if $general
                       (i32.eqz (i32.or (i32.eq (local.get $e) (i32.const 44))
                         (i32.or (i32.eq (local.get $e) (i32.const 10)) (i32.eq (local.get $e) (i32.const 13))))))
@@ -288,25 +322,46 @@
                     ;; n fraction digits: mantissa ÷ 10^n as the general path takes it — Clinger's one division
                     ;; below 10^15 (15 significant digits or fewer; leading zeros are no digits of the mantissa),
                     ;; else $long_decimal, and a NaN from it leaves the record to JavaScript.
-                    (local.set $n (i32.add (i32.const 8) (i32.add (local.get $n2) (local.get $n3))))
+                    ;; The power of ten: the exponent less the digits after the point; past 10^±22, the general path.
+                    (local.set $ex (i32.sub (local.get $ex) (i32.add (i32.const 8) (i32.add (local.get $n2) (local.get $n3)))))
+                    (br_if $general (i32.gt_u (i32.add (local.get $ex) (i32.const 22)) (i32.const 44)))
                     (if (i64.lt_u (local.get $mantissa) (i64.const 1000000000000000))
                       (then
-                        (local.set $value
-                          (f64.div (f64.convert_i64_u (local.get $mantissa))
-                            (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $n) (i32.const 3)))))))
+                        (local.set $value (f64.convert_i64_u (local.get $mantissa)))
+                        (if (i32.lt_s (local.get $ex) (i32.const 0))
+                          (then
+                            (local.set $value
+                              (f64.div (local.get $value)
+                                (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $ex)) (i32.const 3)))))))
+                          (else
+                            (local.set $value
+                              (f64.mul (local.get $value)
+                                (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $ex) (i32.const 3)))))))))
                       (else
-                        (local.set $value
-                          (call $long_decimal (local.get $mantissa) (i32.sub (i32.const 0) (local.get $n)) (local.get $pow10)))
+                        (local.set $value (call $long_decimal (local.get $mantissa) (local.get $ex) (local.get $pow10)))
                         (br_if $records_done (f64.ne (local.get $value) (local.get $value)))))
-                    (local.set $p (i32.add (local.get $q) (i32.add (local.get $n2) (local.get $n3))))
+                    (local.set $p (local.get $at))
                     (local.set $d (i32.sub (local.get $e) (i32.const 48)))
                     (br $parsed)))
-                ;; The byte after the digits: ',', LF or CR (an exponent, or anything else: the general path).
+                ;; The byte after the digits: an exponent (C's %e: -9.781520e-01), then ',', LF or CR (anything
+                ;; else: the general path). $at: the byte after the exponent, or 0 without one.
                 (local.set $c
                   (i32.xor
                     (i32.wrap_i64
                       (i64.and (i64.shr_u (local.get $x) (i64.extend_i32_u (i32.shl (local.get $n) (i32.const 3)))) (i64.const 0xff)))
                     (i32.const 48)))
+                (local.set $at (i32.const 0))
+                (if (i32.eq (i32.or (local.get $c) (i32.const 32)) (i32.const 101))
+                  (then
+                    (local.set $ex
+                      (call $exponent
+                        (i32.add (local.get $p) (i32.add (local.get $negative) (i32.add (local.get $n) (i32.const 2))))))
+                    (br_if $general (i32.eq (local.get $ex) (i32.const 1000)))
+                    ;; The power of ten: the exponent less the digits after the point; past 10^±22, the general path.
+                    (local.set $ex (i32.sub (local.get $ex) (local.get $n)))
+                    (br_if $general (i32.gt_u (i32.add (local.get $ex) (i32.const 22)) (i32.const 44)))
+                    (local.set $at (global.get $suffixEnd))
+                    (local.set $c (i32.load8_u (local.get $at)))))
                 (br_if $general
                   (i32.eqz
                     (i32.or (i32.eq (local.get $c) (i32.const 44))
@@ -326,11 +381,26 @@
                     (i64.mul (i64.extend_i32_u (local.get $d))
                       (i64.load (i32.add (local.get $pow10i) (i32.shl (local.get $n) (i32.const 3)))))
                     (local.get $x)))
-                ;; mantissa ÷ 10^n, as the general path divides for e = −n.
-                (local.set $value
-                  (f64.div (f64.convert_i64_u (local.get $mantissa))
-                    (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $n) (i32.const 3))))))
-                (local.set $p (i32.add (local.get $p) (i32.add (local.get $negative) (i32.add (local.get $n) (i32.const 2)))))
+                (if (i32.eqz (local.get $at))
+                  (then
+                    ;; mantissa ÷ 10^n, as the general path divides for e = −n.
+                    (local.set $value
+                      (f64.div (f64.convert_i64_u (local.get $mantissa))
+                        (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $n) (i32.const 3))))))
+                    (local.set $p (i32.add (local.get $p) (i32.add (local.get $negative) (i32.add (local.get $n) (i32.const 2))))))
+                  (else
+                    ;; mantissa × 10^e, as the general path takes it for 15 digits or fewer (Clinger).
+                    (local.set $value (f64.convert_i64_u (local.get $mantissa)))
+                    (if (i32.lt_s (local.get $ex) (i32.const 0))
+                      (then
+                        (local.set $value
+                          (f64.div (local.get $value)
+                            (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $ex)) (i32.const 3)))))))
+                      (else
+                        (local.set $value
+                          (f64.mul (local.get $value)
+                            (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $ex) (i32.const 3))))))))
+                    (local.set $p (local.get $at))))
                 (local.set $d (i32.sub (local.get $c) (i32.const 48)))
                 (br $parsed))
                 (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))

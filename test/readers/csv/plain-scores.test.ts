@@ -136,6 +136,40 @@ describe('the CSV fast path in WebAssembly', () => {
     assert.ok(left < records / 2, `left ${left} of ${records}`)
   })
 
+  it('takes one digit, a point, digits and an exponent (%e, numpy’s %.18e) in one record of many, exactly as Number(text)', () => {
+    // Near the printf forms: e or E, a sign or none, 0 to 4 exponent digits (none is no number), 1 to 19
+    // digits after the point, any power of ten. Whatever is taken must be Number()'s.
+    const wild = fc
+      .tuple(
+        fc.constantFrom('', '-'),
+        fc.integer({min: 0, max: 9}),
+        fc.stringMatching(/^[0-9]{1,19}$/),
+        fc.constantFrom('e', 'E'),
+        fc.constantFrom('', '+', '-'),
+        fc.stringMatching(/^[0-9]{0,4}$/),
+      )
+      .map(([sign, d, digits, e, expSign, exp]) => `${sign}${d}.${digits}${e}${expSign}${exp}`)
+    fc.assert(
+      fc.property(fc.array(wild, {minLength: 2, maxLength: 2}), fc.constantFrom('\n', '\r\n'), (texts, end) => {
+        const got = parseWasm(`0,${texts.join(',')}${end}`, 2, 1, 1)
+        // Left (no exponent digits, more than 19 digits, past 10^±280, near a tie): the JavaScript path's.
+        if (got.rows === 0) {
+          return
+        }
+        texts.forEach((text, j) =>
+          assert.ok(Object.is(got.scores[j], Number(text)), `${text} → ${got.scores[j]}, Number: ${Number(text)}`),
+        )
+      }),
+      {numRuns: 20_000},
+    )
+    // The printf forms themselves — C's %.6e (-9.781520e-01) and numpy's savetxt default %.18e
+    // (9.781519531583899034e-01) of doubles from 1e-30 to 1e30 — are taken, all but a few near a tie.
+    const printf = fc
+      .tuple(fc.constantFrom(1, -1), fc.double({noNaN: true, min: 1e-30, max: 1e30}), fc.constantFrom(6, 18))
+      .map(([sign, x, digits]) => (sign * x).toExponential(digits).replace(/e([+-])(\d)$/, 'e$10$2'))
+    assertTakenAsNumber(printf)
+  })
+
   it('takes exponents past 10^±22 (to ±280) with up to 19 digits, giving exactly Number(text)', () => {
     // What repr writes for small probabilities (6.618758648525413e-15), and random digit strings of 1 to 19
     // digits anywhere in 10^±280; none may come out as another double than Number()'s.

@@ -8,11 +8,12 @@
  * not allow: such a file is refused as corrupt.
  *
  * Decompressors: LZ4 frames by lz4-frame.ts (into the caller's buffer), ZSTD by zstddec (the reference
- * zstd in WebAssembly; 3× fzstd on Parquet pages, docs/parquet.md). Each is loaded on first need, per
+ * zstd in WebAssembly, into the caller's buffer through ../zstd.ts; 3× fzstd on Parquet pages, docs/parquet.md). Each is loaded on first need, per
  * thread, and registered in apache-arrow's compressionRegistry for the batches apache-arrow decodes
  * (streams, dictionaries, strings) when apache-arrow is loaded anyway.
  */
 import type {CompressionCodec, BatchLayout} from './ipc-check.js'
+import {loadZstd} from '../zstd.js'
 import {Lz4Error, lz4FrameDecode} from './lz4-frame.js'
 
 /** A body buffer that does not decompress: the message names the buffer (1-based) and what was wrong. */
@@ -46,15 +47,11 @@ const LOADERS: Record<CompressionCodec, () => Promise<Decompress>> = {
     if (end !== at + size) throw new BodyCodecError(`decodes to ${end - at} bytes, not ${size}`)
   },
   ZSTD: async () => {
-    const {ZSTDDecoder} = await import('zstddec')
-    const decoder = new ZSTDDecoder()
-    await decoder.init()
+    const zstd = await loadZstd()
     return (input, out, at, size) => {
-      if (size === 0) return
-      // zstddec returns what ZSTD_decompress wrote; an error code comes back as a short or empty result.
-      const result = decoder.decode(input, size)
-      if (result.length !== size) throw new BodyCodecError(`does not decompress to ${size} bytes (corrupt data?)`)
-      out.set(result, at)
+      if (zstd(input, out, at, size) !== size) {
+        throw new BodyCodecError(`does not decompress to ${size} bytes (corrupt data?)`)
+      }
     }
   },
 }

@@ -2,7 +2,7 @@
  * Page decompression: one function per Parquet codec, each given the compressed bytes and the page's
  * uncompressed size (from its header, checked against the memory budget by the caller) and returning
  * exactly that many bytes — or throwing `CodecError`. The decompressors are maintained libraries, chosen
- * by measurement (docs/parquet.md): zstddec (the reference zstd in WebAssembly), hyparquet-compressors'
+ * by measurement (docs/parquet.md): zstddec (the reference zstd in WebAssembly, through zstd.ts), hyparquet-compressors'
  * LZ4, and Node's own zlib for GZIP and BROTLI — and for SNAPPY a decoder of focalscope's own (snappy.ts),
  * faster and leaner than both libraries measured. Each library is loaded
  * only when a file uses its codec (`loadCodecs`, called when a file is opened): a file in SNAPPY never pays
@@ -11,6 +11,7 @@
 import {brotliDecompressSync, gunzipSync} from 'node:zlib'
 
 import {BROTLI, codecName, GZIP, LZ4, LZ4_RAW, LZO, SNAPPY, UNCOMPRESSED, ZSTD} from './metadata.js'
+import {loadZstd} from '../zstd.js'
 import {SnappyError, snappyUncompress} from './snappy.js'
 
 export class CodecError extends Error {
@@ -43,11 +44,14 @@ const LOADERS: Partial<Record<number, () => Promise<Decompress>>> = {
   },
   [GZIP]: async () => (input, size) => gunzipSync(input, {maxOutputLength: Math.max(1, size)}),
   [BROTLI]: async () => (input, size) => brotliDecompressSync(input, {maxOutputLength: Math.max(1, size)}),
+  // zstddec underneath (zstd.ts), into the column's page buffer.
   [ZSTD]: async () => {
-    const {ZSTDDecoder} = await import('zstddec')
-    const decoder = new ZSTDDecoder()
-    await decoder.init()
-    return (input, size) => (size === 0 ? new Uint8Array(0) : decoder.decode(input, size))
+    const zstd = await loadZstd()
+    return (input, size, into) => {
+      const out = into ?? new Uint8Array(size)
+      if (zstd(input, out, 0, size) !== size) throw new CodecError('the data does not decompress (corrupt data?)')
+      return out.subarray(0, size)
+    }
   },
   [LZ4_RAW]: async () => (await import('hyparquet-compressors')).decompressLz4Raw,
   // LZ4 is Hadoop's framing of LZ4 blocks (deprecated by the format; some old writers used it).

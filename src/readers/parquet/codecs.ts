@@ -49,7 +49,9 @@ const LOADERS: Partial<Record<number, () => Promise<Decompress>>> = {
     const zstd = await loadZstd()
     return (input, size, into) => {
       const out = into ?? new Uint8Array(size)
-      if (zstd(input, out, 0, size) !== size) throw new CodecError('the data does not decompress (corrupt data?)')
+      if (zstd(input, out, 0, size) !== size) {
+        throw new CodecError(`the ZSTD data does not decompress to the ${size} bytes its page header says`)
+      }
       return out.subarray(0, size)
     }
   },

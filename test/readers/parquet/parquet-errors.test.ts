@@ -227,6 +227,23 @@ describe('Parquet reader: broken files', () => {
     )
   })
 
+  it('a damaged ZSTD frame names the column, the page and the size its header gives', async () => {
+    const good = readFileSync(parquet('binary-zstd.parquet'))
+    const frame = good.indexOf(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))
+    assert.ok(frame > 0)
+    const damaged = Uint8Array.from(good)
+    for (let k = frame + 8; k < frame + 20; k++) damaged[k] ^= 0x5a
+    const path = file('bad-zstd.parquet', damaged)
+    assert.match(
+      await errorOf(() => collectParquet(path)),
+      new RegExp(
+        `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(row group 1\\): column "label": expected valid Parquet pages \\(corrupt file\\?\\): page 1: the ZSTD data does not decompress to the \\d+ bytes its page header says$`,
+      ),
+    )
+    // The same file read again decompresses (the module's buffers are in a good state after an error).
+    assert.ok((await collectParquet(parquet('binary-zstd.parquet'))).rows > 0)
+  })
+
   it('reads a v2 page whose values are stored uncompressed in a SNAPPY column (is_compressed false)', async () => {
     const labels = plainInt32s([0, 1, 1])
     const logits = plainDoubles([0.5, -1, 2])

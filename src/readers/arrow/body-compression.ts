@@ -7,14 +7,14 @@
  * Polars; apache-arrow 21's own JS writer stores the compressed length there instead, which the spec does
  * not allow: such a file is refused as corrupt.
  *
- * Decompressors: LZ4 frames by lz4-frame.ts (into the caller's buffer), ZSTD by zstddec (the reference
+ * Decompressors: LZ4 frames by ../lz4.ts (into the caller's buffer), ZSTD by zstddec (the reference
  * zstd in WebAssembly, into the caller's buffer through ../zstd.ts; 3× fzstd on Parquet pages, docs/parquet.md). Each is loaded on first need, per
  * thread, and registered in apache-arrow's compressionRegistry for the batches apache-arrow decodes
  * (streams, dictionaries, strings) when apache-arrow is loaded anyway.
  */
 import type {CompressionCodec, BatchLayout} from './ipc-check.js'
 import {loadZstd} from '../zstd.js'
-import {Lz4Error, lz4FrameDecode} from './lz4-frame.js'
+import {Lz4Error, lz4FrameDecode} from '../lz4.js'
 
 /** A body buffer that does not decompress: the message names the buffer (1-based) and what was wrong. */
 export class BodyCodecError extends Error {

@@ -1,16 +1,17 @@
 /**
  * Page decompression: one function per Parquet codec, each given the compressed bytes and the page's
  * uncompressed size (from its header, checked against the memory budget by the caller) and returning
- * exactly that many bytes — or throwing `CodecError`. The decompressors are maintained libraries, chosen
- * by measurement (docs/parquet.md): zstddec (the reference zstd in WebAssembly, through zstd.ts), hyparquet-compressors'
- * LZ4, and Node's own zlib for GZIP and BROTLI — and for SNAPPY a decoder of focalscope's own (snappy.ts),
- * faster and leaner than both libraries measured. Each library is loaded
- * only when a file uses its codec (`loadCodecs`, called when a file is opened): a file in SNAPPY never pays
- * for the others' start-up.
+ * exactly that many bytes — or throwing `CodecError`. Chosen by measurement (docs/parquet.md): zstddec
+ * (the reference zstd in WebAssembly, through ../zstd.ts), hyparquet-compressors' Hadoop LZ4, Node's own
+ * zlib for GZIP and BROTLI, and decoders of focalscope's own for SNAPPY (snappy.ts: faster and leaner than
+ * both libraries measured) and LZ4_RAW (../lz4.ts's block decoder, also the Arrow reader's). Each is
+ * loaded only when a file uses its codec (`loadCodecs`, called when a file is opened): a file in SNAPPY
+ * never pays for the others' start-up.
  */
 import {brotliDecompressSync, gunzipSync} from 'node:zlib'
 
 import {BROTLI, codecName, GZIP, LZ4, LZ4_RAW, LZO, SNAPPY, UNCOMPRESSED, ZSTD} from './metadata.js'
+import {Lz4Error, lz4BlockDecode} from '../lz4.js'
 import {loadZstd} from '../zstd.js'
 import {SnappyError, snappyUncompress} from './snappy.js'
 
@@ -55,7 +56,22 @@ const LOADERS: Partial<Record<number, () => Promise<Decompress>>> = {
       return out.subarray(0, size)
     }
   },
-  [LZ4_RAW]: async () => (await import('hyparquet-compressors')).decompressLz4Raw,
+  // One raw LZ4 block a page: focalscope's block decoder (../lz4.ts), into the column's page buffer.
+  [LZ4_RAW]: async () => (input, size, into) => {
+    const out = (into ?? new Uint8Array(size)).subarray(0, size)
+    // An empty page is one token of no literals (or nothing at all).
+    if (size === 0 && input.length <= 1) return out
+    let end: number
+    try {
+      end = lz4BlockDecode(input, 0, input.length, out, 0, 0)
+    } catch (error) {
+      if (error instanceof Lz4Error) throw new CodecError(`the LZ4_RAW data does not decompress (${error.message})`)
+      throw error
+    }
+    if (end !== size)
+      throw new CodecError(`the LZ4_RAW data decompresses to ${end} bytes, not the ${size} its page header says`)
+    return out
+  },
   // LZ4 is Hadoop's framing of LZ4 blocks (deprecated by the format; some old writers used it).
   [LZ4]: async () => (await import('hyparquet-compressors')).decompressLz4,
 }

@@ -5,7 +5,8 @@
  * batch's reused body) leaves no garbage per buffer: lz4js (unmaintained since 2017) allocates per block,
  * hyparquet-compressors has only the raw block format, and lz4-napi needs a native build. Every length
  * and offset is checked before use; descriptor, block and content checksums are verified when the frame
- * carries them. Frames may be concatenated, and skippable frames are skipped.
+ * carries them. Frames may be concatenated, and skippable frames are skipped. The block decoder alone also
+ * reads Parquet's LZ4_RAW pages (one raw block a page), into the column's page buffer.
  */
 
 import {xxh32} from './xxhash32.js'

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {describe, it} from 'node:test'
 
-import {Lz4Error, lz4FrameDecode} from '../../../src/readers/arrow/lz4-frame.js'
-import {xxh32} from '../../../src/readers/arrow/xxhash32.js'
+import {Lz4Error, lz4FrameDecode} from '../../src/readers/lz4.js'
+import {xxh32} from '../../src/readers/xxhash32.js'
 
 function lz4(data: Uint8Array, args: string[]): Uint8Array {
   const result = spawnSync('lz4', ['-c', '-q', ...args], {input: data, maxBuffer: 1 << 28})

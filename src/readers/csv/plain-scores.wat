@@ -117,6 +117,17 @@
     (then (local.get $r))
     (else (f64.const nan))))
 
+;; mantissa × 10^e in one correctly rounded operation (Clinger 1990), for a mantissa below 10^15 and
+;; |e| ≤ 22: what the general path does inline for 15 digits or fewer, for the fast shapes' exponent forms.
+(func $clinger (param $m i64) (param $e i32) (param $pow10 i32) (result f64)
+  (if (result f64) (i32.lt_s (local.get $e) (i32.const 0))
+    (then
+      (f64.div (f64.convert_i64_u (local.get $m))
+        (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $e)) (i32.const 3))))))
+    (else
+      (f64.mul (f64.convert_i64_u (local.get $m))
+        (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $e) (i32.const 3))))))))
+
 ;; The exponent of a number in the fast shapes: at $at an 'e' or 'E', then an optional sign and 1 to 3
 ;; digits. Returns it and sets $suffixEnd to the byte after it; returns 1000 (no exponent those shapes
 ;; take: no digit, or a fourth) for the general path to read instead.
@@ -326,17 +337,7 @@
                     (local.set $ex (i32.sub (local.get $ex) (i32.add (i32.const 8) (i32.add (local.get $n2) (local.get $n3)))))
                     (br_if $general (i32.gt_u (i32.add (local.get $ex) (i32.const 22)) (i32.const 44)))
                     (if (i64.lt_u (local.get $mantissa) (i64.const 1000000000000000))
-                      (then
-                        (local.set $value (f64.convert_i64_u (local.get $mantissa)))
-                        (if (i32.lt_s (local.get $ex) (i32.const 0))
-                          (then
-                            (local.set $value
-                              (f64.div (local.get $value)
-                                (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $ex)) (i32.const 3)))))))
-                          (else
-                            (local.set $value
-                              (f64.mul (local.get $value)
-                                (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $ex) (i32.const 3)))))))))
+                      (then (local.set $value (call $clinger (local.get $mantissa) (local.get $ex) (local.get $pow10))))
                       (else
                         (local.set $value (call $long_decimal (local.get $mantissa) (local.get $ex) (local.get $pow10)))
                         (br_if $records_done (f64.ne (local.get $value) (local.get $value)))))
@@ -389,17 +390,7 @@
                         (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $n) (i32.const 3))))))
                     (local.set $p (i32.add (local.get $p) (i32.add (local.get $negative) (i32.add (local.get $n) (i32.const 2))))))
                   (else
-                    ;; mantissa × 10^e, as the general path takes it for 15 digits or fewer (Clinger).
-                    (local.set $value (f64.convert_i64_u (local.get $mantissa)))
-                    (if (i32.lt_s (local.get $ex) (i32.const 0))
-                      (then
-                        (local.set $value
-                          (f64.div (local.get $value)
-                            (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $ex)) (i32.const 3)))))))
-                      (else
-                        (local.set $value
-                          (f64.mul (local.get $value)
-                            (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $ex) (i32.const 3))))))))
+                    (local.set $value (call $clinger (local.get $mantissa) (local.get $ex) (local.get $pow10)))
                     (local.set $p (local.get $at))))
                 (local.set $d (i32.sub (local.get $c) (i32.const 48)))
                 (br $parsed))

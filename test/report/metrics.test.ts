@@ -14,21 +14,7 @@ import {mergeStates} from '../../src/core/state/partial-state.js'
 import type {Report} from '../../src/report/types.js'
 import {evaluateRows, reportOf} from '../helpers/evaluate.js'
 import {evaluationConfig} from '../helpers/evaluation-config.js'
-
-/** torch.linspace(0, 1, 16, dtype=torch.float), printed by torch 1.13. */
-const TORCH_EDGES = [
-  0.0, 0.06666667014360428, 0.13333334028720856, 0.20000001788139343, 0.2666666805744171, 0.3333333432674408,
-  0.40000003576278687, 0.46666669845581055, 0.5333333015441895, 0.5999999642372131, 0.6666666269302368,
-  0.7333333492279053, 0.7999999523162842, 0.8666666746139526, 0.9333333373069763, 1.0,
-]
-
-/** torch.bucketize(v, edges, right=True) − 1: the number of edges ≤ v, less one (slots 0 … 15). */
-function slotOf(v: number): number {
-  const f = Math.fround(v)
-  let n = 0
-  for (const e of TORCH_EDGES) if (e <= f) n++
-  return Math.max(0, n - 1)
-}
+import {TORCH_EDGES, torchSlot as slotOf} from '../helpers/torch-edges.js'
 
 /** ECE and MCE of (confidence, accuracy) pairs: torchmetrics' _ce_compute, in float64. */
 function calibrationReference(pairs: [number, number][]): {ece: number; mce: number; counts: number[]} {
@@ -77,6 +63,8 @@ interface Expected {
   support: number[]
   ece: number
   mce: number
+  /** Rows per top-label calibration bin (15, and a 16th for a confidence of exactly 1 when it has rows). */
+  binCounts: number[]
   classEce: number[]
   brier: number
   cellCe: number[][]
@@ -120,7 +108,7 @@ function reference(labels: number[], rows: number[][], K: number, logits: boolea
   const precision = tp.map((t, c) => div(t, predictedAs[c]))
   const recall = tp.map((t, c) => div(t, support[c]))
   const f1 = precision.map((pr, c) => div(2 * pr * recall[c], pr + recall[c]))
-  const {ece, mce} = calibrationReference(top)
+  const {ece, mce, counts} = calibrationReference(top)
   return {
     confusion,
     accuracy: tp.reduce((a, b) => a + b, 0) / n,
@@ -130,6 +118,7 @@ function reference(labels: number[], rows: number[][], K: number, logits: boolea
     support,
     ece,
     mce,
+    binCounts: counts[15] > 0 ? counts : counts.slice(0, 15),
     classEce: perClass.map((pairs) => calibrationReference(pairs).ece),
     brier: brier / n,
     cellCe,
@@ -151,6 +140,10 @@ function checkReport(report: Report, expected: Expected, K: number, classEce: bo
     close(row.f1, expected.f1[c], `f1 ${c}`)
     assert.equal(row.support, expected.support[c])
   })
+  assert.deepEqual(
+    report.calibration?.reliability.map((bin) => bin.count),
+    expected.binCounts,
+  )
   close(report.calibration?.ece, expected.ece, 'ece', 1e-9)
   close(report.calibration?.mce, expected.mce, 'mce', 1e-9)
   close(report.brier, expected.brier, 'brier', 1e-9)
@@ -327,6 +320,36 @@ describe('metrics against the definitions', () => {
 })
 
 describe('metrics merge', () => {
+  it('binary logits whose p is on a bin edge or a few float32 ulps from it, fused and unfused', () => {
+    // p = each inner edge and its float32 neighbours (3 each side), for both labels: the kernel's ⌊15·f⌋
+    // and neighbour correction, and calibrationSlot's, must put every one where bucketize does.
+    const view = new DataView(new ArrayBuffer(4))
+    const labels: number[] = []
+    const logits: number[] = []
+    for (const edge of TORCH_EDGES.slice(1, -1)) {
+      for (let steps = -3; steps <= 3; steps++) {
+        view.setFloat32(0, edge)
+        view.setInt32(0, view.getInt32(0) + steps)
+        const p = view.getFloat32(0)
+        for (const label of [0, 1]) {
+          labels.push(label)
+          logits.push(Math.log(p) - Math.log1p(-p))
+        }
+      }
+    }
+    const expected = reference(
+      labels,
+      logits.map((x) => [x]),
+      2,
+      true,
+      true,
+    )
+    for (const fuse of [true, false]) {
+      const cfg = config({task: 'binary', scores: 'logits', numClasses: 2})
+      checkReport(reportOf(evaluateRows(cfg, labels, logits, 1, [], {fuse})), expected, 2, true)
+    }
+  })
+
   it('binary logits counted in the fused kernel: any chunking and merge give one pass’s figures, as unfused', () => {
     const r = random(23)
     const labels: number[] = []

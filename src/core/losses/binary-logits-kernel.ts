@@ -248,7 +248,7 @@ export function compileBinaryLogitsKernel(
     'EDGES',
     `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms, metrics, above) {\n${prologue}${body}\n}`,
   ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit, edges: Float64Array) => BinaryLogitsKernel
-  const kernel = make(tableExp, tableLog1pUnit, CALIBRATION_EDGES)
+  const kernel = make(tableExp, tableLog1pUnit, Float64Array.from([...CALIBRATION_EDGES, Infinity]))
   // A first call over rows that take every path (each bucket, CE 0, a non-finite logit) with throwaway sums: V8 then optimises the loop with type feedback for all of it. Code that had
   // never run would deoptimise there later, and a kernel that deoptimised once ran unoptimised for the rest
   // of a run (its doubles boxed: a third of the run in the garbage collector).
@@ -283,12 +283,13 @@ export function compileBinaryLogitsKernel(
  */
 function binaryMetricsLines(): string[] {
   const L = BINARY_METRICS_LAYOUT
-  // p ≤ 1, so ⌊15·f⌋ ≤ 15: no upper clamp is needed.
+  // 0 ≤ p ≤ 1, so ⌊15·f⌋ is 0..15 and EDGES[0] = 0 ≤ f; EDGES has a 17th edge, +∞, above slot 15. The
+  // neighbour's correction is arithmetic, not an `if (…) j++`: the data rarely reach it, and an increment
+  // V8 had never run deoptimised the kernel when one did (twice a run on the bench's binary file).
   const slot = (v: string, j: string): string[] => [
     `const ${j}f = Math.fround(${v})`,
-    `let ${j} = Math.floor(${j}f * ${CALIBRATION_BINS})`,
-    `if (${j} < ${CALIBRATION_BINS} && ${j}f >= EDGES[${j} + 1]) ${j}++`,
-    `else if (${j} > 0 && ${j}f < EDGES[${j}]) ${j}--`,
+    `const ${j}0 = Math.floor(${j}f * ${CALIBRATION_BINS})`,
+    `const ${j} = ${j}0 + (${j}f >= EDGES[${j}0 + 1] ? 1 : 0) - (${j}f < EDGES[${j}0] ? 1 : 0)`,
   ]
   return [
     'const mp = label === 1 ? pt : x',

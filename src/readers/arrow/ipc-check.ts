@@ -268,6 +268,13 @@ function checkRecordBatch(flat: Flat, batch: number, bodyLength: number, shape: 
     if (!(offset >= 0 && length >= 0 && offset + length <= bodyLength)) {
       throw new CorruptMetadata(`buffer ${i + 1} lies outside the batch's body`)
     }
+    // Writers start every buffer of a plain body at a multiple of 8 bytes (the format's alignment, which
+    // Arrow C++ checks); a damaged offset that still lay in the body read other bytes as values. Compressed
+    // bodies are decompressed into buffers of their own, and apache-arrow's JavaScript writer packs them
+    // without padding, so their offsets are not held to it (a damaged one fails to decompress).
+    if (offset % 8 !== 0 && layout.codec === null) {
+      throw new CorruptMetadata(`buffer ${i + 1} starts at byte ${offset} of the body, not at a multiple of 8`)
+    }
     layout.buffers.push(offset, length)
   }
   if (!shape) return layout

@@ -126,6 +126,25 @@ describe('checkMessage', () => {
     assert.throws(() => checkMessage(metadataOf(messages[1], bytes), shape), /3 field nodes where the schema needs 4/)
   })
 
+  it('refuses a plain body buffer that does not start at a multiple of 8, in the body or not (fuzz find)', () => {
+    // A flipped offset that still lay in the body was read as values: the sums of other bytes, exit 0.
+    const shape = checkMessage(metadataOf(messages[0]), undefined).shape
+    const bytes = Buffer.from(stream)
+    const first = messages[1].buffersLengthAt + 4
+    const count = bytes.readUInt32LE(messages[1].buffersLengthAt)
+    // The first buffer with data: moved 4 bytes on and shortened by 8, so that it still lies in the body.
+    let at = first
+    while (at < first + 16 * count && bytes.readBigInt64LE(at + 8) <= 8n) at += 16
+    assert.ok(at < first + 16 * count)
+    const offset = bytes.readBigInt64LE(at)
+    bytes.writeBigInt64LE(offset + 4n, at)
+    bytes.writeBigInt64LE(bytes.readBigInt64LE(at + 8) - 8n, at + 8)
+    assert.throws(
+      () => checkMessage(metadataOf(messages[1], bytes), shape),
+      new RegExp(`buffer ${(at - first) / 16 + 1} starts at byte ${offset + 4n} of the body, not at a multiple of 8`),
+    )
+  })
+
   it('refuses a FixedSizeList whose values are not lists × size, and a length beyond 2^53 (fuzz finds)', () => {
     const shape = checkMessage(metadataOf(messages[0]), undefined).shape
     const bytes = Buffer.from(stream)

@@ -477,7 +477,8 @@ export function runCli(
 /**
  * The reference for an Arrow file: apache-arrow's own reader (in a child process with a timeout, as it
  * may hang on corrupt input) turns the batches into CSV text, which the CSV reference then reads. ZSTD
- * bodies are decompressed there by fzstd, a zstd implementation independent of focalscope's (zstddec).
+ * bodies are decompressed there by fzstd, a zstd implementation independent of focalscope's (zstddec), and
+ * LZ4_FRAME bodies by the lz4 command-line tool when it is installed (independent of focalscope's decoder).
  */
 async function arrowAsCsv(path: string, timeoutMs: number): Promise<{csv: string} | {error: string}> {
   // Batch by batch, as focalscope reads (a Table would also insist that every batch's schema is equal).
@@ -485,7 +486,16 @@ async function arrowAsCsv(path: string, timeoutMs: number): Promise<{csv: string
     import {readFileSync} from 'node:fs'
     import {compressionRegistry, CompressionType, RecordBatchReader} from 'apache-arrow'
     import {decompress} from 'fzstd'
+    import {spawnSync} from 'node:child_process'
     compressionRegistry.set(CompressionType.ZSTD, {decode: (bytes) => decompress(bytes)})
+    // LZ4_FRAME by the lz4 tool, when it is installed (apache-arrow has no LZ4 codec of its own).
+    compressionRegistry.set(CompressionType.LZ4_FRAME, {
+      decode: (bytes) => {
+        const result = spawnSync('lz4', ['-d', '-c', '-q'], {input: bytes, maxBuffer: 1 << 30})
+        if (result.error || result.status !== 0) throw new Error('lz4 cannot decompress a buffer')
+        return new Uint8Array(result.stdout)
+      },
+    })
     const reader = RecordBatchReader.from(readFileSync(process.argv[1]))
     reader.open()
     const fields = reader.schema.fields

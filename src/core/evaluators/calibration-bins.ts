@@ -28,14 +28,41 @@ export const CALIBRATION_EDGES: Float64Array = (() => {
 })()
 
 /**
+ * How far (in units of 15·f) the inner edges EDGES[1..14] lie from k/15 at most: they are float32
+ * roundings of it, off by a float32 ulp or two (15·2^-24 each), far less than this (a test checks it).
+ */
+export const EDGE_NEAR = 2 ** -16
+
+/**
  * The slot of a confidence: j with EDGES[j] ≤ fround(c) < EDGES[j + 1] for j < 15, 15 for fround(c) ≥ 1.
- * Values below 0 (probabilities within the tolerance) go to slot 0. Branch-light: ⌊15·f⌋ is the slot or
- * next to it, one comparison with the neighbouring edge settles it.
+ * Values below 0 (probabilities within the tolerance) go to slot 0.
+ *
+ * t = 15 · fround(c) is exact (24 bits times 4), and ⌊t⌋ is the slot unless t lies within EDGE_NEAR of an
+ * inner edge k (1 ≤ k ≤ 14), where the float32 edge itself decides (edgeSlot). Edges 0 and 1 are exact, so
+ * p = 0, tiny p and p = 1 — a confident model's most common values — take the short way too. It spares
+ * the edge loads of the search for all but ~1e-5 of values: `--metrics --class-ece` on 2 M × 20 logits
+ * (40 M slots) took 0.95× the CPU (farm-bench -n 9), the same report to the byte.
  *
  * Example: calibrationSlot(0) = 0, calibrationSlot(1 / 15) = 1, calibrationSlot(0.999) = 14, calibrationSlot(1) = 15.
  */
 export function calibrationSlot(c: number): number {
   const f = Math.fround(c)
+  const t = f * CALIBRATION_BINS
+  if (t >= 0 && t <= CALIBRATION_BINS) {
+    const j = t | 0
+    const d = t - j
+    const clearBelow = d >= EDGE_NEAR || j === 0 || j === CALIBRATION_BINS
+    const clearAbove = d <= 1 - EDGE_NEAR || j === CALIBRATION_BINS - 1
+    if (clearBelow && clearAbove) return j
+  }
+  return edgeSlot(f)
+}
+
+/**
+ * The slot of a float32 value by its edges: ⌊15·f⌋ is the slot or next to it, one comparison with the
+ * neighbouring edge settles it. Also NaN (slot 0) and values outside [0, 1].
+ */
+export function edgeSlot(f: number): number {
   let j = Math.floor(f * CALIBRATION_BINS)
   if (j > CALIBRATION_BINS) j = CALIBRATION_BINS
   else if (j < 0 || j !== j) j = 0

@@ -1,14 +1,20 @@
 /**
  * calibrationSlot against torch's own edges (test/helpers/torch-edges.ts): every float32 within 64 ulps of
- * each edge, random confidences, the ends and values outside [0, 1] — ⌊15·f⌋ and its neighbour's
- * correction must agree with bucketize everywhere.
+ * each edge, random confidences, the ends and values outside [0, 1] — the short way (⌊15·f⌋ away from
+ * the edges) and the edge search must agree with bucketize everywhere.
  */
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {CALIBRATION_EDGES, calibrationSlot} from '../../../src/core/evaluators/calibration-bins.js'
+import {
+  CALIBRATION_BINS,
+  CALIBRATION_EDGES,
+  calibrationSlot,
+  EDGE_NEAR,
+  edgeSlot,
+} from '../../../src/core/evaluators/calibration-bins.js'
 import {TORCH_EDGES, torchSlot} from '../../helpers/torch-edges.js'
 
 /** The float32 `steps` ulps away from float32 f (negative: below). */
@@ -24,6 +30,14 @@ describe('calibration bins', () => {
     assert.deepEqual([...CALIBRATION_EDGES], TORCH_EDGES)
   })
 
+  it('has its inner edges well within EDGE_NEAR of k/15 (the short way relies on it)', () => {
+    for (let k = 1; k < CALIBRATION_BINS; k++) {
+      assert.ok(Math.abs(CALIBRATION_BINS * CALIBRATION_EDGES[k] - k) < EDGE_NEAR / 4, `edge ${k}`)
+    }
+    assert.equal(CALIBRATION_EDGES[0], 0)
+    assert.equal(CALIBRATION_EDGES[CALIBRATION_BINS], 1)
+  })
+
   it('puts every float32 near an edge where bucketize does', () => {
     let checked = 0
     for (const edge of TORCH_EDGES) {
@@ -33,6 +47,7 @@ describe('calibration bins', () => {
         // Also the doubles around the float32, which round to it or to its neighbours.
         for (const v of [f, f * (1 + 2 ** -40), f * (1 - 2 ** -40)]) {
           assert.equal(calibrationSlot(v), torchSlot(v), `value ${v}`)
+          assert.equal(edgeSlot(Math.fround(v)), torchSlot(v), `value ${v}`)
           checked++
         }
       }

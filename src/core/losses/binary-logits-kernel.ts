@@ -1,4 +1,4 @@
-import {CALIBRATION_BINS, CALIBRATION_EDGES, CALIBRATION_SLOTS} from '../evaluators/calibration-bins.js'
+import {CALIBRATION_SLOTS, calibrationSlot, warmCalibrationSlot} from '../evaluators/calibration-bins.js'
 import {LossHistograms} from '../sketch/loss-histogram.js'
 import {powerExpression, powerTempLines} from './focal-row-kernel.js'
 import {tableExp, tableLog1pUnit} from './table-exp.js'
@@ -245,10 +245,13 @@ export function compileBinaryLogitsKernel(
   const make = new Function(
     'exp',
     'log1pUnit',
-    'EDGES',
+    'slotOf',
     `return function binaryLogitsKernel(labels, scores, start, end, easyThreshold, sums, out, at, histograms, metrics, above) {\n${prologue}${body}\n}`,
-  ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit, edges: Float64Array) => BinaryLogitsKernel
-  const kernel = make(tableExp, tableLog1pUnit, Float64Array.from([...CALIBRATION_EDGES, Infinity]))
+  ) as (exp: typeof tableExp, log1pUnit: typeof tableLog1pUnit, slotOf: typeof calibrationSlot) => BinaryLogitsKernel
+  const kernel = make(tableExp, tableLog1pUnit, calibrationSlot)
+  // calibrationSlot's rare branch (a p at a bin edge) run once, so the kernel that inlines it is compiled
+  // with its feedback: a branch V8 had never run would deoptimise the kernel when the first such p came.
+  if (metricsSums) warmCalibrationSlot()
   // A first call over rows that take every path (each bucket, CE 0, a non-finite logit) with throwaway sums: V8 then optimises the loop with type feedback for all of it. Code that had
   // never run would deoptimise there later, and a kernel that deoptimised once ran unoptimised for the rest
   // of a run (its doubles boxed: a third of the run in the garbage collector).
@@ -279,18 +282,11 @@ export function compileBinaryLogitsKernel(
 /**
  * The metrics' lines of the kernel (BINARY_METRICS_LAYOUT), after the row's c (CE), pt and x (1 − p_t):
  * p = p_t for label 1 and 1 − p_t for label 0, as prepareBinaryLogits gives it; 1 − p is the other one of
- * the two, computed without cancellation. The slots as calibrationSlot (calibration-bins.ts) finds them.
+ * the two, computed without cancellation. `slotOf` is calibrationSlot (calibration-bins.ts), a constant of
+ * the kernel's closure, which V8 inlines.
  */
 function binaryMetricsLines(): string[] {
   const L = BINARY_METRICS_LAYOUT
-  // 0 ≤ p ≤ 1, so ⌊15·f⌋ is 0..15 and EDGES[0] = 0 ≤ f; EDGES has a 17th edge, +∞, above slot 15. The
-  // neighbour's correction is arithmetic, not an `if (…) j++`: the data rarely reach it, and an increment
-  // V8 had never run deoptimised the kernel when one did (twice a run on the bench's binary file).
-  const slot = (v: string, j: string): string[] => [
-    `const ${j}f = Math.fround(${v})`,
-    `const ${j}0 = Math.floor(${j}f * ${CALIBRATION_BINS})`,
-    `const ${j} = ${j}0 + (${j}f >= EDGES[${j}0 + 1] ? 1 : 0) - (${j}f < EDGES[${j}0] ? 1 : 0)`,
-  ]
   return [
     'const mp = label === 1 ? pt : x',
     'const mq = label === 1 ? x : pt',
@@ -298,11 +294,11 @@ function binaryMetricsLines(): string[] {
     `metrics[${L.cellCount} + mcell] += 1`,
     `metrics[${L.cellCe} + mcell] += c`,
     `metrics[${L.brier}] += (mp - label) * (mp - label)`,
-    ...slot('mp', 'ms'),
+    'const ms = slotOf(mp)',
     `metrics[${L.count1} + ms] += 1`,
     `metrics[${L.p1} + ms] += mp`,
     `metrics[${L.y1} + ms] += label`,
-    ...slot('mq', 'mr'),
+    'const mr = slotOf(mq)',
     `metrics[${L.count0} + mr] += 1`,
     `metrics[${L.p0} + mr] += mq`,
     `metrics[${L.y0} + mr] += 1 - label`,

@@ -732,6 +732,32 @@ describe('bad and unusual input: Arrow', parallel, () => {
     })
   })
 
+  describe(
+    'a corrupt Arrow file (a buffer moved off its 8-byte alignment, still inside the body): exit 2',
+    parallel,
+    () => {
+      // A fuzz find: such an offset was read as values (a CE sum of 2e307, exit 0). Batch 2's last data buffer
+      // (the logits) moved 4 bytes on and shortened by 8, so that it still lies inside the body.
+      const bytes = Buffer.from(arrowBytes(GOOD_BATCHES))
+      const batch2 = arrowMessages(bytes).filter((m) => m.headerType === ARROW_RECORD_BATCH)[1]
+      const count = bytes.readUInt32LE(batch2.buffersLengthAt)
+      const last = batch2.buffersLengthAt + 4 + 16 * (count - 1)
+      it('the logit buffer at an odd offset', () => {
+        assert.ok(bytes.readBigInt64LE(last + 8) > 8n, 'the last buffer holds data')
+        const corrupt = Buffer.from(bytes)
+        const offset = corrupt.readBigInt64LE(last) + 4n
+        corrupt.writeBigInt64LE(offset, last)
+        corrupt.writeBigInt64LE(corrupt.readBigInt64LE(last + 8) - 8n, last + 8)
+        return expectError(
+          file('misaligned.arrow', corrupt),
+          new RegExp(
+            `misaligned\\.arrow \\(batch 2\\): expected valid Arrow IPC metadata \\(corrupt file\\?\\): buffer ${count} starts at byte ${offset} of the body, not at a multiple of 8$`,
+          ),
+        )
+      })
+    },
+  )
+
   describe('a corrupt Arrow file (a vector count in a batch far past its metadata): exit 2 at once', parallel, () => {
     // apache-arrow decodes every element a count promises, reading past the metadata: a count of 2^28
     // used to take minutes and gigabytes (then "JavaScript heap out of memory", exit 134) — and, being a

@@ -152,6 +152,24 @@ describe('loss histogram pool', () => {
 })
 
 describe('loss histogram stage', () => {
+  it('counts staged values (several stages, a pool that grows, spills) exactly as add does one by one', () => {
+    // Three full stages and a part: countStaged's generated loop, made again for each larger pool, and
+    // add's path for zeros, subnormal values and each histogram's first value in an octave.
+    const n = 3 * (1 << 16) + 123
+    const xs = Float64Array.from(values(n, 9))
+    const cells = Int32Array.from(xs, (_, i) => (i * 7919) % 5)
+    for (const spillAt of [2 ** 31, 40_000]) {
+      const one = new LossHistograms(5, 10, spillAt)
+      for (let k = 0; k < n; k++) one.add(cells[k], xs[k])
+      const staged = new LossHistograms(5, 10, spillAt)
+      // Pieces of uneven sizes, as kernel calls stage them.
+      for (let at = 0, step = 1; at < n; at += step, step = (step * 3 + 1) % 5000) {
+        staged.stageAll(xs, cells, 0, at, Math.min(n, at + step))
+      }
+      assert.deepEqual(staged.take().map(plain), one.take().map(plain), `spill at ${spillAt}`)
+    }
+  })
+
   it('gives the same histograms from values still staged (sorted) as from values counted in pages', () => {
     for (const [n, seed] of [
       [0, 1],

@@ -18,12 +18,14 @@ import {tempDir} from '../helpers/temp-files.js'
 const file = tempDir()
 const SEED = 4_2026_1129
 type FixtureName = (typeof FUZZ_FIXTURES)[number]
-/** Mutants per fixture, regressions included (plus the unmutated fixture each): 4 + 8 + 7 + 9 + 6 = 34 runs. */
+/** Mutants per fixture, regressions included (plus the unmutated fixture each): 6 + 8 + 7 + 4 + 9 + 6 + 4 = 44 runs. */
 const RUNS: Record<FixtureName, number> = {
   'binary.csv': 8,
   'multiclass.csv': 7,
+  'multilabel.csv': 4,
   'binary.arrow': 9,
   'binary-zstd.arrow': 6,
+  'multilabel.arrow': 4,
 }
 
 /**
@@ -34,6 +36,8 @@ const REGRESSIONS: Record<FixtureName, Mutation[][]> = {
   'binary-zstd.arrow': [],
   'binary.csv': [],
   'multiclass.csv': [],
+  'multilabel.csv': [],
+  'multilabel.arrow': [],
   'binary.arrow': [
     // Batch 1's `nodes` count 2 → 2^28 + 2: apache-arrow decodes 2^28 field nodes (a hang, gigabytes).
     [{op: 'flip-metadata', message: 0, at: 151, xor: 0x10}],

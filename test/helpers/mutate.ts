@@ -20,7 +20,7 @@ import {Ajv} from 'ajv'
 import {parse} from 'csv-parse/sync'
 import fc from 'fast-check'
 
-import {referenceReport, type ReferenceReport, type ReferenceRow} from './reference.js'
+import {type ReferenceElement, referenceMultilabel, referenceReport, type ReferenceRow} from './reference.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
@@ -60,7 +60,14 @@ export interface FuzzFixture {
 }
 
 /** The fixtures the fuzzer mutates (all valid: the unmutated file must give exit 0). */
-export const FUZZ_FIXTURES = ['binary.csv', 'multiclass.csv', 'binary.arrow', 'binary-zstd.arrow'] as const
+export const FUZZ_FIXTURES = [
+  'binary.csv',
+  'multiclass.csv',
+  'multilabel.csv',
+  'binary.arrow',
+  'binary-zstd.arrow',
+  'multilabel.arrow',
+] as const
 
 export function loadFixture(name: string): FuzzFixture {
   // Compressed copies of the Arrow fixtures live in a folder of their own.
@@ -323,12 +330,14 @@ export function reportProblems(report: unknown): string[] {
 
 interface ReportLike {
   input: {
-    task: 'binary' | 'multiclass'
+    task: 'binary' | 'multiclass' | 'multilabel'
     scores: 'logits' | 'probs'
     rows: number
     classes: string[]
     classCounts: number[]
     clampedValues: number
+    elements?: number
+    positiveElements?: number
   }
   totals: {ce: {sum: number}}
   sweep: {gamma: number; sum: number}[]
@@ -336,20 +345,46 @@ interface ReportLike {
 
 const GAMMAS = [0, 0.5, 1, 2, 5]
 
-/**
- * The reference figures for CSV text: csv-parse with its relax options off (quotes and column counts
- * strict; CR, LF and CRLF line ends, a BOM and blank lines allowed, as the README says), labels and
- * scores by Number(), the figures from test/helpers/reference.ts. Throws on anything it cannot use.
- */
-export function csvReference(text: Uint8Array | string, report: ReportLike): ReferenceReport {
-  const records = parse(Buffer.from(text), {
+/** The figures a report is checked on, from the reference. */
+interface OracleFigures {
+  rows: number
+  classCounts: number[]
+  /** null: not checked (multi-label). */
+  clampedValues: number | null
+  /** Multi-label: elements and positive elements. */
+  elements?: {count: number; positive: number}
+  ceSum: number
+  sweep: number[]
+}
+
+/** The CSV reader's options for the bytes csv-parse is strict about (see csvReference). */
+function parseStrict(text: Uint8Array | string): string[][] {
+  return parse(Buffer.from(text), {
     bom: true,
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_quotes: false,
     relax_column_count: false,
   }) as string[][]
-  const [header, ...data] = records
+}
+
+/** Number(field) when the field is a finite number, else a throw naming the record and column. */
+function finiteField(fields: string[], header: string[], at: number, where: string): number {
+  const value = Number(fields[at])
+  if (fields[at].trim() === '' || !Number.isFinite(value)) {
+    throw new Error(`${where}: ${header[at]} = ${JSON.stringify(fields[at])} is not a finite number`)
+  }
+  return value
+}
+
+/**
+ * The reference figures for CSV text: csv-parse with its relax options off (quotes and column counts
+ * strict; CR, LF and CRLF line ends, a BOM and blank lines allowed, as the README says), labels and
+ * scores by Number(), the figures from test/helpers/reference.ts. Throws on anything it cannot use.
+ */
+export function csvReference(text: Uint8Array | string, report: ReportLike): OracleFigures {
+  if (report.input.task === 'multilabel') return multilabelCsvReference(text, report)
+  const [header, ...data] = parseStrict(text)
   const labelAt = header.indexOf('label')
   if (labelAt < 0) throw new Error('no label column')
   const scoreAt = header.map((_, i) => i).filter((i) => i !== labelAt)
@@ -364,16 +399,9 @@ export function csvReference(text: Uint8Array | string, report: ReportLike): Ref
     if (!(Number.isInteger(label) && label >= 0 && label < classes.length)) {
       throw new Error(`${where}: label ${JSON.stringify(text)} is not a class`)
     }
-    const scores = scoreAt.map((i) => {
-      const value = Number(fields[i])
-      if (fields[i].trim() === '' || !Number.isFinite(value)) {
-        throw new Error(`${where}: ${header[i]} = ${JSON.stringify(fields[i])} is not a finite number`)
-      }
-      return value
-    })
-    return {label, scores}
+    return {label, scores: scoreAt.map((i) => finiteField(fields, header, i, where))}
   })
-  return referenceReport(rows, {
+  const ref = referenceReport(rows, {
     task: report.input.task,
     scores: report.input.scores,
     gammas: GAMMAS,
@@ -382,6 +410,57 @@ export function csvReference(text: Uint8Array | string, report: ReportLike): Ref
     eps: 1e-7,
     classes,
   })
+  return {
+    rows: ref.rows,
+    classCounts: ref.classes.map((c) => c.count),
+    clampedValues: ref.clampedValues,
+    ceSum: ref.totals.ce.sum,
+    sweep: ref.sweep.map((s) => s.sum),
+  }
+}
+
+/**
+ * Multi-label, the wide layout (README): for each class c of the report, a score column `logit_c` (or
+ * `prob_c`, `score_c`) and a target column `target_c`, and no other column; every score finite, every
+ * target a number in [0, 1]. The figures from referenceMultilabel (per element, the textbook definitions).
+ */
+function multilabelCsvReference(text: Uint8Array | string, report: ReportLike): OracleFigures {
+  const [header, ...data] = parseStrict(text)
+  const {classes, scores} = report.input
+  const prefixes = scores === 'logits' ? ['logit_'] : ['prob_', 'score_']
+  const columnOf = (names: string[]): number => {
+    const found = names.map((name) => header.indexOf(name)).filter((at) => at >= 0)
+    if (found.length !== 1) throw new Error(`expected one column of ${names.join(' or ')}, found ${found.length}`)
+    return found[0]
+  }
+  const scoreAt = classes.map((c) => columnOf(prefixes.map((prefix) => `${prefix}${c}`)))
+  const targetAt = classes.map((c) => columnOf([`target_${c}`]))
+  if (new Set([...scoreAt, ...targetAt]).size !== header.length) throw new Error('columns besides scores and targets')
+  const elements: ReferenceElement[] = []
+  data.forEach((fields, r) => {
+    const where = `data record ${r + 1}`
+    classes.forEach((_, c) => {
+      const target = finiteField(fields, header, targetAt[c], where)
+      if (!(target >= 0 && target <= 1)) throw new Error(`${where}: target ${target} outside [0, 1]`)
+      elements.push({cls: c, score: finiteField(fields, header, scoreAt[c], where), target})
+    })
+  })
+  const ref = referenceMultilabel(elements, {
+    scores,
+    gammas: GAMMAS,
+    alpha: null,
+    easyThreshold: 0.5,
+    eps: 1e-7,
+    classes,
+  })
+  return {
+    rows: data.length,
+    classCounts: ref.classes.map((c) => c.count),
+    clampedValues: null,
+    elements: {count: ref.elements, positive: ref.positiveElements},
+    ceSum: ref.totals.ce.sum,
+    sweep: ref.sweep.map((s) => s.sum),
+  }
 }
 
 function near(a: number, b: number): boolean {
@@ -389,21 +468,26 @@ function near(a: number, b: number): boolean {
 }
 
 /** Differences between the CLI's figures and the reference's. */
-function compareToReference(report: ReportLike, ref: ReferenceReport): string[] {
+function compareToReference(report: ReportLike, ref: OracleFigures): string[] {
   const out: string[] = []
   if (report.input.rows !== ref.rows) out.push(`input.rows ${report.input.rows}, reference ${ref.rows}`)
-  const counts = ref.classes.map((c) => c.count)
-  if (report.input.classCounts.join() !== counts.join()) {
-    out.push(`input.classCounts [${report.input.classCounts}], reference [${counts}]`)
+  if (report.input.classCounts.join() !== ref.classCounts.join()) {
+    out.push(`input.classCounts [${report.input.classCounts}], reference [${ref.classCounts}]`)
   }
-  if (report.input.clampedValues !== ref.clampedValues) {
+  if (ref.clampedValues !== null && report.input.clampedValues !== ref.clampedValues) {
     out.push(`input.clampedValues ${report.input.clampedValues}, reference ${ref.clampedValues}`)
   }
-  if (!near(report.totals.ce.sum, ref.totals.ce.sum)) {
-    out.push(`totals.ce.sum ${report.totals.ce.sum}, reference ${ref.totals.ce.sum}`)
+  if (ref.elements !== undefined) {
+    const {elements, positiveElements} = report.input
+    if (elements !== ref.elements.count || positiveElements !== ref.elements.positive) {
+      out.push(
+        `input.elements ${elements}, positiveElements ${positiveElements}; reference ${ref.elements.count}, ${ref.elements.positive}`,
+      )
+    }
   }
+  if (!near(report.totals.ce.sum, ref.ceSum)) out.push(`totals.ce.sum ${report.totals.ce.sum}, reference ${ref.ceSum}`)
   report.sweep.forEach((s, g) => {
-    const expected = ref.sweep[g]?.sum
+    const expected = ref.sweep[g]
     if (expected === undefined || !near(s.sum, expected))
       out.push(`sweep[γ=${s.gamma}].sum ${s.sum}, reference ${expected}`)
   })
@@ -570,7 +654,7 @@ export async function runCase(path: string, kind: 'csv' | 'arrow', timeoutMs = R
   } else {
     text = readFileSync(path)
   }
-  let ref: ReferenceReport
+  let ref: OracleFigures
   try {
     ref = csvReference(text, report)
   } catch (error) {

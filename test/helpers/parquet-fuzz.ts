@@ -32,11 +32,15 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The fixtures mutated: DuckDB v1 pages with a dictionary, a list column, and v2 pages in 3 row groups. */
+/**
+ * The fixtures mutated: DuckDB v1 pages with a dictionary, a list column, v2 pages in 3 row groups, and
+ * wide multi-class columns `logit_0 …`.
+ */
 export const PARQUET_FUZZ_FIXTURES = [
   'binary-snappy.parquet',
   'multiclass-list.parquet',
   'binary-hyparquet.parquet',
+  'multiclass.parquet',
 ] as const
 
 export interface ParquetFuzzFixture {
@@ -46,8 +50,8 @@ export interface ParquetFuzzFixture {
   footerStart: number
   chunkStarts: number[]
   headers: [number, number][]
-  /** How DuckDB sums the same figures. */
-  list: boolean
+  /** How DuckDB sums the same figures: one `logit` column, a `logits` list, or wide `logit_*` columns. */
+  shape: ScoreShape
 }
 
 export async function loadParquetFixture(name: string): Promise<ParquetFuzzFixture> {
@@ -77,7 +81,11 @@ export async function loadParquetFixture(name: string): Promise<ParquetFuzzFixtu
     footerStart: source.internal.footerStart,
     chunkStarts,
     headers,
-    list: source.columns.some((c) => c.listSize !== undefined),
+    shape: source.columns.some((c) => c.listSize !== undefined)
+      ? 'list'
+      : source.columns.some((c) => c.name.startsWith('logit_'))
+        ? 'wide'
+        : 'binary',
   }
 }
 
@@ -133,18 +141,23 @@ interface Summary {
   nonFinite: number
 }
 
+/** Where a fixture's scores are (ParquetFuzzFixture.shape). */
+export type ScoreShape = 'binary' | 'list' | 'wide'
+
 /** DuckDB's figures for the same bytes (in a child process: a library crash must not take the test down). */
-async function duckdbSummary(path: string, list: boolean): Promise<Summary | {error: string}> {
-  const score = list ? 'x' : 'logit'
-  const from = list
-    ? `(SELECT unnest(logits) AS x FROM read_parquet(${JSON.stringify(path).replace(/"/g, "'")}))`
-    : `read_parquet(${JSON.stringify(path).replace(/"/g, "'")})`
-  const counts = list
-    ? `(SELECT count(*) FROM read_parquet('${path}')) AS rows, (SELECT sum(label) FROM read_parquet('${path}')) AS labelSum`
-    : 'count(*) AS rows, sum(label) AS labelSum'
-  const query = `SELECT ${counts}, sum(${score}) FILTER (WHERE isfinite(${score})) AS finiteSum,
-    count(${score}) FILTER (WHERE isfinite(${score})) AS finiteCount,
-    count(${score}) FILTER (WHERE NOT isfinite(${score})) AS nonFinite FROM ${from}`
+async function duckdbSummary(path: string, shape: ScoreShape): Promise<Summary | {error: string}> {
+  const file = `read_parquet(${JSON.stringify(path).replace(/"/g, "'")})`
+  // Every score as a row x (a list unnested, wide columns unpivoted; NULLs left out, as count(logit) does).
+  const from =
+    shape === 'list'
+      ? `(SELECT unnest(logits) AS x FROM ${file})`
+      : shape === 'wide'
+        ? `(UNPIVOT (SELECT COLUMNS('^logit_') FROM ${file}) ON COLUMNS(*) INTO NAME k VALUE x)`
+        : `(SELECT logit AS x FROM ${file})`
+  const query = `SELECT (SELECT count(*) FROM ${file}) AS rows, (SELECT sum(label) FROM ${file}) AS labelSum,
+    sum(x) FILTER (WHERE isfinite(x)) AS finiteSum,
+    count(x) FILTER (WHERE isfinite(x)) AS finiteCount,
+    count(x) FILTER (WHERE NOT isfinite(x)) AS nonFinite FROM ${from}`
   const script = `
     import {DuckDBInstance} from '@duckdb/node-api'
     const db = await DuckDBInstance.create(':memory:', {threads: '1'})
@@ -183,7 +196,7 @@ function near(a: number, b: number): boolean {
  */
 export async function runParquetCase(
   path: string,
-  list: boolean,
+  shape: ScoreShape,
   withFooter?: () => string | null,
   timeoutMs = RUN_TIMEOUT_MS,
 ): Promise<Verdict> {
@@ -216,10 +229,10 @@ export async function runParquetCase(
       `expected exit 0 or 2`,
     )
   const ours = JSON.parse(stdout) as Summary
-  let reference = await duckdbSummary(path, list)
+  let reference = await duckdbSummary(path, shape)
   if ('error' in reference) {
     const restored = withFooter?.()
-    const second = restored ? await duckdbSummary(restored, list) : reference
+    const second = restored ? await duckdbSummary(restored, shape) : reference
     if ('error' in second)
       return fail('exit 0: DuckDB refuses', `exit 0, but DuckDB cannot read it (${reference.error})`)
     reference = second
@@ -258,7 +271,7 @@ export async function runParquetMutant(
     return file(basename(restoredPath), restored)
   }
   try {
-    const verdict = await runParquetCase(path, fixture.list, withFooter, timeoutMs)
+    const verdict = await runParquetCase(path, fixture.shape, withFooter, timeoutMs)
     return {...verdict, detail: `${fixture.name} with ${describeMutations(mutations)}: ${verdict.detail}`}
   } finally {
     rmSync(path, {force: true})

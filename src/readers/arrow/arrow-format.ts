@@ -10,6 +10,7 @@ import type {StreamBytes} from '../byte-source.js'
 import {resolveLayout, type Layout} from '../layout.js'
 import {
   MIN_PARALLEL_BYTES,
+  piecesPerUnit,
   type PlanTuning,
   type PredictionSource,
   type ReaderFormat,
@@ -38,9 +39,6 @@ const MIN_PARALLEL_ARROW_BYTES = Math.max(MIN_PARALLEL_BYTES, 1 << 24)
  * are split from this size.
  */
 const MIN_PARALLEL_APACHE_ARROW_BYTES = 1 << 27
-/** At most this many units: groups of batches (as CSV ranges, see csv-format.ts). */
-const MAX_UNITS = 256
-
 export interface ArrowUnitTask extends UnitTask {
   format: 'arrow'
   /** Unit u is batches [u · batchesPerUnit, (u + 1) · batchesPerUnit). */
@@ -95,7 +93,7 @@ function arrowSource(
       const batches = arrow.numBatches
       const minBytes = tuning.minBytes ?? (arrow.native ? MIN_PARALLEL_ARROW_BYTES : MIN_PARALLEL_APACHE_ARROW_BYTES)
       if (path === null || threads < 2 || batches === undefined || batches < 2 || size < minBytes) return null
-      const batchesPerUnit = Math.max(1, Math.ceil(batches / MAX_UNITS))
+      const batchesPerUnit = piecesPerUnit(batches, size, tuning.unitBytes)
       const units = Math.ceil(batches / batchesPerUnit)
       const task: ArrowUnitTask = {format: 'arrow', path, layout, batchesPerUnit, size, batches}
       return {task, units, threads: Math.min(threads, units)}

@@ -8,6 +8,7 @@ import {stat} from 'node:fs/promises'
 import type {StreamBytes} from '../byte-source.js'
 import {resolveLayout, type Layout} from '../layout.js'
 import {
+  MAX_UNITS,
   MIN_PARALLEL_BYTES,
   type PlanTuning,
   type PredictionSource,
@@ -18,18 +19,11 @@ import {
   type UnitPlan,
   type UnitReader,
   type UnitTask,
+  UNIT_BYTES,
 } from '../prediction-source.js'
 import {assertCsvColumns, type CsvHeader, readCsvHeader, readCsvHeaderFrom} from './header.js'
 import {type CsvScanBuffers, readCsvChunks} from './read-csv-chunks.js'
 import {splitAtLineStarts} from './split-at-line-starts.js'
-
-/**
- * A file is cut into units of about this many bytes, at most MAX_UNITS: small enough that the threads
- * finish within a unit's time of each other, large enough that a unit's start-up costs nothing. The cuts
- * depend on the file alone, so every thread count gives the same sums.
- */
-const UNIT_BYTES = 4 << 20
-const MAX_UNITS = 256
 
 export interface CsvUnitTask extends UnitTask {
   format: 'csv'

@@ -9,6 +9,7 @@ import type {StreamBytes} from '../byte-source.js'
 import {type Layout, resolveLayout} from '../layout.js'
 import {
   MIN_PARALLEL_BYTES,
+  piecesPerUnit,
   type PlanTuning,
   type PredictionSource,
   type ReaderFormat,
@@ -22,9 +23,6 @@ import {
 import {spoolStream} from '../spool-stream.js'
 import {openParquet, PARQUET_MAGIC, type ParquetSource} from './open-parquet.js'
 import {readParquetRowGroup} from './read-row-group.js'
-
-/** At most this many units (as CSV ranges and Arrow batch groups). */
-const MAX_UNITS = 256
 
 export interface ParquetUnitTask extends UnitTask {
   format: 'parquet'
@@ -78,7 +76,7 @@ function parquetSource(name: string, path: string, parquet: ParquetSource, layou
     async plan(threads: number, tuning: PlanTuning = {}): Promise<UnitPlan | null> {
       const groups = parquet.numRowGroups
       if (threads < 2 || groups < 2 || parquet.size < (tuning.minBytes ?? MIN_PARALLEL_BYTES)) return null
-      const groupsPerUnit = Math.max(1, Math.ceil(groups / MAX_UNITS))
+      const groupsPerUnit = piecesPerUnit(groups, parquet.size, tuning.unitBytes)
       const units = Math.ceil(groups / groupsPerUnit)
       const task: ParquetUnitTask = {format: 'parquet', path, layout, groupsPerUnit}
       return {task, units, threads: Math.min(threads, units)}

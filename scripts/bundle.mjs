@@ -99,6 +99,21 @@ const sharedWorkerPool = {
   },
 }
 
+// A dynamic import of a Node built-in (`await import('node:zlib')`: zlib only for a compressed input) becomes
+// a require() run when the import is: esbuild leaves import() of an external module as it is, and a
+// vm.Script (how bin/run.cjs runs the CLI) has no import().
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({filter: /^node:/}, (args) =>
+      args.kind === 'dynamic-import' ? {path: args.path, namespace: 'lazy-builtin'} : undefined,
+    )
+    b.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+    }))
+  },
+}
+
 const common = {
   ...shared,
   outdir: 'dist/bundle',
@@ -121,7 +136,7 @@ await build({...common, plugins: [noCanvas], entryPoints: {'html-report': 'src/r
 await build({...common, plugins: [sharedWorkerPool], entryPoints: {prestart: 'src/cli/prestart.ts'}})
 await build({
   ...common,
-  plugins: [arrowBundle, htmlReportBundle, oclifPluginSort, sharedWorkerPool],
+  plugins: [arrowBundle, htmlReportBundle, oclifPluginSort, sharedWorkerPool, lazyBuiltins],
   entryPoints: {
     focalscope: 'src/main.ts',
     'evaluate-part-worker': 'src/pipeline/parallel/evaluate-part-worker.ts',
